@@ -1,0 +1,165 @@
+"""Backend query benchmark: 10,000 events and 100,000 requests, on SQLite and PostgreSQL.
+
+Prints JSON with p50/p95 (ms) of "events of a day in a district" (target p95 <= 10 ms) and
+"one page of open requests of a district sorted by due date" (target p95 <= 50 ms).
+PostgreSQL runs when TREFFPUNKT_TEST_POSTGRES_URL is set (in a private, dropped schema).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select, text
+
+from shared import migrate
+from shared.clock import BERLIN, local_today
+from shared.db import Database
+from shared.demo import seed_reference_data
+from shared.models import District, Event, Occurrence, Request, Venue
+from shared.services.events import EventFilter, horizon, list_occurrences
+from shared.services.recurrence import expand
+from shared.services.requests import RequestQuery, list_requests
+
+EVENTS = 10_000
+REQUESTS = 100_000
+RUNS = 300
+BYDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def seed(db: Database) -> None:
+    """Bulk-load the data set (core inserts; occurrences expanded like save_event does)."""
+    rng = random.Random(7)
+    with db.session() as session:
+        seed_reference_data(session)
+        venues = list(session.execute(select(Venue.id, Venue.district_id)))
+        district_ids = list(session.scalars(select(District.id)))
+    now = datetime.now(UTC)
+    today = local_today()
+    events = []
+    for number in range(EVENTS):
+        venue_id, district_id = rng.choice(venues)
+        day = today + timedelta(days=rng.randint(-20, 180))
+        start = datetime.combine(day, datetime.min.time(), BERLIN).replace(hour=rng.randint(8, 19))
+        recurring = number % 4 == 0
+        events.append({
+            "id": number + 1, "title": f"Angebot {number}", "description": "Beschreibung " * 5,
+            "start": start, "end": start + timedelta(minutes=90),
+            "rrule": f"FREQ=WEEKLY;BYDAY={BYDAYS[start.weekday()]}" if recurring else "",
+            "exdates": "", "venue_id": venue_id, "district_id": district_id, "all_day": False,
+            "location": "", "cost": "", "barrier_free": True, "hearing_loop": False,
+            "registration_required": False, "contact_phone": "", "url": "", "source": "bench",
+            "external_uid": f"bench-{number}", "cancelled": False, "created_at": now, "updated_at": now,
+        })
+    window = horizon()
+    occurrences = [
+        {"event_id": item["id"], "district_id": item["district_id"], "start": span.start, "end": span.end}
+        for item in events
+        for span in expand(item["start"], item["end"], item["rrule"], "", *window)
+    ]
+    statuses = ("new", "in_progress", "waiting", "incomplete", "done", "done", "done", "unreachable", "cancelled")
+    requests = [{
+        "reference": f"{10_000_000 + number}", "kind": rng.choice(("callback", "home_visit")),
+        "channel": rng.choice(("kiosk", "phone", "staff")), "status": rng.choice(statuses),
+        "district_id": rng.choice(district_ids), "caller_name": "Bench", "phone_e164": "+492311234567",
+        "preferred_time": "", "topic": "", "language": "de", "consent_data": True,
+        "consent_recording": False, "due_date": today + timedelta(days=rng.randint(-60, 10)),
+        "call_attempts": 0, "created_at": now, "updated_at": now,
+    } for number in range(REQUESTS)]
+    with db.engine.begin() as connection:
+        for table, rows in ((Event.__table__, events), (Occurrence.__table__, occurrences),
+                            (Request.__table__, requests)):
+            for offset in range(0, len(rows), 5000):
+                connection.execute(insert(table), rows[offset:offset + 5000])
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), 20000)"))
+            connection.execute(text("ANALYZE"))
+        else:
+            connection.execute(text("ANALYZE"))
+
+
+def percentiles(run: Callable[[int], object]) -> dict[str, float]:
+    timings = []
+    for number in range(RUNS):
+        started = time.perf_counter()
+        run(number)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {"p50_ms": round(statistics.median(timings), 3), "p95_ms": round(timings[int(RUNS * 0.95) - 1], 3)}
+
+
+def measure(db: Database) -> dict[str, object]:
+    seed(db)
+    with db.session() as session:
+        slugs = list(session.scalars(select(District.slug)))
+        ids = list(session.scalars(select(District.id)))
+        today = local_today()
+        day_counts: list[int] = []
+
+        def day_in_district(number: int) -> None:
+            day = today + timedelta(days=number % 60)
+            views = list_occurrences(session, EventFilter(first=day, last=day, districts=(slugs[number % 12],)))
+            day_counts.append(len(views))
+
+        def open_requests(number: int) -> None:
+            list_requests(session, RequestQuery(district_ids=(ids[number % 12],), limit=25))
+
+        events = percentiles(day_in_district)
+        requests = percentiles(open_requests)
+        occurrences = session.scalar(select(text("count(*)")).select_from(Occurrence))
+    return {
+        "events_of_a_day_in_a_district": {**events, "target_p95_ms": 10,
+                                           "mean_events_returned": round(statistics.mean(day_counts), 1)},
+        "open_requests_page_of_a_district": {**requests, "target_p95_ms": 50, "page_size": 25},
+        "events": EVENTS, "occurrences": occurrences, "requests": REQUESTS, "runs": RUNS,
+    }
+
+
+def on_sqlite() -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{folder}/bench.sqlite3")
+        migrate.upgrade(db.engine)
+        try:
+            return measure(db)
+        finally:
+            db.dispose()
+
+
+def on_postgres(url: str) -> dict[str, object]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = Database(url)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    db = Database(f"{url}{separator}options=-csearch_path%3D{schema}")
+    try:
+        migrate.upgrade(db.engine)
+        return measure(db)
+    finally:
+        db.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def main() -> None:
+    results: dict[str, object] = {"benchmark": "backend", "date": date.today().isoformat(), "sqlite": on_sqlite()}
+    postgres_url = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL")
+    if postgres_url:
+        results["postgresql"] = on_postgres(postgres_url)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Receipt rendering benchmark: a 20-event schedule, rendered many times; prints JSON figures.
+
+Figures: render time p50/p95 (target <= 10 ms), receipt size in bytes, and the transfer time that
+size implies on a 9600 baud serial line (8N1: 10 bits per byte). German text only (code pages),
+and a variant with Turkish titles that are printed as images.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
+from hardware.receipt_render import render_slip
+from hardware.receipt_writer import wrap_words
+from hardware.text_encoding import clean_text
+
+RUNS = 200
+BAUD = 9600
+TITLES = ("Gedächtnistraining für Senioren", "Offener Spieletreff: Skat, Rommé und Doppelkopf",
+          "Sitzgymnastik mit Musik", "Smartphone-Sprechstunde: Fragen rund ums Handy", "Frühstück für alle")
+TURKISH = ("Türk kahvesi ve sohbet: ğüzel bir gün", "Çay saati: şarkılar ve hikâyeler")
+
+
+def schedule(titles: tuple[str, ...], large_print: bool = False) -> ScheduleSlip:
+    events = [SlipEvent(start=f"2026-11-23T{9 + index % 10:02d}:{(index * 15) % 60:02d}:00+01:00",
+                        end=f"2026-11-23T{10 + index % 10:02d}:30:00+01:00", title=titles[index % len(titles)],
+                        place="Begegnungszentrum Hörde, Alfred-Trappen-Straße 18", district="Hörde",
+                        barrier_free=index % 3 == 0) for index in range(20)]
+    return ScheduleSlip("Begegnungszentrum Hörde", "Montag, 23.11.2026 in Hörde", events,
+                        Footer("Seniorenbüro Hörde", "0231 50-23456"), qr_url="https://treffpunkt.example/hoerde",
+                        large_print=large_print)
+
+
+def timings(slip: ScheduleSlip, profile: str, cold: bool) -> list[float]:
+    """Milliseconds per render; *cold* empties the text caches first (a schedule never printed before)."""
+    result = []
+    for _ in range(RUNS):
+        if cold:
+            clean_text.cache_clear()
+            wrap_words.cache_clear()
+        started = time.perf_counter()
+        render_slip(slip, profile)
+        result.append((time.perf_counter() - started) * 1000)
+    return sorted(result)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return round(values[min(len(values) - 1, int(len(values) * share))], 3)
+
+
+def measure(slip: ScheduleSlip, profile: str) -> dict[str, float | int]:
+    receipt = render_slip(slip, profile)  # loads the profile and fonts once, as a running server has them
+    cold, warm = timings(slip, profile, cold=True), timings(slip, profile, cold=False)
+    size = len(receipt.data)
+    return {
+        "render_ms_p50": percentile(cold, 0.5),
+        "render_ms_p95": percentile(cold, 0.95),
+        "render_ms_p50_repeated": percentile(warm, 0.5),
+        "render_ms_p95_repeated": percentile(warm, 0.95),
+        "bytes": size,
+        "transfer_s_at_9600_baud": round(size * 10 / BAUD, 2),
+    }
+
+
+def main() -> None:
+    results = {
+        "events": 20,
+        "runs": RUNS,
+        "target_render_ms": 10,
+        "german_80mm_TM-T88V": measure(schedule(TITLES), "TM-T88V"),
+        "german_58mm_POS-5890": measure(schedule(TITLES), "POS-5890"),
+        "german_large_print_80mm": measure(schedule(TITLES, large_print=True), "TM-T88V"),
+        "with_turkish_image_lines_80mm": measure(schedule(TITLES + TURKISH), "TM-T88V"),
+    }
+    print(json.dumps({"benchmark": "printing", **results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

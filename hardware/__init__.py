@@ -1,0 +1,1 @@
+"""Device drivers behind small interfaces: ESC/POS receipt printers and the print queue."""

@@ -1,0 +1,77 @@
+"""The fixed words on a receipt, German first, in the languages the kiosk offers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+LABELS: dict[str, dict[str, str]] = {
+    "de": {
+        "time": "{start} - {end} Uhr", "time_from": "ab {start} Uhr",
+        "all_day": "ganztägig", "barrier_free": "barrierefrei",
+        "no_events": "Keine Veranstaltungen in dieser Zeit.", "cost": "Kosten: {cost}",
+        "questions": "Fragen? Rufen Sie an:", "scan": "Mehr dazu im Internet:",
+        "request_title": "Ihre Anfrage", "reference": "Ihre Nummer:", "due": "Wir melden uns bis {date}.",
+        "callback": "Rückruf", "home_visit": "Hausbesuch", "keep": "Bitte heben Sie diesen Zettel auf.",
+    },
+    "en": {
+        "time": "{start} - {end}", "time_from": "from {start}",
+        "all_day": "all day", "barrier_free": "step-free access",
+        "no_events": "No events in this period.", "cost": "Cost: {cost}",
+        "questions": "Questions? Call:", "scan": "More online:",
+        "request_title": "Your request", "reference": "Your number:", "due": "We will contact you by {date}.",
+        "callback": "Call back", "home_visit": "Home visit", "keep": "Please keep this slip.",
+    },
+    "tr": {
+        "time": "{start} - {end}", "time_from": "{start}'den itibaren",
+        "all_day": "tüm gün", "barrier_free": "engelsiz erişim",
+        "no_events": "Bu dönemde etkinlik yok.", "cost": "Ücret: {cost}",
+        "questions": "Sorularınız mı var? Arayın:", "scan": "İnternette daha fazlası:",
+        "request_title": "Talebiniz", "reference": "Numaranız:", "due": "En geç {date} tarihinde size ulaşacağız.",
+        "callback": "Geri arama", "home_visit": "Ev ziyareti", "keep": "Lütfen bu fişi saklayın.",
+    },
+    "ru": {
+        "time": "{start} - {end}", "time_from": "с {start}",
+        "all_day": "весь день", "barrier_free": "без барьеров",
+        "no_events": "В это время мероприятий нет.", "cost": "Стоимость: {cost}",
+        "questions": "Вопросы? Позвоните:", "scan": "Подробнее в интернете:",
+        "request_title": "Ваша заявка", "reference": "Ваш номер:", "due": "Мы свяжемся с вами до {date}.",
+        "callback": "Обратный звонок", "home_visit": "Визит на дом", "keep": "Пожалуйста, сохраните этот чек.",
+    },
+    "pl": {
+        "time": "{start} - {end}", "time_from": "od {start}",
+        "all_day": "cały dzień", "barrier_free": "bez barier",
+        "no_events": "Brak wydarzeń w tym czasie.", "cost": "Koszt: {cost}",
+        "questions": "Pytania? Prosimy dzwonić:", "scan": "Więcej w internecie:",
+        "request_title": "Twoje zgłoszenie", "reference": "Twój numer:", "due": "Odezwiemy się do {date}.",
+        "callback": "Oddzwonienie", "home_visit": "Wizyta domowa", "keep": "Prosimy zachować ten paragon.",
+    },
+    "ar": {
+        "time": "{start} - {end}", "time_from": "من {start}",
+        "all_day": "طوال اليوم", "barrier_free": "خال من العوائق",
+        "no_events": "لا توجد فعاليات في هذه الفترة.", "cost": "التكلفة: {cost}",
+        "questions": "أسئلة؟ اتصل بنا:", "scan": "المزيد على الإنترنت:",
+        "request_title": "طلبك", "reference": "رقمك:", "due": "سنتواصل معك حتى {date}.",
+        "callback": "معاودة الاتصال", "home_visit": "زيارة منزلية", "keep": "يرجى الاحتفاظ بهذه الورقة.",
+    },
+}
+
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "tr": ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
+    "ru": ("Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье"),
+    "pl": ("Poniedziałek", "Wtorek", "Środa", "Czwartek", "Piątek", "Sobota", "Niedziela"),
+    "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
+}
+
+
+def label(language: str, key: str, **values: str) -> str:
+    """The receipt word *key* in *language* (German when the language is unknown)."""
+    words = LABELS.get(language, LABELS["de"])
+    return words[key].format(**values)
+
+
+def day_heading(language: str, day: date) -> str:
+    """E.g. "Montag, 23.11.2026"."""
+    names = WEEKDAYS.get(language, WEEKDAYS["de"])
+    return f"{names[day.weekday()]}, {day:%d.%m.%Y}"

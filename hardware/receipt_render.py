@@ -1,0 +1,141 @@
+"""Pure functions from slip content to ESC/POS bytes for a python-escpos printer profile.
+
+Layout: centre name, heading in double size, each event with its time in bold, title, place and
+district; a QR code to the event or schedule; the district Seniorenbüro's phone; a cut. With
+``large_print`` every paragraph is printed double width and double height.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hardware.receipt_content import EventSlip, RequestSlip, ScheduleSlip, Slip, SlipEvent
+from hardware.receipt_labels import day_heading, label
+from hardware.receipt_writer import ReceiptWriter, RenderedReceipt, Style
+
+# A slip is paper in a senior's hand: a long description is cut (the QR code leads to the rest).
+MAX_DESCRIPTION = 600
+
+
+def render_slip(slip: Slip, profile: str) -> RenderedReceipt:
+    """Render any slip for printer *profile* (e.g. ``TM-T88V``, ``POS-5890``)."""
+    writer = ReceiptWriter(profile)
+    body = Style(double=slip.large_print)
+    bold = Style(bold=True, double=slip.large_print)
+    writer.paragraph(slip.centre, Style(bold=True, center=True))
+    if isinstance(slip, ScheduleSlip):
+        _schedule(writer, slip, body, bold)
+    elif isinstance(slip, EventSlip):
+        _event(writer, slip, body, bold)
+    else:
+        _request(writer, slip, body, bold)
+    writer.rule()
+    writer.paragraph(label(slip.language, "questions"), body)
+    writer.paragraph(slip.footer.office_name, body)
+    writer.paragraph(slip.footer.office_phone, Style(bold=True, double=True))
+    writer.cut()
+    return writer.finish()
+
+
+def _schedule(writer: ReceiptWriter, slip: ScheduleSlip, body: Style, bold: Style) -> None:
+    writer.paragraph(slip.heading, Style(bold=True, double=True, center=True))
+    writer.rule()
+    if not slip.events:
+        writer.paragraph(label(slip.language, "no_events"), body)
+    days = {_day(event) for event in slip.events}
+    current: date | None = None
+    for event in slip.events:
+        day = _day(event)
+        if len(days) > 1 and day != current:
+            writer.paragraph(day_heading(slip.language, day), Style(bold=True, double=True))
+            current = day
+        _event_block(writer, event, slip.language, body, bold)
+        writer.blank()
+    _qr(writer, slip.qr_url, slip.language, body)
+
+
+def _event(writer: ReceiptWriter, slip: EventSlip, body: Style, bold: Style) -> None:
+    writer.paragraph(slip.event.title, Style(bold=True, double=True, center=True))
+    writer.rule()
+    writer.paragraph(day_heading(slip.language, _day(slip.event)), bold)
+    _event_block(writer, slip.event, slip.language, body, bold, with_title=False)
+    if slip.description:
+        writer.blank()
+        writer.paragraph(_shortened(slip.description), body)
+    if slip.cost:
+        writer.paragraph(label(slip.language, "cost", cost=slip.cost), body)
+    _qr(writer, slip.qr_url, slip.language, body)
+
+
+def _request(writer: ReceiptWriter, slip: RequestSlip, body: Style, bold: Style) -> None:
+    writer.paragraph(label(slip.language, "request_title"), Style(bold=True, double=True, center=True))
+    writer.rule()
+    kind = label(slip.language, slip.request_kind) if slip.request_kind in ("callback", "home_visit") else ""
+    writer.paragraph(kind or slip.request_kind, bold)
+    writer.paragraph(slip.district, body)
+    writer.blank()
+    writer.paragraph(label(slip.language, "reference"), body)
+    writer.paragraph(_grouped(slip.reference), Style(bold=True, double=True, center=True))
+    writer.blank()
+    writer.paragraph(label(slip.language, "due", date=_date_text(slip.due_date)), body)
+    writer.paragraph(label(slip.language, "keep"), body)
+
+
+def _event_block(writer: ReceiptWriter, event: SlipEvent, language: str, body: Style, bold: Style,
+                 with_title: bool = True) -> None:
+    writer.paragraph(_time_text(event, language), bold)
+    if with_title:
+        writer.paragraph(event.title, body)
+    writer.paragraph(event.place, body)
+    writer.paragraph(event.district, body)
+    if event.barrier_free:
+        writer.paragraph(label(language, "barrier_free"), body)
+
+
+def _qr(writer: ReceiptWriter, url: str, language: str, body: Style) -> None:
+    if url:
+        writer.blank()
+        writer.paragraph(label(language, "scan"), Style(center=True, double=body.double))
+        writer.qr(url)
+
+
+def _time_text(event: SlipEvent, language: str) -> str:
+    if event.all_day:
+        return label(language, "all_day")
+    start, end = _parse(event.start), _parse(event.end)
+    if start is None:
+        return ""
+    if end is None or end <= start:
+        return label(language, "time_from", start=f"{start:%H:%M}")
+    return label(language, "time", start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _day(event: SlipEvent) -> date:
+    start = _parse(event.start)
+    return start.date() if start is not None else date.min
+
+
+def _date_text(value: str) -> str:
+    try:
+        return f"{date.fromisoformat(value):%d.%m.%Y}"
+    except ValueError:
+        return value
+
+
+def _shortened(text: str) -> str:
+    """A description of at most :data:`MAX_DESCRIPTION` characters, cut at a space."""
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    return text[:MAX_DESCRIPTION].rsplit(" ", 1)[0] + " ..."
+
+
+def _grouped(reference: str) -> str:
+    """References are read aloud in groups of four: ``4827 1930``."""
+    return " ".join(reference[index:index + 4] for index in range(0, len(reference), 4))

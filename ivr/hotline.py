@@ -1,0 +1,134 @@
+"""One hotline per app: speech in and out, and applying call events to persisted calls."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr import prompts
+from ivr.engine import CallEvent, CallState, HungUp, Say
+from ivr.recognition import Recognizer, load_recognizer
+from ivr.recordings import RecordingAttacher, RecordingFetcher
+from ivr.runner import OutputAction, advance
+from ivr.services import DatabaseCallServices
+from shared.clock import utcnow
+from shared.config import Config
+from shared.db import Database
+from shared.models import Call
+from shared.reference_data import DISTRICTS
+from shared.services.phone import normalise_phone
+from shared.services.places import district_by_slug
+from shared.speech_synthesis import SpeechRequest, Synthesizer
+
+log = logging.getLogger(__name__)
+EXTENSION = "treffpunkt-ivr"
+
+
+@dataclass
+class Hotline:
+    """Per-process parts of the hotline: synthesizer, recognizer, recording downloads."""
+
+    config: Config
+    db: Database
+    synthesizer: Synthesizer
+    recognizer: Recognizer
+    fetcher: RecordingFetcher
+
+    @property
+    def data_dir(self) -> Path:
+        return self.config.data_dir
+
+    @property
+    def speech_rate(self) -> int:
+        return int(self.config["IVR_SPEECH_RATE"])
+
+    def attacher(self) -> RecordingAttacher:
+        """Attaches recordings to requests (files directly, Twilio URLs in the background)."""
+        return RecordingAttacher(self.data_dir, self.recognizer, self.fetcher)
+
+    def warm(self) -> None:
+        """Render every fixed prompt now, so callers get cached audio."""
+        for language in prompts.LANGUAGES:
+            self.synthesizer.warm(prompts.fixed_prompts(language), language)
+
+    def warm_and_wait(self) -> None:
+        """Render the fixed prompts and wait until they are cached (a start-up worker)."""
+        for language in prompts.LANGUAGES:
+            for future in self.synthesizer.warm(prompts.fixed_prompts(language), language):
+                future.result(timeout=120)
+        log.info("hotline prompts are rendered")
+
+    def forget_personal_audio(self, call: Call) -> None:
+        """Delete the synthesised prompts that read out this caller's number or reference."""
+        for path in call.state.get("personal_audio", []):
+            Path(path).unlink(missing_ok=True)
+        call.state = {**call.state, "personal_audio": []}
+
+    def health(self) -> dict[str, Any]:
+        """The ``speech`` entry of ``/healthz``."""
+        return {"ok": True, "recognition": self.recognizer.description,
+                "speech_input": self.recognizer.available, "mode": self.config["IVR_MODE"]}
+
+    def apply(self, session: Session, call: Call, event: CallEvent) -> list[OutputAction]:
+        """Run *event* through the flow of *call* and persist the new state (caller commits)."""
+        state = CallState.from_json(call.state.get("flow") or {})
+        services = DatabaseCallServices(session, call.call_sid, self.attacher())
+        state, outputs = advance(state, event, services)
+        personal = [str(self.synthesizer.path_for(SpeechRequest(say.text.strip(), say.language, self.speech_rate)))
+                    for say in outputs if isinstance(say, Say) and say.personal]
+        call.state = {**call.state, "flow": state.to_json(),
+                      "personal_audio": [*call.state.get("personal_audio", []), *personal]}
+        if isinstance(event, HungUp):
+            self.forget_personal_audio(call)
+        call.language = state.language
+        call.outcome = state.outcome
+        call.request_id = state.request_id
+        district = state.district or (state.draft.district if state.draft else None)
+        if district:
+            call.district_id = district_by_slug(session, DISTRICTS[district - 1].slug).id
+        if state.ended and call.ended_at is None:
+            call.ended_at = utcnow()
+        return outputs
+
+
+def get_hotline(app: Flask | None = None) -> Hotline:
+    """The hotline of *app* (default: the current app)."""
+    hotline: Hotline = (app or current_app).extensions[EXTENSION]
+    return hotline
+
+
+def find_call(session: Session, call_sid: str) -> Call | None:
+    """The persisted call with *call_sid*."""
+    return session.scalars(select(Call).where(Call.call_sid == call_sid)).first()
+
+
+def open_call(session: Session, call_sid: str, transport: str) -> tuple[Call, bool]:
+    """The call with *call_sid*, created on first sight; returns ``(call, created)``."""
+    call = find_call(session, call_sid)
+    if call is not None:
+        return call, False
+    call = Call(call_sid=call_sid, transport=transport, state={}, started_at=utcnow())
+    session.add(call)
+    session.flush()
+    return call, True
+
+
+def caller_id(raw: str) -> str:
+    """The caller's number in E.164, or empty when withheld or not a phone number."""
+    try:
+        return normalise_phone(raw) if raw else ""
+    except ValueError:
+        return ""
+
+
+def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hotline:
+    """Load the speech model (once per process) and set up recording downloads."""
+    recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""))
+    fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]))
+    return Hotline(config, db, synthesizer, recognizer, fetcher)

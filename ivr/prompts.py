@@ -1,0 +1,226 @@
+"""Everything the hotline says, in German (first) and Turkish, and the way it reads out values.
+
+Keys are fixed so they can be printed on a flyer; each option is said before its key ("Für
+Veranstaltungen drücken Sie die 1"). Texts without placeholders are rendered at start-up.
+"""
+
+from __future__ import annotations
+
+from shared.reference_data import DISTRICTS
+
+LANGUAGES = ("de", "tr")
+
+GERMAN: dict[str, str] = {
+    "greeting": (
+        "Guten Tag, hier ist das Treffpunkt-Telefon der Seniorenbüros in Dortmund. "
+        "Zum Datenschutz: Wir speichern nur, was Sie uns für eine Anfrage sagen, "
+        "und Aufnahmen nur mit Ihrer Zustimmung."
+    ),
+    "turkish_offer": "Türkçe için 9'a basın.",
+    "speech_or_keys": "Sie können sprechen oder die Tasten Ihres Telefons drücken.",
+    "keys_only": "Bitte antworten Sie mit den Tasten Ihres Telefons.",
+    "main_menu": (
+        "Für Veranstaltungen drücken Sie die 1. Für einen Hausbesuch oder einen Rückruf drücken Sie die 2. "
+        "Um mit einem Menschen zu sprechen, drücken Sie die 0. Zum Wiederholen drücken Sie die Stern-Taste."
+    ),
+    "day_menu": (
+        "Für welchen Tag? Für heute drücken Sie die 1. Für morgen drücken Sie die 2. "
+        "Für diese Woche drücken Sie die 3. Sie können auch einen Wochentag sagen."
+    ),
+    "district_menu": (
+        "Für welchen Stadtbezirk? Tippen Sie die Nummer und danach die Raute-Taste. "
+        "Für alle Stadtbezirke drücken Sie die 0."
+    ),
+    "district_list": "{list}",
+    "home_district_menu": (
+        "In welchem Stadtbezirk wohnen Sie? Tippen Sie die Nummer und danach die Raute-Taste."
+    ),
+    "chosen": "Sie haben gewählt: {choice}.",
+    "events_found_one": "Ich habe eine Veranstaltung gefunden.",
+    "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
+    "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
+    "event_item": "{when}: {title}. Ort: {place}.",
+    "event_keys": (
+        "Zum Wiederholen drücken Sie die 1. Für die nächste Veranstaltung die 2. "
+        "Für einen Rückruf zu dieser Veranstaltung die 3. Zurück zum Hauptmenü die 9."
+    ),
+    "events_end": "Das waren alle Veranstaltungen.",
+    "kind_menu": "Für einen Hausbesuch drücken Sie die 1. Für einen Rückruf drücken Sie die 2.",
+    "consent": (
+        "Damit das Seniorenbüro Ihnen helfen kann, nehmen wir Ihren Namen und Ihr Anliegen auf "
+        "und speichern beides für die Mitarbeitenden Ihres Stadtbezirks. Sind Sie damit einverstanden? "
+        "Ja: drücken Sie die 1. Nein: drücken Sie die 2."
+    ),
+    "no_consent": "In Ordnung. Wir nehmen nichts auf und speichern nur Ihre Telefonnummer für den Rückruf.",
+    "record_name": "Bitte sagen Sie nach dem Ton Ihren Namen. Drücken Sie danach die Raute-Taste.",
+    "record_topic": (
+        "Worum geht es? Erzählen Sie es nach dem Ton in Ruhe, höchstens eine Minute. "
+        "Drücken Sie danach die Raute-Taste."
+    ),
+    "record_message": (
+        "Bitte sprechen Sie Ihre Nachricht nach dem Ton, höchstens eine Minute. Drücken Sie danach die Raute-Taste."
+    ),
+    "recording_missing": "Ich habe leider keine Aufnahme erhalten. Wir machen trotzdem weiter.",
+    "number_readback": "Wir rufen Sie unter dieser Nummer zurück: {digits}. Ist das richtig? Ja: die 1. Nein: die 2.",
+    "number_entry": "Bitte tippen Sie Ihre Telefonnummer mit Vorwahl und danach die Raute-Taste.",
+    "number_invalid": "Diese Telefonnummer kann ich leider nicht verwenden.",
+    "summary": "Ich fasse zusammen: {kind}, Stadtbezirk {district}, Rückruf unter {digits}.{event}",
+    "summary_event": " Es geht um die Veranstaltung {title}.",
+    "confirm": "Ist das so richtig? Ja: drücken Sie die 1. Nein: drücken Sie die 2.",
+    "saved": (
+        "Vielen Dank, Ihre Anfrage ist angekommen. Ihre Vorgangsnummer ist {reference}. "
+        "Ich wiederhole: {reference}. Das Seniorenbüro meldet sich in den nächsten zwei Werktagen."
+    ),
+    "not_saved": "Gut, ich habe nichts gespeichert.",
+    "transfer": "Ich verbinde Sie jetzt mit dem {office}. Einen Moment bitte.",
+    "office_closed": (
+        "Das Seniorenbüro ist gerade nicht besetzt. Sie können uns eine Nachricht hinterlassen, "
+        "dann rufen wir Sie zurück."
+    ),
+    "transfer_failed": "Leider hat niemand abgenommen. Sie können uns eine Nachricht hinterlassen.",
+    "offer_person": "Ich helfe Ihnen weiter und verbinde Sie mit dem Seniorenbüro.",
+    "not_understood": "Das habe ich leider nicht verstanden.",
+    "no_input": "Ich habe leider nichts gehört.",
+    "goodbye": "Auf Wiederhören.",
+    "home_visit": "Hausbesuch",
+    "callback": "Rückruf",
+    "all_districts": "alle Stadtbezirke",
+    "today": "heute",
+    "tomorrow": "morgen",
+    "week": "diese Woche",
+    "events": "Veranstaltungen",
+    "request": "Hausbesuch oder Rückruf",
+    "person": "mit einem Menschen sprechen",
+    "yes": "ja",
+    "no": "nein",
+    "at_time": "{weekday}, {day}. {month}, um {time}",
+    "time_full": "{hour} Uhr",
+    "time_minutes": "{hour} Uhr {minute}",
+}
+
+TURKISH: dict[str, str] = {
+    "greeting": (
+        "Merhaba, burası Dortmund yaşlı danışma bürolarının Treffpunkt telefonu. "
+        "Veri koruma: Yalnızca talebiniz için söylediklerinizi kaydederiz, ses kaydını da yalnızca "
+        "izninizle."
+    ),
+    "turkish_offer": "",
+    "speech_or_keys": "Lütfen telefonunuzun tuşlarını kullanın.",
+    "keys_only": "Lütfen telefonunuzun tuşlarını kullanın.",
+    "main_menu": (
+        "Etkinlikler için 1'e basın. Ev ziyareti veya geri arama için 2'ye basın. "
+        "Bir görevliyle konuşmak için 0'a basın. Tekrar dinlemek için yıldız tuşuna basın."
+    ),
+    "day_menu": "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e basın.",
+    "district_menu": (
+        "Hangi semt? Numarayı ve ardından kare tuşunu tuşlayın. Tüm semtler için 0'a basın."
+    ),
+    "district_list": "{list}",
+    "home_district_menu": "Hangi semtte oturuyorsunuz? Numarayı ve ardından kare tuşunu tuşlayın.",
+    "chosen": "Seçiminiz: {choice}.",
+    "events_found_one": "Bir etkinlik buldum.",
+    "events_found_many": "{count} etkinlik buldum.",
+    "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
+    "event_item": "{when}: {title}. Yer: {place}.",
+    "event_keys": (
+        "Tekrar için 1'e, sonraki etkinlik için 2'ye, bu etkinlik hakkında geri arama için 3'e, "
+        "ana menü için 9'a basın."
+    ),
+    "events_end": "Tüm etkinlikler bu kadar.",
+    "kind_menu": "Ev ziyareti için 1'e basın. Geri arama için 2'ye basın.",
+    "consent": (
+        "Size yardımcı olabilmemiz için adınızı ve konunuzu kaydedip semtinizin görevlileri için "
+        "saklıyoruz. Kabul ediyor musunuz? Evet için 1'e, hayır için 2'ye basın."
+    ),
+    "no_consent": "Tamam. Hiçbir şey kaydetmiyoruz, yalnızca geri arama için telefon numaranızı saklıyoruz.",
+    "record_name": "Lütfen sinyal sesinden sonra adınızı söyleyin, ardından kare tuşuna basın.",
+    "record_topic": (
+        "Konu nedir? Sinyal sesinden sonra en fazla bir dakika anlatın, ardından kare tuşuna basın."
+    ),
+    "record_message": "Lütfen sinyal sesinden sonra mesajınızı söyleyin, ardından kare tuşuna basın.",
+    "recording_missing": "Maalesef kayıt alamadım. Yine de devam ediyoruz.",
+    "number_readback": "Sizi bu numaradan arayacağız: {digits}. Doğru mu? Evet: 1. Hayır: 2.",
+    "number_entry": "Lütfen telefon numaranızı alan koduyla tuşlayın, ardından kare tuşuna basın.",
+    "number_invalid": "Bu telefon numarasını maalesef kullanamıyorum.",
+    "summary": "Özet: {kind}, semt {district}, geri arama numarası {digits}.{event}",
+    "summary_event": " Konu: {title} etkinliği.",
+    "confirm": "Doğru mu? Evet için 1'e, hayır için 2'ye basın.",
+    "saved": (
+        "Teşekkürler, talebiniz alındı. Dosya numaranız {reference}. Tekrar ediyorum: {reference}. "
+        "Yaşlı danışma bürosu iki iş günü içinde size ulaşacak."
+    ),
+    "not_saved": "Tamam, hiçbir şey kaydetmedim.",
+    "transfer": "Sizi şimdi {office} ile bağlıyorum. Lütfen bekleyin.",
+    "office_closed": "Büro şu anda kapalı. Bir mesaj bırakabilirsiniz, sizi geri arayacağız.",
+    "transfer_failed": "Maalesef kimse açmadı. Bir mesaj bırakabilirsiniz.",
+    "offer_person": "Size yardımcı olmak için sizi büroya yönlendiriyorum.",
+    "not_understood": "Maalesef anlayamadım.",
+    "no_input": "Maalesef bir şey duymadım.",
+    "goodbye": "Hoşça kalın.",
+    "home_visit": "ev ziyareti",
+    "callback": "geri arama",
+    "all_districts": "tüm semtler",
+    "today": "bugün",
+    "tomorrow": "yarın",
+    "week": "bu hafta",
+    "events": "etkinlikler",
+    "request": "ev ziyareti veya geri arama",
+    "person": "bir görevliyle konuşmak",
+    "yes": "evet",
+    "no": "hayır",
+    "at_time": "{day} {month} {weekday}, saat {time}",
+    "time_full": "{hour}",
+    "time_minutes": "{hour} {minute}",
+}
+
+CATALOGUES: dict[str, dict[str, str]] = {"de": GERMAN, "tr": TURKISH}
+
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "tr": ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
+}
+MONTHS: dict[str, tuple[str, ...]] = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"),
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim",
+           "Kasım", "Aralık"),
+}
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """The prompt *key* in *language* (German when missing) with *values* filled in."""
+    catalogue = CATALOGUES.get(language, GERMAN)
+    template = catalogue.get(key) or GERMAN[key]
+    return template.format(**values) if values else template
+
+
+def district_list(language: str) -> str:
+    """The district menu: each name followed by its key ("Innenstadt-West: 1.")."""
+    return " ".join(f"{district.name}: {district.number}." for district in DISTRICTS)
+
+
+def district_name(number: int, language: str) -> str:
+    """The spoken name of district *number*, or "all districts" for 0."""
+    if number == 0:
+        return text(language, "all_districts")
+    return DISTRICTS[number - 1].name
+
+
+def spoken_digits(digits: str) -> str:
+    """Digits read one by one with short pauses, grouped in threes ("0 2 3, 1 1 2")."""
+    only = [character for character in digits if character.isdigit()]
+    groups = [" ".join(only[index:index + 3]) for index in range(0, len(only), 3)]
+    return ", ".join(groups)
+
+
+def spoken_reference(reference: str) -> str:
+    """A request reference read in two groups of single digits."""
+    return f"{' '.join(reference[:4])}, {' '.join(reference[4:])}"
+
+
+def fixed_prompts(language: str) -> list[str]:
+    """Every prompt without placeholders, for rendering at start-up."""
+    catalogue = CATALOGUES[language]
+    texts = [value for value in catalogue.values() if value and "{" not in value]
+    texts.append(district_list(language))
+    return texts

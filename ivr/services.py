@@ -1,0 +1,128 @@
+"""The call flow's view of the database: events to read out, office hours, saving requests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from ivr import prompts
+from ivr.engine import (
+    CallState,
+    CheckOffice,
+    EventItem,
+    EventsFound,
+    LookupEvents,
+    OfficeStatus,
+    RequestSaved,
+    SaveRequest,
+)
+from ivr.recordings import RecordingAttacher
+from shared.clock import local_now, local_today
+from shared.models import Request
+from shared.reference_data import DISTRICTS
+from shared.services.events import EventFilter, OccurrenceView, list_occurrences, this_week
+from shared.services.places import district_by_slug, is_open, seniorenbuero
+from shared.services.requests import NewRequest, complete_incomplete, create_request
+
+ACTOR = "ivr"
+MAX_EVENTS = 20
+
+
+def idempotency_key(call_sid: str) -> str:
+    """One request per call, however often a step is replayed."""
+    return f"phone-call:{call_sid}"
+
+
+def day_range(choice: str, today: date) -> tuple[date, date]:
+    """The dates a day choice (today/tomorrow/week/weekday:N) stands for."""
+    if choice == "tomorrow":
+        return today + timedelta(days=1), today + timedelta(days=1)
+    if choice == "week":
+        return this_week(today)
+    if choice.startswith("weekday:"):
+        ahead = (int(choice.split(":")[1]) - today.weekday()) % 7
+        target = today + timedelta(days=ahead)
+        return target, target
+    return today, today
+
+
+def spoken_time(moment: datetime, language: str) -> str:
+    """``14 Uhr 30`` / ``10 Uhr``."""
+    if moment.minute:
+        return prompts.text(language, "time_minutes", hour=moment.hour, minute=moment.minute)
+    return prompts.text(language, "time_full", hour=moment.hour)
+
+
+def spoken_event(view: OccurrenceView, language: str) -> str:
+    """Time, title and place of one occurrence as one sentence."""
+    start = view.local_start
+    when = prompts.text(language, "at_time", weekday=prompts.WEEKDAYS[language][start.weekday()],
+                        day=start.day, month=prompts.MONTHS[language][start.month - 1],
+                        time=spoken_time(start, language))
+    event = view.event
+    place = event.venue.name if event.venue else (event.location or event.district.name)
+    return prompts.text(language, "event_item", when=when, title=event.title, place=place)
+
+
+class DatabaseCallServices:
+    """:class:`ivr.runner.CallServices` on one database session (the caller commits)."""
+
+    def __init__(self, session: Session, call_sid: str, attacher: RecordingAttacher,
+                 now: datetime | None = None) -> None:
+        self.session = session
+        self.call_sid = call_sid
+        self.attacher = attacher
+        self.now = now
+
+    def find_events(self, query: LookupEvents) -> EventsFound:
+        first, last = day_range(query.day, local_today())
+        slugs = (DISTRICTS[query.district - 1].slug,) if query.district else ()
+        views = list_occurrences(self.session, EventFilter(first=first, last=last, districts=slugs,
+                                                           limit=MAX_EVENTS))
+        now = self.now or local_now()
+        upcoming = [view for view in views if view.end > now]
+        return EventsFound(tuple(EventItem(view.event.id, view.event.title, spoken_event(view, query.language))
+                                 for view in upcoming))
+
+    def check_office(self, query: CheckOffice) -> OfficeStatus:
+        district = district_by_slug(self.session, DISTRICTS[query.district - 1].slug)
+        office = seniorenbuero(self.session, district.id)
+        if office is None or not office.phone:
+            return OfficeStatus(open=False)
+        return OfficeStatus(open=is_open(office, self.now or local_now()), phone=office.phone, name=office.name)
+
+    def save_request(self, state: CallState, query: SaveRequest) -> RequestSaved:
+        draft = state.draft
+        if draft is None:
+            raise ValueError("no request drafted in this call")
+        transcripts = {item["purpose"]: item.get("transcript") or "" for item in draft.recordings}
+        district_slug = DISTRICTS[draft.district - 1].slug if draft.district else None
+        data = NewRequest(
+            kind=draft.kind or "callback", channel="phone", district_slug=district_slug, phone=draft.phone,
+            caller_name=transcripts.get("name", "")[:160],
+            topic=transcripts.get("topic") or transcripts.get("message") or "",
+            language=state.language, consent_data=bool(draft.consent or draft.confirmed),
+            consent_recording=bool(draft.consent), event_id=draft.event_id, call_sid=self.call_sid,
+            idempotency_key=idempotency_key(self.call_sid), incomplete=query.incomplete,
+        )
+        request, created = create_request(self.session, data, ACTOR)
+        if not created and request.status == "incomplete" and not query.incomplete:
+            self._fill_in(request, data)
+            complete_incomplete(self.session, request, ACTOR)
+        if draft.consent:
+            for item in draft.recordings:
+                if not item.get("attached"):
+                    self.attacher.attach(self.session, request, item)
+        else:
+            for item in draft.recordings:
+                self.attacher.discard(item)
+        return RequestSaved(request.reference, request.id)
+
+    def _fill_in(self, request: Request, data: NewRequest) -> None:
+        """A finished call supplies what its incomplete request still lacked."""
+        if data.district_slug and request.district_id is None:
+            request.district_id = district_by_slug(self.session, data.district_slug).id
+        request.caller_name = request.caller_name or data.caller_name
+        request.topic = request.topic or data.topic
+        request.consent_data = request.consent_data or data.consent_data

@@ -1,0 +1,404 @@
+"""Twilio Media Streams: the call's audio over a WebSocket, recognised and answered live.
+
+Inbound: ``connected``, ``start`` (with our signed one-time token as a custom parameter),
+``media`` (base64 µ-law 8 kHz, 20 ms), ``dtmf``, ``mark``, ``stop``. Outbound: ``media`` frames
+paced in real time, a ``mark`` after each prompt (Twilio echoes it once the prompt has played),
+and ``clear`` when the caller talks or presses a key over a prompt (barge-in).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import queue
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from simple_websocket import ConnectionClosed
+
+from ivr.audio import FRAME_MS, PHONE_RATE, Samples, frames, level, mulaw_decode, mulaw_encode, phone_audio, write_wav
+from ivr.engine import (
+    CallEvent,
+    CallStarted,
+    Digits,
+    HangUp,
+    HungUp,
+    Listen,
+    NoInput,
+    Record,
+    RecordingDone,
+    Say,
+    Speech,
+    Transfer,
+)
+from ivr.hotline import Hotline, find_call
+from ivr.recognition import RecognitionSession
+from ivr.recordings import keep_pending
+from ivr.runner import OutputAction
+from ivr.security import read_stream_token
+
+log = logging.getLogger(__name__)
+
+FRAME_SECONDS = FRAME_MS / 1000
+PACE = 1.0  # 1.0 = real time; tests may send faster than the phone line plays
+VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
+SPEECH_GATE_LEVEL = 300.0  # RMS (about -40 dBFS): quieter frames before speech are line noise
+PREROLL_FRAMES = 15  # 300 ms fed to the recognizer before the first loud frame
+RECORD_TRAILING_SILENCE = 4.0
+RECORD_NOTHING_SAID = 8.0
+SPEECH_MAX_SECONDS = 12.0
+
+
+def _beep() -> bytes:
+    """A short 440 Hz tone before a recording starts."""
+    t = np.arange(int(PHONE_RATE * 0.25)) / PHONE_RATE
+    tone: Samples = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
+    return mulaw_encode(tone)
+
+
+BEEP = _beep()
+
+
+class Player:
+    """Sends queued audio as 20 ms media frames in real time, then a mark; can be cleared."""
+
+    def __init__(self, send: Callable[[dict[str, Any]], None]) -> None:
+        self._send = send
+        self._queue: queue.Queue[tuple[bytes, str] | None] = queue.Queue()
+        self._generation = 0
+        self._busy = threading.Event()
+        self.first_frame_at: float | None = None
+        self._thread = threading.Thread(target=self._run, name="ivr-stream-player", daemon=True)
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy.is_set() or not self._queue.empty()
+
+    def play(self, audio: bytes, mark: str) -> None:
+        """Queue *audio* followed by the mark *mark*."""
+        self._busy.set()
+        self._queue.put((audio, mark))
+
+    def clear(self) -> None:
+        """Drop everything not yet sent."""
+        self._generation += 1
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+
+    def close(self) -> None:
+        self.clear()
+        self._queue.put(None)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            audio, mark = item
+            generation = self._generation
+            started = time.monotonic()
+            for index, frame in enumerate(frames(audio)):
+                if generation != self._generation:
+                    break
+                delay = started + index * FRAME_SECONDS * PACE - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                if self.first_frame_at is None:
+                    self.first_frame_at = time.monotonic()
+                self._send({"event": "media", "media": {"payload": base64.b64encode(frame).decode()}})
+            else:
+                self._send({"event": "mark", "mark": {"name": mark}})
+            if self._queue.empty():
+                self._busy.clear()
+
+
+@dataclass
+class _Recording:
+    action: Record
+    samples: list[Samples]
+    voiced_at: float | None = None
+    started_at: float = 0.0
+
+
+class StreamCall:
+    """One call on one WebSocket; runs in the WebSocket's thread."""
+
+    def __init__(self, hotline: Hotline, ws: Any) -> None:
+        self.hotline = hotline
+        self.ws = ws
+        self._send_lock = threading.Lock()
+        self.stream_sid = ""
+        self.call_sid = ""
+        self.player = Player(self._send)
+        self.prompt_mark = ""
+        self.prompt_done_at: float | None = None
+        self.listen: Listen | None = None
+        self.recognition: RecognitionSession | None = None
+        self.digits = ""
+        self.last_key_at = 0.0
+        self.recording: _Recording | None = None
+        self.close_after_prompt = False
+        self.closed = False
+        self.hung_up = False
+        self.voice_seen = False
+        self.preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
+        self.speech = False
+        self.marks = 0
+        self.speech_started_at: float | None = None
+
+    # plumbing
+
+    def _send(self, message: dict[str, Any]) -> None:
+        message["streamSid"] = self.stream_sid
+        with self._send_lock:
+            if self.closed:
+                return
+            try:
+                self.ws.send(json.dumps(message))
+            except ConnectionClosed:
+                self.closed = True  # the caller hung up; the receive loop reports it
+
+    def run(self) -> None:
+        """Serve the WebSocket until the call ends."""
+        try:
+            while not self.closed:
+                raw = self.ws.receive(timeout=0.05)
+                if raw is None:
+                    self.tick()
+                    continue
+                self.dispatch(json.loads(raw))
+                self.tick()
+        except (ConnectionClosed, ConnectionError, OSError) as exc:
+            log.info("stream of call %s closed: %s", self.call_sid or "?", type(exc).__name__)
+        finally:
+            if self.call_sid and not self.hung_up:
+                self.apply(HungUp())  # the line dropped without a stop: keep what was given
+            self.closed = True
+            self.player.close()
+
+    def dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("event")
+        if kind == "start":
+            self.on_start(message)
+        elif not self.call_sid:
+            return  # nothing counts before a valid start
+        elif kind == "media":
+            self.on_media(base64.b64decode(message["media"]["payload"]))
+        elif kind == "dtmf":
+            self.on_key(str(message["dtmf"]["digit"]))
+        elif kind == "mark":
+            self.on_mark(str(message["mark"]["name"]))
+        elif kind == "stop":
+            self.apply(HungUp())
+            self.close()
+
+    def close(self) -> None:
+        self.player.close()
+        with self._send_lock:
+            self.closed = True
+        raw_socket = getattr(self.ws, "sock", None)
+        if raw_socket is not None:
+            # Wake the WebSocket's reader thread first; otherwise closing the socket under it
+            # sends no FIN and the other side only notices after its close timeout.
+            with contextlib.suppress(OSError):
+                raw_socket.shutdown(socket.SHUT_RD)
+        with contextlib.suppress(ConnectionClosed):
+            self.ws.close()
+
+    # call events
+
+    def on_start(self, message: dict[str, Any]) -> None:
+        start = message.get("start", {})
+        parameters = start.get("customParameters", {})
+        claimed = read_stream_token(str(parameters.get("token", "")))
+        call_sid = str(start.get("callSid", ""))
+        if claimed is None or claimed[0] != call_sid:
+            log.warning("stream rejected: missing, forged or expired token")
+            self.close()
+            return
+        with self.hotline.db.session() as session:
+            call = find_call(session, call_sid)
+            if call is None or call.state.get("stream_used") or call.state.get("stream_nonce") != claimed[1]:
+                log.warning("stream rejected: token already used or call unknown")
+                self.close()
+                return
+            call.state = {**call.state, "stream_used": True}
+            caller = str(call.state.get("caller", ""))
+        self.call_sid = call_sid
+        self.stream_sid = str(message.get("streamSid") or start.get("streamSid", ""))
+        self.apply(CallStarted(caller=caller, speech=self.hotline.recognizer.available))
+
+    def apply(self, event: CallEvent) -> None:
+        if isinstance(event, HungUp):
+            self.hung_up = True
+        with self.hotline.db.session() as session:
+            call = find_call(session, self.call_sid)
+            if call is None:
+                return
+            outputs = self.hotline.apply(session, call, event)
+            for action in outputs:
+                if isinstance(action, Transfer):
+                    call.state = {**call.state, "transfer": action.number}
+            self.speech = bool(call.state.get("flow", {}).get("speech")) and self.hotline.recognizer.available
+        if not isinstance(event, HungUp):
+            self.perform(outputs)
+
+    def perform(self, outputs: list[OutputAction]) -> None:
+        self.listen, self.recognition, self.recording, self.digits = None, None, None, ""
+        self.voice_seen = False
+        self.preroll.clear()
+        self.speech_started_at = None
+        audio = b"".join(self.prompt_audio(action) for action in outputs if isinstance(action, Say))
+        for action in outputs:
+            if isinstance(action, Listen):
+                self.listen = action
+                if self.speech:
+                    self.recognition = self.hotline.recognizer.listen(action.grammar)
+            elif isinstance(action, Record):
+                audio += BEEP
+                self.recording = _Recording(action, [])
+            elif isinstance(action, Transfer | HangUp):
+                self.close_after_prompt = True
+                # The call goes on (a <Dial> after the stream) or ends by our choice; the status
+                # callback reports the real hang-up, so closing the stream is not one.
+                self.hung_up = True
+        self.marks += 1
+        self.prompt_mark = f"prompt-{self.marks}"
+        self.prompt_done_at = None
+        self.player.play(audio, self.prompt_mark)
+
+    def prompt_audio(self, say: Say) -> bytes:
+        path = self.hotline.synthesizer.synthesize(say.text, say.language)
+        return phone_audio(path)
+
+    def on_mark(self, name: str) -> None:
+        if name != self.prompt_mark:
+            return
+        self.prompt_done_at = time.monotonic()
+        if self.recording is not None:
+            self.recording.started_at = self.prompt_done_at
+        if self.close_after_prompt:
+            self.close()
+
+    def barge_in(self) -> None:
+        if self.player.busy and self.prompt_done_at is None:
+            self.player.clear()
+            self._send({"event": "clear"})
+            self.prompt_done_at = time.monotonic()
+
+    def on_media(self, payload: bytes) -> None:
+        samples = mulaw_decode(payload)
+        if self.recording is not None:
+            self.capture(samples)
+            return
+        if self.recognition is None:
+            return
+        pcm = samples.tobytes()
+        if not self.voice_seen:
+            # Line silence before the caller speaks is kept back, not recognised: most of a call
+            # is silence, and recognition is the costliest part of a frame. A short pre-roll goes
+            # in with the first loud frame so no word onset is lost.
+            self.preroll.append(pcm)
+            if level(samples) < SPEECH_GATE_LEVEL:
+                return
+            self.voice_seen = True
+            pcm = b"".join(self.preroll)
+            self.preroll.clear()
+        result = self.recognition.accept(pcm)
+        if self.recognition.hearing_speech():
+            if self.speech_started_at is None:
+                self.speech_started_at = time.monotonic()
+            self.barge_in()
+        if result is not None:
+            self.answer(Speech(result))
+
+    def capture(self, samples: Samples) -> None:
+        recording = self.recording
+        if recording is None or self.prompt_done_at is None:
+            return
+        recording.samples.append(samples)
+        now = time.monotonic()
+        if level(samples) >= VOICE_LEVEL:
+            recording.voiced_at = now
+        heard = recording.voiced_at is not None
+        elapsed = now - recording.started_at
+        if (elapsed >= recording.action.max_seconds
+                or (heard and now - (recording.voiced_at or now) >= RECORD_TRAILING_SILENCE)
+                or (not heard and elapsed >= RECORD_NOTHING_SAID)):
+            self.finish_recording()
+
+    def finish_recording(self) -> None:
+        recording = self.recording
+        if recording is None:
+            return
+        self.recording = None
+        purpose = recording.action.purpose
+        if recording.voiced_at is None or not recording.samples:
+            self.apply(RecordingDone(purpose, ""))
+            return
+        samples = np.concatenate(recording.samples)
+        ref = keep_pending(self.hotline.data_dir, self.call_sid, purpose, write_wav(samples, PHONE_RATE))
+        self.apply(RecordingDone(purpose, ref, round(samples.size / PHONE_RATE, 1)))
+
+    def on_key(self, key: str) -> None:
+        self.barge_in()
+        if self.recording is not None:
+            if key == "#" and self.prompt_done_at is not None:
+                self.finish_recording()
+            return
+        listen = self.listen
+        if listen is None:
+            return
+        self.last_key_at = time.monotonic()
+        if key == "*":
+            self.answer(Digits("*"))
+        elif listen.finish_on_key:
+            if key == listen.finish_on_key:
+                self.answer(Digits(self.digits))
+            else:
+                self.digits += key
+                if self.digits == "0" and listen.question == "district":
+                    self.answer(Digits("0"))
+                elif len(self.digits) >= listen.max_digits and listen.max_digits > 2:
+                    self.answer(Digits(self.digits))
+        else:
+            self.digits += key
+            if len(self.digits) >= listen.max_digits:
+                self.answer(Digits(self.digits))
+
+    def answer(self, event: CallEvent) -> None:
+        self.listen, self.recognition = None, None
+        self.player.clear()
+        self.apply(event)
+
+    def tick(self) -> None:
+        """Timeouts: no answer, digits without ``#``, speech that never ended."""
+        now = time.monotonic()
+        if self.listen is not None and self.prompt_done_at is not None:
+            waited = now - max(self.prompt_done_at, self.last_key_at)
+            if self.speech_started_at is not None and now - self.speech_started_at > SPEECH_MAX_SECONDS:
+                self.answer(Speech(self.recognition.finish() if self.recognition else ""))
+            elif waited > self.listen.timeout_seconds and self.speech_started_at is None:
+                self.answer(Digits(self.digits) if self.digits else NoInput())
+        elif self.recording is not None and self.prompt_done_at is not None:
+            elapsed = now - self.recording.started_at
+            if elapsed > self.recording.action.max_seconds or (
+                    self.recording.voiced_at is None and elapsed > RECORD_NOTHING_SAID):
+                self.finish_recording()
+
+
+def serve(hotline: Hotline, ws: Any) -> None:
+    """The WebSocket handler body."""
+    StreamCall(hotline, ws).run()

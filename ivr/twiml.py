@@ -1,0 +1,81 @@
+"""Turning the engine's output actions into TwiML (``<Play>``, ``<Gather input="dtmf">``, ...)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from twilio.twiml.voice_response import Connect, Gather, VoiceResponse
+
+from ivr.engine import HangUp, Listen, Record, Say, Transfer
+from ivr.runner import OutputAction
+from shared.speech_synthesis import SynthesisError, Synthesizer
+
+log = logging.getLogger(__name__)
+
+TWILIO_LANGUAGES = {"de": "de-DE", "tr": "tr-TR"}
+RECORD_SILENCE_SECONDS = 5
+
+
+def audio_path(synthesizer: Synthesizer, say: Say) -> tuple[str, str] | None:
+    """``(voice, key)`` of the synthesised prompt, or None when synthesis failed."""
+    try:
+        path = synthesizer.synthesize(say.text, say.language)
+    except (SynthesisError, TimeoutError):
+        log.exception("prompt could not be synthesised; Twilio reads it instead")
+        return None
+    return path.parent.name, path.stem
+
+
+def render(
+    actions: Sequence[OutputAction], synthesizer: Synthesizer, url: Callable[[str], str],
+    audio_url: Callable[[str, str], str],
+) -> str:
+    """TwiML for one turn. *url(kind)* gives the signed-step callback of this turn."""
+    response = VoiceResponse()
+    plays: list[Say] = []
+
+    def add_plays(target: VoiceResponse | Gather) -> None:
+        for say in plays:
+            located = audio_path(synthesizer, say)
+            if located is None:
+                target.say(say.text, language=TWILIO_LANGUAGES.get(say.language, "de-DE"))
+            else:
+                target.play(audio_url(*located))
+        plays.clear()
+
+    for action in actions:
+        if isinstance(action, Say):
+            plays.append(action)
+        elif isinstance(action, Listen):
+            keys = ({"finish_on_key": action.finish_on_key} if action.finish_on_key
+                    else {"num_digits": action.max_digits, "finish_on_key": ""})
+            gather = Gather(input="dtmf", action=url("step"), method="POST", timeout=action.timeout_seconds,
+                            action_on_empty_result=False, **keys)
+            add_plays(gather)
+            response.append(gather)
+            response.redirect(url("noinput"), method="POST")
+        elif isinstance(action, Record):
+            add_plays(response)
+            response.record(action=url(f"record-{action.purpose}"), method="POST", max_length=action.max_seconds,
+                            finish_on_key="#", play_beep=True, timeout=RECORD_SILENCE_SECONDS, trim="trim-silence")
+            response.redirect(url(f"record-{action.purpose}"), method="POST")
+        elif isinstance(action, Transfer):
+            add_plays(response)
+            response.dial(action.number, action=url("dial"), method="POST", timeout=30)
+        elif isinstance(action, HangUp):
+            add_plays(response)
+            response.hangup()
+    add_plays(response)
+    return str(response)
+
+
+def connect_stream(stream_url: str, parameters: dict[str, str], after_url: str) -> str:
+    """``<Connect><Stream>`` handing the call to our WebSocket, then *after_url* when it ends."""
+    response = VoiceResponse()
+    connect = Connect(action=after_url, method="POST")
+    stream = connect.stream(url=stream_url)
+    for name, value in parameters.items():
+        stream.parameter(name=name, value=value)
+    response.append(connect)
+    return str(response)

@@ -1,0 +1,163 @@
+"""Twilio webhooks: every step of a call under ``/ivr/twilio/...``, all signature-checked.
+
+Each TwiML answer points back to ``/ivr/twilio/<kind>?n=<step>``. A step number that is not the
+call's current one is a replay (Twilio retried, or someone resent a captured request): it gets
+the answer already given, and nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, request, send_file, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr.engine import CallEvent, CallStarted, Digits, HungUp, NoInput, RecordingDone, TransferFailed
+from ivr.hotline import caller_id, find_call, get_hotline, open_call
+from ivr.security import issue_stream_token, public_base, require_twilio_signature
+from ivr.twiml import connect_stream, render
+from shared.models import Call
+from shared.web import db_session
+
+ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+_AUDIO_NAME = re.compile(r"^[0-9a-f]{40}$")
+_VOICE_NAME = re.compile(r"^[a-z]{2,3}$")
+
+
+def _xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _step_url(call: Call) -> Callable[[str], str]:
+    number = int(call.state.get("step", 0))
+
+    def url(kind: str) -> str:
+        return f"{public_base()}/ivr/twilio/{kind}?n={number}"
+
+    return url
+
+
+def _audio_url(voice: str, key: str) -> str:
+    return f"{public_base()}{url_for('ivr.audio', voice=voice, key=key)}"
+
+
+def _respond(call: Call, event: CallEvent) -> Response:
+    """Apply *event*, render the next TwiML, remember it for replays."""
+    hotline = get_hotline()
+    session = db_session()
+    outputs = hotline.apply(session, call, event)
+    call.state = {**call.state, "step": int(call.state.get("step", 0)) + 1}
+    body = render(outputs, hotline.synthesizer, _step_url(call), _audio_url)
+    call.state = {**call.state, "last": body}
+    session.commit()
+    return _xml(body)
+
+
+def _current_call() -> Call:
+    call = find_call(db_session(), request.form.get("CallSid", ""))
+    if call is None:
+        abort(404)
+    return call
+
+
+def voice() -> Response:
+    """A call comes in: greet (gather mode) or hand the audio to our WebSocket (stream mode)."""
+    hotline = get_hotline()
+    session = db_session()
+    call_sid = request.form.get("CallSid", "")
+    if not call_sid:
+        abort(400)
+    mode = str(hotline.config["IVR_MODE"])
+    call, created = open_call(session, call_sid, mode)
+    if not created:
+        return _xml(str(call.state.get("last", "")))
+    caller = caller_id(request.form.get("From", ""))
+    if mode == "stream":
+        token, nonce = issue_stream_token(call_sid)
+        call.state = {"stream_nonce": nonce, "stream_used": False, "caller": caller}
+        stream_url = re.sub(r"^http", "ws", public_base()) + "/ivr/stream"
+        body = connect_stream(stream_url, {"token": token, "callSid": call_sid},
+                              f"{public_base()}/ivr/twilio/stream-end")
+        call.state = {**call.state, "last": body}
+        session.commit()
+        return _xml(body)
+    return _respond(call, CallStarted(caller=caller, speech=False))
+
+
+def _is_replay(call: Call) -> bool:
+    return request.args.get("n", type=int) != int(call.state.get("step", 0))
+
+
+def step(kind: str) -> Response:
+    """The answer to a ``<Gather>``, a ``<Record>`` or a ``<Dial>`` of the previous turn."""
+    call = _current_call()
+    if _is_replay(call):
+        return _xml(str(call.state.get("last", "")))
+    event: CallEvent
+    if kind == "step":
+        digits = request.form.get("Digits", "").removesuffix("#")
+        event = Digits(digits) if digits else NoInput()
+    elif kind == "noinput":
+        event = NoInput()
+    elif kind.startswith("record-"):
+        url = request.form.get("RecordingUrl", "")
+        duration = float(request.form.get("RecordingDuration", "0") or 0)
+        ref = f"url:{url}|{request.form.get('AccountSid', '')}" if url and duration > 0 else ""
+        event = RecordingDone(kind.removeprefix("record-"), ref, duration)
+    elif kind == "dial":
+        answered = request.form.get("DialCallStatus", "") == "completed"
+        event = HungUp() if answered else TransferFailed()
+    else:
+        abort(404)
+    return _respond(call, event)
+
+
+def status() -> Response:
+    """Call status callback: a call that ended half way keeps what was given."""
+    call = find_call(db_session(), request.form.get("CallSid", ""))
+    if call is not None and request.form.get("CallStatus", "") in ENDED_STATUSES:
+        hotline = get_hotline()
+        hotline.apply(db_session(), call, HungUp())
+        db_session().commit()
+    return Response(status=204)
+
+
+def stream_end() -> Response:
+    """The stream closed: transfer if the flow asked for it, else hang up."""
+    call = _current_call()
+    number = str(call.state.get("transfer", ""))
+    response = VoiceResponse()
+    if number:
+        # Not answered: the call continues with webhooks (a voice message) after the stream.
+        response.dial(number, timeout=30, action=_step_url(call)("dial"), method="POST")
+    else:
+        response.hangup()
+    return _xml(str(response))
+
+
+def audio(voice: str, key: str) -> Response:
+    """A synthesised prompt as WAV (cacheable: the name is a hash of text, voice and rate)."""
+    if not _AUDIO_NAME.match(key) or not _VOICE_NAME.match(voice):
+        abort(404)
+    path = Path(get_hotline().synthesizer.cache_dir) / voice / f"{key}.wav"
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="audio/wav", max_age=86400)
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    return response
+
+
+def register(blueprint: Blueprint) -> None:
+    """Add the webhook routes; all but the audio files require a valid Twilio signature."""
+    blueprint.add_url_rule("/twilio/voice", "voice", voice, methods=["POST"])
+    blueprint.add_url_rule("/twilio/status", "status", status, methods=["POST"])
+    blueprint.add_url_rule("/twilio/stream-end", "stream_end", stream_end, methods=["POST"])
+    blueprint.add_url_rule("/twilio/<kind>", "step", step, methods=["POST"])
+    blueprint.add_url_rule("/audio/<voice>/<key>.wav", "audio", audio, methods=["GET"])
+
+    @blueprint.before_request
+    def _check_signature() -> None:
+        if request.path.startswith("/ivr/twilio/"):
+            require_twilio_signature()

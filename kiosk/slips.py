@@ -1,0 +1,57 @@
+"""Receipt content for what the kiosk prints, built from the services' views."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from hardware.receipt_content import EventSlip, RequestSlip, ScheduleSlip, SlipEvent
+from kiosk.centre import Centre, office_footer
+from shared.models import Event, Request
+from shared.services.events import OccurrenceView
+
+MAX_SLIP_EVENTS = 40
+
+
+def slip_event(view: OccurrenceView) -> SlipEvent:
+    """One occurrence as a slip line block."""
+    event = view.event
+    return SlipEvent(
+        start=view.local_start.isoformat(), end=view.local_end.isoformat(), title=event.title,
+        place=place_name(event), district=event.district.name,
+        barrier_free=event.barrier_free, all_day=event.all_day,
+    )
+
+
+def place_name(event: Event) -> str:
+    """Where an event happens, as one line."""
+    if event.venue is not None:
+        return event.venue.name
+    return event.location
+
+
+def schedule_slip(centre: Centre, heading: str, views: list[OccurrenceView], language: str,
+                  large_print: bool) -> ScheduleSlip:
+    """A printed list (at most :data:`MAX_SLIP_EVENTS` entries, in screen order)."""
+    return ScheduleSlip(
+        centre=centre.venue.name, heading=heading, events=[slip_event(v) for v in views[:MAX_SLIP_EVENTS]],
+        footer=centre.footer, large_print=large_print, language=language,
+    )
+
+
+def event_slip(centre: Centre, view: OccurrenceView, qr_url: str, language: str, large_print: bool) -> EventSlip:
+    """Everything about one event."""
+    return EventSlip(
+        centre=centre.venue.name, event=slip_event(view), description=view.event.description,
+        cost=view.event.cost, footer=centre.footer, qr_url=qr_url, large_print=large_print, language=language,
+    )
+
+
+def request_slip(session: Session, centre: Centre, request: Request, language: str,
+                 large_print: bool) -> RequestSlip:
+    """The confirmation of a request: reference and district office, never name or number."""
+    district_id = request.district_id or centre.venue.district_id
+    return RequestSlip(
+        centre=centre.venue.name, reference=request.reference, request_kind=request.kind,
+        district=request.district.name if request.district else "", due_date=request.due_date.isoformat(),
+        footer=office_footer(session, district_id), large_print=large_print, language=language,
+    )

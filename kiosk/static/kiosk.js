@@ -1,0 +1,83 @@
+// Treffpunkt kiosk: idle reset, read aloud and print progress (everything else works without it).
+"use strict";
+(function () {
+  var body = document.body;
+  var idleSeconds = Number(body.dataset.idleSeconds || 60);
+  var promptSeconds = Number(body.dataset.idlePromptSeconds || 20);
+  var askFirst = body.dataset.idlePrompt !== "0";
+  var idle = document.getElementById("idle");
+  var countdown = document.getElementById("idle-countdown");
+  var resetForm = document.getElementById("reset-form");
+  var idleTimer = null;
+  var countdownTimer = null;
+  var remaining = 0;
+
+  var behind = document.querySelectorAll("header, main");
+
+  function resetNow() { resetForm.submit(); }
+
+  function cover(on) {
+    idle.hidden = !on;
+    behind.forEach(function (element) { element.inert = on; });
+  }
+
+  function tick() {
+    remaining -= 1;
+    countdown.textContent = body.dataset.countdownText.replace("{n}", String(Math.max(remaining, 0)));
+    if (remaining <= 0) { window.clearInterval(countdownTimer); resetNow(); }
+  }
+
+  function showPrompt() {
+    if (!askFirst) { resetNow(); return; }
+    cover(true);
+    remaining = promptSeconds + 1;
+    tick();
+    countdownTimer = window.setInterval(tick, 1000);
+    document.getElementById("idle-continue").focus();
+  }
+
+  function touched() {
+    window.clearTimeout(idleTimer);
+    window.clearInterval(countdownTimer);
+    cover(false);
+    idleTimer = window.setTimeout(showPrompt, idleSeconds * 1000);
+  }
+
+  ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, touched, { passive: true });
+  });
+  document.getElementById("idle-continue").addEventListener("click", touched);
+  document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
+  touched();
+
+  // Read aloud: the server synthesises the screen's main text; a second tap stops it.
+  var speak = document.getElementById("read-aloud");
+  var audio = null;
+  speak.hidden = false;
+  speak.addEventListener("click", function () {
+    if (audio && !audio.paused) { audio.pause(); return; }
+    var parts = [];
+    document.querySelectorAll("main [data-speak]").forEach(function (element) {
+      parts.push(element.innerText.replace(/\s+/g, " ").trim());
+    });
+    var text = parts.join(". ").slice(0, 1500);
+    if (!text) { return; }
+    var url = body.dataset.speechUrl + "?lang=" + encodeURIComponent(body.dataset.language) +
+      "&text=" + encodeURIComponent(text);
+    audio = new Audio(url);
+    audio.play();
+  });
+
+  // Print progress: ask the server until the job has a final outcome.
+  var progress = document.getElementById("print-progress");
+  if (progress && !progress.classList.contains("final")) {
+    var poll = window.setInterval(function () {
+      fetch(progress.dataset.progressUrl, { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          progress.textContent = data.message;
+          if (data.final) { progress.classList.add("final"); window.clearInterval(poll); }
+        });
+    }, 1000);
+  }
+}());

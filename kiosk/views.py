@@ -1,0 +1,275 @@
+"""Kiosk screens: start, event lists, choosers, event detail, printing, speech and idle reset."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+import qrcode
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from kiosk import LANGUAGE_KEY, form_state
+from kiosk.centre import Centre, current_centre
+from kiosk.listing import (
+    PAGE_SIZE,
+    PAGE_SIZE_LARGE,
+    ListScope,
+    UnknownScope,
+    paginate,
+    resolve_scope,
+    scope_occurrences,
+)
+from kiosk.print_progress import Progress, job_progress
+from kiosk.slips import event_slip, place_name, schedule_slip
+from kiosk.texts import CATEGORIES, LANGUAGES, category_label
+from shared.clock import as_utc, local_now
+from shared.errors import NotFound
+from shared.print_queue import enqueue
+from shared.runtime import get_runtime
+from shared.services.events import OccurrenceView, get_event, next_occurrences
+from shared.services.places import districts
+from shared.web import db_session
+from shared.web_security import limiter
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
+
+IDLE_PROMPT_SECONDS = 20
+MAX_SPEECH_CHARS = 1500
+SPEECH_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def centre() -> Centre:
+    """The centre of this kiosk, loaded once per web request."""
+    if "kiosk_centre" not in g:
+        g.kiosk_centre = current_centre(db_session())
+    found: Centre = g.kiosk_centre
+    return found
+
+
+def language() -> str:
+    """The language the senior chose (German by default)."""
+    return str(get_locale() or "de")
+
+
+def safe_back(default: str) -> str:
+    """The ``back`` argument if it points into the kiosk, else *default* (no open redirects)."""
+    back = request.args.get("back", "")
+    if back.startswith("/kiosk/") and not back.startswith("//") and "\\" not in back:
+        return back
+    return default
+
+
+@bp.context_processor
+def kiosk_context() -> dict[str, Any]:
+    """Values every kiosk template uses."""
+    return {
+        "centre_name": centre().venue.name,
+        "languages": LANGUAGES,
+        "language": language(),
+        "large_text": form_state.large_text(),
+        "idle_seconds": get_runtime().config["KIOSK_IDLE_SECONDS"],
+        "idle_prompt_seconds": IDLE_PROMPT_SECONDS,
+        "place_name": place_name,
+        "category_label": category_label,
+    }
+
+
+@bp.get("/")
+def start() -> str:
+    """The start screen; coming back here abandons any half-filled request form."""
+    form_state.forget_form()
+    return render_template("kiosk/start.html", now=local_now(), back_url=url_for("kiosk.start"))
+
+
+@bp.post("/language")
+def choose_language() -> BaseResponse:
+    """Switch the screen language until the next idle reset."""
+    chosen = request.form.get("language", "de")
+    if chosen in LANGUAGES:
+        session[LANGUAGE_KEY] = chosen
+    return redirect(safe_back(url_for("kiosk.start")))
+
+
+@bp.post("/large-text")
+def toggle_large_text() -> BaseResponse:
+    """Switch larger text on or off until the next idle reset."""
+    session[form_state.LARGE_TEXT_KEY] = not form_state.large_text()
+    return redirect(safe_back(url_for("kiosk.start")))
+
+
+@bp.post("/reset")
+def reset() -> BaseResponse:
+    """Idle reset: forget everything this senior entered or chose, back to Start."""
+    form_state.forget_everything()
+    return redirect(url_for("kiosk.start"))
+
+
+def _scope_or_404(name: str, slug: str) -> ListScope:
+    try:
+        return resolve_scope(db_session(), name, slug)
+    except UnknownScope:
+        abort(404)
+
+
+@bp.get("/events/<scope>", defaults={"slug": ""})
+@bp.get("/events/<scope>/<slug>")
+def event_list(scope: str, slug: str) -> str:
+    """One page of a list of events, the centre's own district first."""
+    chosen = _scope_or_404(scope, slug)
+    views = scope_occurrences(db_session(), chosen, centre().venue)
+    size = PAGE_SIZE_LARGE if form_state.large_text() else PAGE_SIZE
+    page = paginate(views, request.args.get("page", 1, type=int) or 1, size)
+    default_back = url_for("kiosk." + ("districts_chooser" if scope == "district" else "topics_chooser")) \
+        if scope in ("district", "topic") else url_for("kiosk.start")
+    return render_template(
+        "kiosk/event_list.html", scope=chosen, page=page, home_district_id=centre().venue.district_id,
+        back_url=default_back, here=url_for("kiosk.event_list", scope=scope, slug=slug or None, page=page.number),
+    )
+
+
+@bp.get("/districts")
+def districts_chooser() -> str:
+    """Choose a Stadtbezirk."""
+    return render_template("kiosk/districts.html", districts=districts(db_session()),
+                           home_district_id=centre().venue.district_id, back_url=url_for("kiosk.start"))
+
+
+@bp.get("/topics")
+def topics_chooser() -> str:
+    """Choose a topic."""
+    return render_template("kiosk/topics.html", topics=CATEGORIES, back_url=url_for("kiosk.start"))
+
+
+def _occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
+    """The occurrence asked for (``at`` = its UTC start) or the next one, and the further dates."""
+    session = db_session()
+    try:
+        event = get_event(session, event_id)
+    except NotFound:
+        abort(404)
+    upcoming = next_occurrences(session, event, 4)
+    at = request.args.get("at", "")
+    chosen = next((view for view in upcoming if view.start.isoformat() == at), None)
+    if chosen is None and at:
+        try:
+            start = as_utc(datetime.fromisoformat(at))
+        except ValueError:
+            abort(404)
+        chosen = OccurrenceView(event, start, start + (event.end - event.start))
+    if chosen is None:
+        chosen = upcoming[0] if upcoming else OccurrenceView(event, event.start, event.end)
+    return chosen, [view for view in upcoming if view.start != chosen.start][:3]
+
+
+def _event_url(view: OccurrenceView) -> str:
+    base = get_runtime().config["PUBLIC_URL"].rstrip("/")
+    path = url_for("kiosk.event_detail", event_id=view.event.id)
+    return base + path if base else url_for("kiosk.event_detail", event_id=view.event.id, _external=True)
+
+
+@bp.get("/event/<int:event_id>")
+def event_detail(event_id: int) -> str:
+    """Everything about one event, with a QR code and a print button."""
+    view, more = _occurrence(event_id)
+    return render_template("kiosk/event_detail.html", view=view, more=more,
+                           back_url=safe_back(url_for("kiosk.event_list", scope="today")),
+                           here=request.full_path.rstrip("?"))
+
+
+@bp.get("/event/<int:event_id>/qr.png")
+def event_qr(event_id: int) -> Response:
+    """A QR code with the event's address, for a senior's phone or a relative."""
+    view, _more = _occurrence(event_id)
+    image = qrcode.make(_event_url(view), box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    return send_file(buffer, mimetype="image/png", max_age=3600)
+
+
+def _queue(slip: Any) -> BaseResponse:
+    session = db_session()
+    job = enqueue(session, slip, ttl_minutes=get_runtime().config["PRINT_JOB_TTL_MINUTES"],
+                  kiosk_id=centre().kiosk_id)
+    session.commit()
+    return redirect(url_for("kiosk.print_status", job_id=job.id, back=safe_back(url_for("kiosk.start"))))
+
+
+@bp.post("/print/events/<scope>", defaults={"slug": ""})
+@bp.post("/print/events/<scope>/<slug>")
+def print_list(scope: str, slug: str) -> BaseResponse:
+    """Queue the whole list (every page) for printing."""
+    chosen = _scope_or_404(scope, slug)
+    views = scope_occurrences(db_session(), chosen, centre().venue)
+    return _queue(schedule_slip(centre(), chosen.heading, views, language(), form_state.large_text()))
+
+
+@bp.post("/print/event/<int:event_id>")
+def print_event(event_id: int) -> BaseResponse:
+    """Queue one event for printing."""
+    view, _more = _occurrence(event_id)
+    return _queue(event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
+
+
+def progress_text(progress: Progress) -> tuple[str, bool]:
+    """What to tell the senior about a print job, and whether that is the final word."""
+    if progress.state == "done":
+        return _("Bitte nehmen Sie Ihren Zettel."), True
+    if progress.reason == "paper_out":
+        return _("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."), progress.state != "queued"
+    if progress.reason == "offline":
+        return _("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."), progress.state != "queued"
+    if progress.state in ("failed", "expired"):
+        return _("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."), True
+    return _("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment."), False
+
+
+def _progress_or_404(job_id: int) -> Progress:
+    try:
+        return job_progress(db_session(), job_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/print/<int:job_id>")
+def print_status(job_id: int) -> str:
+    """Printing progress and outcome in plain words (updated by kiosk.js)."""
+    message, final = progress_text(_progress_or_404(job_id))
+    return render_template("kiosk/print_status.html", job_id=job_id, message=message, final=final,
+                           back_url=safe_back(url_for("kiosk.start")))
+
+
+@bp.get("/print/<int:job_id>/progress.json")
+def print_progress(job_id: int) -> Response:
+    """The same words as JSON for the progress page's script."""
+    progress = _progress_or_404(job_id)
+    message, final = progress_text(progress)
+    return jsonify({"state": progress.state, "reason": progress.reason, "message": message, "final": final})
+
+
+@bp.get("/speech.wav")
+@limiter.limit("60/minute")
+def speech() -> Response:
+    """The screen's text read aloud (synthesised on the server, cached on disk and in the browser)."""
+    text = " ".join(request.args.get("text", "").split())
+    lang = request.args.get("lang", "de")
+    if not text or len(text) > MAX_SPEECH_CHARS or lang not in LANGUAGES:
+        abort(400)
+    path = get_runtime().synthesizer.synthesize(text, language=lang)
+    return send_file(path, mimetype="audio/wav", max_age=SPEECH_CACHE_SECONDS, conditional=True)

@@ -1,0 +1,76 @@
+"""The application factory: one Flask app serving every configured surface."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, redirect, url_for
+from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from shared import print_queue, web, web_security
+from shared.config import Config, load_config
+from shared.db import Database
+from shared.runtime import Runtime, get_runtime
+from shared.services.events import refresh_occurrences
+from shared.speech_synthesis import Synthesizer
+
+# The app factory registers the surfaces by name so `shared` never imports `kiosk` or `ivr`.
+SURFACE_MODULES: dict[str, str] = {
+    "api": "shared.api",
+    "staff": "shared.staff",
+    "kiosk": "kiosk",
+    "ivr": "ivr",
+}
+
+
+def create_app(config: Config | None = None, database: Database | None = None) -> Flask:
+    """Build the app for *config* (default: from the environment)."""
+    config = config or load_config()
+    logging.basicConfig(level=config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask("treffpunkt", root_path=str(config.data_dir))
+    app.config.update(
+        SECRET_KEY=config["SECRET_KEY"],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config["SECURE_COOKIES"],
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    runtime = Runtime(
+        config=config, db=database or Database(config.database_url),
+        synthesizer=Synthesizer(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"]),
+    )
+    app.extensions["treffpunkt"] = runtime
+    web.init_app(app)
+    web_security.init_app(app, config)
+    runtime.add_daily_job("refresh-occurrences", refresh_occurrences)
+    runtime.add_health_check("database", _database_health)
+    print_queue.init_app(app)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    for surface in config["SURFACES"]:
+        module = importlib.import_module(SURFACE_MODULES[surface])
+        module.init_app(app)
+    web_security.exempt_blueprints(app)
+    if "kiosk" in config["SURFACES"]:
+        app.add_url_rule("/", "index", lambda: redirect(url_for("kiosk.start")))
+    return app
+
+
+def _database_health() -> dict[str, Any]:
+    try:
+        with get_runtime().db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # report any driver error as a failed check
+        return {"ok": False, "detail": type(exc).__name__}
+    return {"ok": True, "backend": get_runtime().db.engine.dialect.name}
+
+
+def _healthz() -> tuple[Response, int]:
+    checks = {name: check() for name, check in get_runtime().health_checks.items()}
+    ok = all(result.get("ok", False) for name, result in checks.items() if name == "database")
+    return jsonify({"ok": ok, "checks": checks}), 200 if ok else 503

@@ -1,0 +1,237 @@
+"""Settings from ``TREFFPUNKT_*`` environment variables and an optional TOML file.
+
+Every setting is declared once in :data:`SETTINGS` with its type, default and a one-line
+description; ``docs/configuration.md`` documents each of them (a test keeps the two in step).
+Environment variables win over the TOML file named by ``TREFFPUNKT_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "TREFFPUNKT_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the application cannot work with."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{ENV_PREFIX}{name}: {message}")
+        self.setting = name
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+def _parse_rate(raw: str) -> int:
+    value = int(raw)
+    if not 80 <= value <= 300:
+        raise ValueError("expected words per minute between 80 and 300")
+    return value
+
+
+def _parse_database_url(raw: str) -> str:
+    scheme = urlsplit(raw).scheme.split("+")[0]
+    if scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise ValueError("expected a sqlite:/// or postgresql:// URL")
+    if scheme == "postgres":
+        return "postgresql" + raw[len("postgres") :]
+    return raw
+
+
+def _parse_printer_url(raw: str) -> str:
+    scheme = urlsplit(raw).scheme
+    if scheme not in {"tcp", "usb", "serial", "file", "cups", "dummy"}:
+        raise ValueError("expected tcp://, usb://, serial://, file://, cups:// or dummy:")
+    return raw
+
+
+def _parse_ivr_mode(raw: str) -> str:
+    if raw not in {"gather", "stream"}:
+        raise ValueError("expected gather or stream")
+    return raw
+
+
+def _parse_surfaces(raw: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    unknown = set(names) - {"api", "kiosk", "ivr", "staff"}
+    if unknown:
+        raise ValueError(f"unknown surface(s): {', '.join(sorted(unknown))}")
+    return names
+
+
+def _identity(raw: str) -> str:
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its parser, default and documentation line."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: str | None
+    doc: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", _parse_database_url, None,
+            "SQLAlchemy URL; default an SQLite file `var/treffpunkt.sqlite3` (WAL mode)."),
+    Setting("SECRET_KEY", _identity, None,
+            "Key for sessions, CSRF and stream tokens; generated into `var/secret_key` if unset.",
+            secret=True),
+    Setting("DATA_DIR", _identity, None,
+            "Directory for the SQLite file, receipts, recordings and speech cache (default `var/`)."),
+    Setting("PRINTER", _parse_printer_url, "dummy:",
+            "Receipt printer URL: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
+            "file:///dev/usb/lp0, cups://QUEUE or dummy: (saves receipts under `var/receipts/`)."),
+    Setting("PRINTER_PROFILE", _identity, "TM-T88V",
+            "python-escpos printer profile; sets paper width and column count (e.g. TM-T88V, TM-T20II, "
+            "POS-5890 for 58 mm)."),
+    Setting("PRINT_JOB_TTL_MINUTES", _parse_positive_int, "15",
+            "A slip not printed within this many minutes expires instead of printing for nobody."),
+    Setting("TWILIO_AUTH_TOKEN", _identity, "",
+            "Auth token of the Twilio account; every webhook signature is checked against it.",
+            secret=True),
+    Setting("PUBLIC_URL", _identity, "",
+            "Public https base URL of the server as Twilio sees it (behind a TLS proxy)."),
+    Setting("IVR_MODE", _parse_ivr_mode, "gather",
+            "Hotline transport: `gather` (TwiML webhooks) or `stream` (Media Streams WebSocket)."),
+    Setting("IVR_SPEECH_RATE", _parse_rate, "140",
+            "Speech rate of the hotline voice in words per minute (slow and clear by default)."),
+    Setting("VOSK_MODEL", _identity, "",
+            "Directory of the Vosk model for speech recognition; empty means keys only."),
+    Setting("KIOSK_VENUE", _identity, "bz-hoerde",
+            "Slug of the Begegnungszentrum where this kiosk stands (name and district on screen)."),
+    Setting("KIOSK_TOKEN", _identity, "",
+            "Token a kiosk presents to `POST /api/v1/requests`; the demo kiosk gets one from `demo`.",
+            secret=True),
+    Setting("KIOSK_IDLE_SECONDS", _parse_positive_int, "60",
+            "Seconds without a touch before the kiosk asks \"Sind Sie noch da?\"."),
+    Setting("RETENTION_DAYS_VOICE", _parse_positive_int, "90",
+            "Days after a request is closed before its voice messages and transcripts are deleted."),
+    Setting("RETENTION_DAYS_REQUEST", _parse_positive_int, "365",
+            "Days after a request is closed before the request itself is deleted."),
+    Setting("SECURE_COOKIES", _parse_bool, "false",
+            "Mark cookies Secure; turn on for every deployment behind https."),
+    Setting("RATELIMIT_STORAGE_URL", _identity, "memory://",
+            "Flask-Limiter storage, e.g. redis://127.0.0.1:6379 when several processes share limits."),
+    Setting("SURFACES", _parse_surfaces, "api,kiosk,ivr,staff",
+            "Comma-separated surfaces this process serves."),
+    Setting("LOG_LEVEL", _identity, "INFO", "Python logging level."),
+    Setting("STAFF_SESSION_IDLE_MINUTES", _parse_positive_int, "30",
+            "Minutes without activity after which a staff login session ends (on the server)."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings; build with :func:`load_config`."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.values["DATA_DIR"])
+
+    @property
+    def database_url(self) -> str:
+        return str(self.values["DATABASE_URL"])
+
+    def replace(self, **changes: Any) -> Config:
+        """Return a copy with some settings changed (values already parsed)."""
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise KeyError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return Config({**self.values, **changes})
+
+
+def _read_toml(path: str) -> dict[str, str]:
+    try:
+        with Path(path).open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError("CONFIG", f"file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("CONFIG", f"file {path} is not valid TOML: {exc}") from exc
+    raw: dict[str, str] = {}
+    for key, value in data.items():
+        name = key.upper()
+        if name not in _BY_NAME:
+            raise ConfigError(name, f"unknown setting in {path}")
+        raw[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return raw
+
+
+def _default_secret(data_dir: Path) -> str:
+    """Keep one random key per installation so sessions survive restarts."""
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Config:
+    """Read, parse and validate all settings; raise :class:`ConfigError` naming a bad one."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, str] = {}
+    config_file = env.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        raw.update(_read_toml(config_file))
+    for setting in SETTINGS:
+        if ENV_PREFIX + setting.name in env:
+            raw[setting.name] = env[ENV_PREFIX + setting.name]
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        text = raw.get(setting.name, setting.default)
+        if text is None:
+            values[setting.name] = None
+            continue
+        try:
+            values[setting.name] = setting.parse(text)
+        except ValueError as exc:
+            raise ConfigError(setting.name, f"invalid value {text!r}: {exc}") from exc
+    data_dir = Path(values["DATA_DIR"] or PROJECT_ROOT / "var").resolve()
+    values["DATA_DIR"] = str(data_dir)
+    if values["DATABASE_URL"] is None:
+        values["DATABASE_URL"] = f"sqlite:///{data_dir / 'treffpunkt.sqlite3'}"
+    if values["SECRET_KEY"] is None:
+        values["SECRET_KEY"] = _default_secret(data_dir)
+    elif len(values["SECRET_KEY"]) < 16:
+        raise ConfigError("SECRET_KEY", "must be at least 16 characters long")
+    if overrides:
+        values.update(overrides)
+    return Config(values)

@@ -1,0 +1,30 @@
+"""All tables of Treffpunkt; importing this package registers every model on ``Base.metadata``."""
+
+from shared.models.base import Base
+from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJob
+from shared.models.events import Category, Event, Occurrence, event_categories
+from shared.models.places import District, OfficeHours, Venue
+from shared.models.requests import Note, Request, StatusChange, VoiceMessage
+from shared.models.staff import StaffSession, StaffUser
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Call",
+    "Category",
+    "District",
+    "Event",
+    "Kiosk",
+    "Note",
+    "Occurrence",
+    "OfficeHours",
+    "PrintJob",
+    "PrinterState",
+    "Request",
+    "StaffSession",
+    "StaffUser",
+    "StatusChange",
+    "Venue",
+    "VoiceMessage",
+    "event_categories",
+]

@@ -1,0 +1,88 @@
+"""Events, their categories and the materialised occurrences of recurring events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.models.base import Base
+from shared.models.places import District, Venue
+
+event_categories = Table(
+    "event_categories",
+    Base.metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", Integer, ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Category(Base):
+    """A topic such as Bewegung, Kultur or Beratung."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class Event(Base):
+    """An event, possibly recurring; times are stored in UTC, recurrence is in Europe/Berlin.
+
+    ``rrule`` is an RFC 5545 RRULE value (without the ``RRULE:`` prefix); ``exdates`` holds the
+    local start times (ISO, no offset) of cancelled occurrences.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("source", "external_uid", name="uq_events_source_uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    all_day: Mapped[bool] = mapped_column(default=False)
+    rrule: Mapped[str] = mapped_column(String(500), default="")
+    exdates: Mapped[str] = mapped_column(Text, default="")
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    cost: Mapped[str] = mapped_column(String(80), default="")
+    barrier_free: Mapped[bool] = mapped_column(default=False)
+    hearing_loop: Mapped[bool] = mapped_column(default=False)
+    registration_required: Mapped[bool] = mapped_column(default=False)
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    url: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(80), default="manual")
+    external_uid: Mapped[str | None] = mapped_column(String(300))
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    venue: Mapped[Venue | None] = relationship()
+    district: Mapped[District] = relationship()
+    categories: Mapped[list[Category]] = relationship(secondary=event_categories, order_by=Category.slug)
+    occurrences: Mapped[list[Occurrence]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Occurrence(Base):
+    """One dated instance of an event, expanded ahead so day queries are plain index scans."""
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        Index("ix_occurrences_district_start", "district_id", "start"),
+        Index("ix_occurrences_start", "start"),
+        UniqueConstraint("event_id", "start", name="uq_occurrences_event_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+
+    event: Mapped[Event] = relationship(back_populates="occurrences")

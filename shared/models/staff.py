@@ -1,0 +1,48 @@
+"""Staff accounts and their server-side sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.models.base import Base
+from shared.models.places import District
+
+
+class StaffUser(Base):
+    """A member of staff; ``role`` is ``admin`` or ``staff`` (district staff)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(10), default="staff")
+    team_lead: Mapped[bool] = mapped_column(default=False)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    district: Mapped[District | None] = relationship()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class StaffSession(Base):
+    """A login session; logout or expiry revokes it on the server, not only in the cookie."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[StaffUser] = relationship()

@@ -1,0 +1,145 @@
+"""Staff maintenance of events: list, validate a form into an event, ICS import previews."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from shared.clock import BERLIN
+from shared.errors import FieldProblem, ValidationFailed
+from shared.models import Category, Event, Venue
+from shared.services.ics_import import MAX_BYTES
+
+REPEATS = ("", "WEEKLY")
+LIST_LIMIT = 200
+
+
+def list_events(session: Session, district_id: int | None, text: str = "",
+                include_cancelled: bool = True) -> list[Event]:
+    """Events of a district (None: all), newest start first."""
+    query = select(Event).options(joinedload(Event.venue), joinedload(Event.district))
+    if district_id is not None:
+        query = query.where(Event.district_id == district_id)
+    if text.strip():
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(or_(Event.title.ilike(pattern), Event.description.ilike(pattern)))
+    if not include_cancelled:
+        query = query.where(Event.cancelled.is_(False))
+    return list(session.scalars(query.order_by(Event.start.desc()).limit(LIST_LIMIT)))
+
+
+@dataclass(frozen=True)
+class EventForm:
+    """The fields of the staff event form, as typed."""
+
+    title: str
+    description: str
+    day: str
+    start_time: str
+    end_time: str
+    repeat: str
+    venue_id: str
+    cost: str = ""
+    contact_phone: str = ""
+    url: str = ""
+    barrier_free: bool = False
+    hearing_loop: bool = False
+    registration_required: bool = False
+    category_ids: tuple[str, ...] = ()
+
+
+def _parse_time(raw: str) -> time | None:
+    try:
+        return time.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+def apply_form(session: Session, event: Event, form: EventForm, allowed_district: int | None) -> Event:
+    """Validate *form* and copy it onto *event*; venues outside *allowed_district* are refused."""
+    problems: list[FieldProblem] = []
+    title = form.title.strip()
+    if not title or len(title) > 200:
+        problems.append(FieldProblem("title", "required", "Bitte einen Titel angeben (höchstens 200 Zeichen)."))
+    try:
+        day = date.fromisoformat(form.day.strip())
+    except ValueError:
+        day = None
+        problems.append(FieldProblem("day", "invalid", "Bitte ein Datum angeben."))
+    start_time, end_time = _parse_time(form.start_time), _parse_time(form.end_time)
+    if start_time is None or end_time is None:
+        problems.append(FieldProblem("start_time", "invalid", "Bitte Beginn und Ende als Uhrzeit angeben."))
+    elif end_time <= start_time:
+        problems.append(FieldProblem("end_time", "invalid", "Das Ende muss nach dem Beginn liegen."))
+    if form.repeat not in REPEATS:
+        problems.append(FieldProblem("repeat", "invalid", "Unbekannte Wiederholung."))
+    venue = session.get(Venue, int(form.venue_id)) if form.venue_id.isdigit() else None
+    if venue is None or (allowed_district is not None and venue.district_id != allowed_district):
+        problems.append(FieldProblem("venue", "invalid", "Bitte einen Ort aus Ihrem Stadtbezirk wählen."))
+    if form.url.strip() and not form.url.strip().startswith(("https://", "http://")):
+        problems.append(FieldProblem("url", "invalid", "Die Webadresse muss mit https:// beginnen."))
+    if problems or day is None or start_time is None or end_time is None or venue is None:
+        raise ValidationFailed(problems)
+    event.title = title
+    event.description = form.description.strip()[:5000]
+    event.start = datetime.combine(day, start_time, BERLIN)
+    event.end = datetime.combine(day, end_time, BERLIN)
+    event.all_day = False
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day.weekday()]
+    event.rrule = f"FREQ=WEEKLY;BYDAY={weekday}" if form.repeat else ""
+    event.venue_id = venue.id
+    event.district_id = venue.district_id
+    event.location = venue.name
+    event.cost = form.cost.strip()[:80]
+    event.contact_phone = form.contact_phone.strip()[:32]
+    event.url = form.url.strip()[:300]
+    event.barrier_free = form.barrier_free
+    event.hearing_loop = form.hearing_loop
+    event.registration_required = form.registration_required
+    wanted = [int(value) for value in form.category_ids if value.isdigit()]
+    event.categories = list(session.scalars(select(Category).where(Category.id.in_(wanted)).order_by(Category.slug)))
+    return event
+
+
+def is_public_url(url: str) -> bool:
+    """True if *url* is http(s) and its host resolves only to public addresses (no SSRF inwards)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(str(address).split("%")[0]).is_global
+                                   for address in addresses)
+
+
+def stash_upload(data_dir: Path, text: str) -> str:
+    """Keep an ICS text between preview and confirmation; return its token."""
+    if len(text.encode()) > MAX_BYTES:
+        raise ValidationFailed([FieldProblem("file", "too_large", "Die Datei ist größer als 5 MB.")])
+    folder = data_dir / "ics-previews"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = secrets.token_hex(16)
+    (folder / f"{token}.ics").write_text(text, encoding="utf-8")
+    return token
+
+
+def take_upload(data_dir: Path, token: str) -> str | None:
+    """The stashed text of *token* (removed on reading), or None if unknown."""
+    if len(token) != 32 or any(char not in "0123456789abcdef" for char in token):
+        return None
+    path = data_dir / "ics-previews" / f"{token}.ics"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    return text

@@ -1,0 +1,256 @@
+"""Event queries (today, this week, any range; by district, venue, topic, text) and upkeep.
+
+Occurrences of recurring events are materialised for a rolling horizon, so the questions asked
+thousands of times a day ("what is on today in Hörde?") are single index range scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+
+from shared.clock import as_local, local_today, utcnow
+from shared.errors import NotFound
+from shared.models import Category, District, Event, Occurrence, Venue
+from shared.services.recurrence import Span, day_window, expand
+
+HORIZON_PAST_DAYS = 31
+T = TypeVar("T")
+HORIZON_DAYS = 550
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What to list; every field is optional. ``last`` is inclusive."""
+
+    first: date | None = None
+    last: date | None = None
+    districts: Sequence[str] = ()
+    venue: str | None = None
+    category: str | None = None
+    text: str | None = None
+    limit: int | None = None
+    include_cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class OccurrenceView:
+    """One dated occurrence of an event, ready for any surface."""
+
+    event: Event
+    start: datetime
+    end: datetime
+
+    @property
+    def local_start(self) -> datetime:
+        return as_local(self.start)
+
+    @property
+    def local_end(self) -> datetime:
+        return as_local(self.end)
+
+
+@dataclass
+class WeekPlan:
+    """Occurrences grouped by local day, in order."""
+
+    days: dict[date, list[OccurrenceView]] = field(default_factory=dict)
+
+
+def horizon() -> tuple[datetime, datetime]:
+    """The UTC window for which occurrences are materialised."""
+    today = local_today()
+    return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
+
+
+def materialise(session: Session, event: Event, window: tuple[datetime, datetime] | None = None) -> int:
+    """Rewrite the stored occurrences of *event*; return how many were written."""
+    session.flush()
+    session.execute(delete(Occurrence).where(Occurrence.event_id == event.id))
+    window_start, window_end = window or horizon()
+    rows = [
+        {"event_id": event.id, "district_id": event.district_id, "start": span.start, "end": span.end}
+        for span in expand(event.start, event.end, event.rrule, event.exdates, window_start, window_end)
+    ]
+    if rows:
+        session.execute(insert(Occurrence), rows)
+    return len(rows)
+
+
+def refresh_occurrences(session: Session) -> int:
+    """Re-expand every event over the current horizon (run daily); return occurrences written."""
+    window = horizon()
+    total = 0
+    for event in session.scalars(select(Event)):
+        total += materialise(session, event, window)
+    session.execute(delete(Occurrence).where(Occurrence.end < window[0]))
+    return total
+
+
+def touch(event: Event) -> None:
+    """Set the timestamps of a new or changed event."""
+    now = utcnow()
+    event.created_at = event.__dict__.get("created_at") or now
+    event.updated_at = now
+
+
+def save_event(session: Session, event: Event) -> Event:
+    """Store a new or changed event and re-expand its occurrences."""
+    touch(event)
+    session.add(event)
+    session.flush()
+    materialise(session, event)
+    return event
+
+
+def cancel_event(session: Session, event: Event) -> None:
+    """Mark an event cancelled; lists leave it out unless they ask for cancelled events."""
+    event.cancelled = True
+    touch(event)
+    materialise(session, event)
+
+
+def _apply_filters(session: Session, query: Select[T], criteria: EventFilter, district_column: Any) -> Select[T]:
+    """Add the filter criteria; *district_column* is the indexed column to filter districts on."""
+    if criteria.districts:
+        # Literal ids (not a subquery) let SQLite's planner start from the (district, start) index.
+        district_ids = list(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
+        query = query.where(district_column.in_(district_ids))
+    if criteria.venue:
+        venue_id = select(Venue.id).where(Venue.slug == criteria.venue).scalar_subquery()
+        query = query.where(Event.venue_id == venue_id)
+    if criteria.category:
+        query = query.where(Event.categories.any(Category.slug == criteria.category))
+    if criteria.text:
+        pattern = f"%{criteria.text.strip().lower()}%"
+        query = query.where(or_(
+            func.lower(Event.title).like(pattern),
+            func.lower(Event.description).like(pattern),
+            func.lower(Event.location).like(pattern),
+        ))
+    if not criteria.include_cancelled:
+        query = query.where(Event.cancelled.is_(False))
+    return query
+
+
+def _window(criteria: EventFilter) -> tuple[datetime, datetime]:
+    first = criteria.first or local_today()
+    last = criteria.last or first + timedelta(days=HORIZON_DAYS - 1)
+    if last < first:
+        raise ValueError("the end date lies before the start date")
+    return day_window(first, last)
+
+
+def list_occurrences(session: Session, criteria: EventFilter) -> list[OccurrenceView]:
+    """Occurrences matching *criteria*, ordered by start time."""
+    window_start, window_end = _window(criteria)
+    in_window = (Occurrence.start < window_end, Occurrence.end > window_start)
+    views = (_by_event_filter if _filters_events(criteria) else _by_occurrence_index)(session, criteria, in_window)
+    horizon_start, horizon_end = horizon()
+    outside = [(window_start, min(window_end, horizon_start)), (max(window_start, horizon_end), window_end)]
+    extra = [view for first, last in outside if first < last
+             for view in _expand_outside_horizon(session, criteria, first, last)]
+    if extra:
+        views = sorted(views + extra, key=lambda view: (view.start, view.event.title))
+        if criteria.limit is not None:
+            views = views[: criteria.limit]
+    return views
+
+
+def _filters_events(criteria: EventFilter) -> bool:
+    return bool(criteria.venue or criteria.category or criteria.text)
+
+
+_EVENT_DETAILS = (joinedload(Event.venue), joinedload(Event.district), selectinload(Event.categories))
+
+
+def _by_occurrence_index(session: Session, criteria: EventFilter, in_window: tuple[Any, ...]) -> list[OccurrenceView]:
+    """Day and district questions: occurrences by their index, then their events by primary key.
+
+    Joining events in the same statement lets PostgreSQL hash the whole events table; two
+    key-driven statements stay fast whatever the planner estimates.
+    """
+    query = select(Occurrence).where(*in_window).order_by(Occurrence.start, Occurrence.id)
+    # Cancellation is an event column: checked below on the loaded events.
+    query = _apply_filters(session, query, replace(criteria, include_cancelled=True), Occurrence.district_id)
+    rows = list(session.scalars(query))
+    events = {event.id: event for event in session.scalars(
+        select(Event).where(Event.id.in_({row.event_id for row in rows})).options(*_EVENT_DETAILS)).unique()}
+    views = [OccurrenceView(events[row.event_id], row.start, row.end) for row in rows
+             if criteria.include_cancelled or not events[row.event_id].cancelled]
+    views.sort(key=lambda view: (view.start, view.event.title))
+    return views[: criteria.limit] if criteria.limit is not None else views
+
+
+def _by_event_filter(session: Session, criteria: EventFilter, in_window: tuple[Any, ...]) -> list[OccurrenceView]:
+    """Questions about venues, topics or text: one statement joining events."""
+    query = (
+        select(Occurrence)
+        .join(Occurrence.event)
+        .where(*in_window)
+        .options(contains_eager(Occurrence.event).options(*_EVENT_DETAILS))
+        .order_by(Occurrence.start, Event.title, Occurrence.id)
+    )
+    query = _apply_filters(session, query, criteria, Occurrence.district_id)
+    if criteria.limit is not None:
+        query = query.limit(criteria.limit)
+    return [OccurrenceView(row.event, row.start, row.end) for row in session.scalars(query).unique()]
+
+
+def _expand_outside_horizon(
+    session: Session, criteria: EventFilter, window_start: datetime, window_end: datetime
+) -> list[OccurrenceView]:
+    """Expand events on the fly for the part of a range outside the materialised horizon."""
+    query = select(Event).where(Event.start < window_end, or_(Event.rrule != "", Event.end > window_start)).options(
+        joinedload(Event.venue), joinedload(Event.district), selectinload(Event.categories)
+    )
+    query = _apply_filters(session, query, criteria, Event.district_id)
+    views: list[OccurrenceView] = []
+    for event in session.scalars(query).unique():
+        spans: list[Span] = list(
+            expand(event.start, event.end, event.rrule, event.exdates, window_start, window_end)
+        )
+        views.extend(OccurrenceView(event, span.start, span.end) for span in spans)
+    return views
+
+
+def group_by_day(views: Sequence[OccurrenceView]) -> WeekPlan:
+    """Group occurrences by their local start date."""
+    plan = WeekPlan()
+    for view in views:
+        plan.days.setdefault(view.local_start.date(), []).append(view)
+    return plan
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    """Load one event with its venue, district and categories or raise :class:`NotFound`."""
+    event = session.scalars(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(joinedload(Event.venue), joinedload(Event.district), selectinload(Event.categories))
+    ).first()
+    if event is None:
+        raise NotFound(f"event {event_id}")
+    return event
+
+
+def next_occurrences(session: Session, event: Event, count: int = 5) -> list[OccurrenceView]:
+    """The next *count* dates of one event from now on."""
+    rows = session.scalars(
+        select(Occurrence)
+        .where(Occurrence.event_id == event.id, Occurrence.end > utcnow())
+        .order_by(Occurrence.start)
+        .limit(count)
+    )
+    return [OccurrenceView(event, row.start, row.end) for row in rows]
+
+
+def this_week(today: date | None = None) -> tuple[date, date]:
+    """Today until Sunday of this week (on Sunday: today only)."""
+    first = today or local_today()
+    return first, first + timedelta(days=6 - first.weekday())

@@ -1,0 +1,385 @@
+"""ICS (RFC 5545) import: validate with line numbers, then sync one source by UID atomically.
+
+A file is first checked line by line (structure, every property of every VEVENT decoded) and
+only a file without errors touches the database; the sync then adds, updates and removes the
+source's events inside one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from icalendar import Calendar
+from icalendar.prop import vRecur
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from shared.clock import BERLIN
+from shared.models import Category, District, Event, Venue
+from shared.reference_data import DISTRICTS
+from shared.services.events import save_event
+from shared.services.recurrence import format_exdates
+
+CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
+MAX_BYTES = 5 * 1024 * 1024
+FETCH_TIMEOUT_SECONDS = 15
+
+
+class IcsError(ValueError):
+    """The file is not valid iCalendar; ``line`` is 1-based in the original file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"Zeile {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class ParsedEvent:
+    """One VEVENT, decoded and mapped to our domain, not yet stored."""
+
+    uid: str
+    line: int
+    title: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    rrule: str = ""
+    exdates: set[datetime] = field(default_factory=set)
+    recurrence_id: datetime | None = None
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    categories: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    district_slug: str = ""
+    venue_slug: str = ""
+
+    @property
+    def external_uid(self) -> str:
+        if self.recurrence_id is None:
+            return self.uid
+        return f"{self.uid}#{self.recurrence_id.isoformat()}"
+
+
+@dataclass
+class ImportReport:
+    """What a sync did (or, for a preview, would do)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} neu, {len(self.updated)} geändert, "
+                f"{len(self.removed)} entfernt, {len(self.unchanged)} unverändert")
+
+
+def read_source(path_or_url: str) -> str:
+    """Read an ICS file from a path or an http(s) URL (size-limited, short timeout)."""
+    if path_or_url.startswith(("http://", "https://")):
+        request = urllib.request.Request(path_or_url, headers={"User-Agent": "Treffpunkt ICS import"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
+            raw: bytes = response.read(MAX_BYTES + 1)
+    else:
+        raw = Path(path_or_url).read_bytes()
+    if len(raw) > MAX_BYTES:
+        raise IcsError(1, "Die Datei ist größer als 5 MB.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise IcsError(line, "Die Datei ist nicht UTF-8-kodiert.") from exc
+
+
+@dataclass
+class _Component:
+    name: str
+    line: int
+    properties: dict[str, int] = field(default_factory=dict)
+
+
+def _scan(text: str) -> list[_Component]:
+    """Check the line structure; return every VEVENT with the line of each property."""
+    stack: list[str] = []
+    events: list[_Component] = []
+    current: _Component | None = None
+    logical_line = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw[:1] in (" ", "\t"):
+            if logical_line == 0:
+                raise IcsError(number, "Fortsetzungszeile ohne vorherige Zeile.")
+            continue
+        if not raw.strip():
+            continue
+        logical_line = number
+        if not CONTENT_LINE.match(raw):
+            raise IcsError(number, f"Zeile ist keine gültige iCalendar-Eigenschaft: {raw[:40]!r}")
+        name, _, value = raw.partition(":")
+        prop = name.split(";", 1)[0].upper()
+        if not stack and prop != "BEGIN":
+            raise IcsError(number, "Die Datei muss mit BEGIN:VCALENDAR beginnen.")
+        if prop == "BEGIN":
+            component = value.strip().upper()
+            if not stack and component != "VCALENDAR":
+                raise IcsError(number, "Die Datei muss mit BEGIN:VCALENDAR beginnen.")
+            stack.append(component)
+            if component == "VEVENT":
+                current = _Component("VEVENT", number)
+        elif prop == "END":
+            component = value.strip().upper()
+            if not stack or stack[-1] != component:
+                expected = stack[-1] if stack else "nichts"
+                raise IcsError(number, f"END:{component} passt nicht zu BEGIN:{expected}.")
+            stack.pop()
+            if component == "VEVENT" and current is not None:
+                events.append(current)
+                current = None
+        elif current is not None and stack[-1] == "VEVENT":
+            current.properties.setdefault(prop, number)
+    if stack:
+        raise IcsError(logical_line or 1, f"BEGIN:{stack[-1]} wird nicht mit END abgeschlossen.")
+    if logical_line == 0:
+        raise IcsError(1, "Die Datei ist leer.")
+    return events
+
+
+def _to_local(value: date | datetime) -> tuple[datetime, bool]:
+    """Return a naive Berlin wall time and whether the value was a date (all-day)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value, False
+        return value.astimezone(BERLIN).replace(tzinfo=None), False
+    return datetime.combine(value, time.min), True
+
+
+def _aware(local_naive: datetime) -> datetime:
+    return local_naive.replace(tzinfo=BERLIN)
+
+
+def _rrule_text(rule: vRecur) -> str:
+    """Serialise an RRULE with UNTIL turned into Berlin wall time (we expand on wall time)."""
+    rule = vRecur(dict(rule))
+    if "UNTIL" in rule:
+        until = rule["UNTIL"][0]
+        local, _ = _to_local(until)
+        rule["UNTIL"] = [local if isinstance(until, datetime) else until]
+    encoded: bytes = rule.to_ical()  # type: ignore[no-untyped-call]
+    return encoded.decode()
+
+
+def _dates(prop: Any) -> Iterable[date | datetime]:
+    for item in prop if isinstance(prop, list) else [prop]:
+        for value in item.dts:
+            yield value.dt
+
+
+def _decode(component: Any, scanned: _Component) -> ParsedEvent:
+    props = scanned.properties
+
+    def line_of(name: str) -> int:
+        return props.get(name, scanned.line)
+
+    uid = str(component.get("UID", "")).strip()
+    if not uid:
+        raise IcsError(scanned.line, "Termin ohne UID (eindeutige Kennung).")
+    if "DTSTART" not in component:
+        raise IcsError(scanned.line, "Termin ohne DTSTART (Beginn).")
+    try:
+        start_local, all_day = _to_local(component.decoded("DTSTART"))
+    except Exception as exc:  # icalendar raises many kinds of errors for bad values
+        raise IcsError(line_of("DTSTART"), f"DTSTART ist kein gültiges Datum: {exc}") from exc
+    try:
+        if "DTEND" in component:
+            end_local, _ = _to_local(component.decoded("DTEND"))
+        elif "DURATION" in component:
+            end_local = start_local + component.decoded("DURATION")
+        else:
+            end_local = start_local + (timedelta(days=1) if all_day else timedelta(hours=1))
+    except Exception as exc:
+        name = "DTEND" if "DTEND" in component else "DURATION"
+        raise IcsError(line_of(name), f"{name} ist ungültig: {exc}") from exc
+    if end_local < start_local:
+        raise IcsError(line_of("DTEND"), "DTEND liegt vor DTSTART.")
+    parsed = ParsedEvent(
+        uid=uid, line=scanned.line, title=str(component.get("SUMMARY", "")).strip() or "(ohne Titel)",
+        start=_aware(start_local), end=_aware(end_local), all_day=all_day,
+        description=str(component.get("DESCRIPTION", "")).strip(),
+        location=str(component.get("LOCATION", "")).strip(), url=str(component.get("URL", "")).strip(),
+        cancelled=str(component.get("STATUS", "")).upper() == "CANCELLED",
+        district_slug=str(component.get("X-TREFFPUNKT-DISTRICT", "")).strip(),
+        venue_slug=str(component.get("X-TREFFPUNKT-VENUE", "")).strip(),
+    )
+    if "RRULE" in component:
+        try:
+            parsed.rrule = _rrule_text(component["RRULE"])
+            from dateutil.rrule import rrulestr
+
+            rrulestr(parsed.rrule, dtstart=start_local, ignoretz=True)
+        except Exception as exc:
+            raise IcsError(line_of("RRULE"), f"RRULE ist ungültig: {exc}") from exc
+    if "EXDATE" in component:
+        try:
+            parsed.exdates = {_to_local(value)[0] for value in _dates(component["EXDATE"])}
+        except Exception as exc:
+            raise IcsError(line_of("EXDATE"), f"EXDATE ist ungültig: {exc}") from exc
+    if "RECURRENCE-ID" in component:
+        try:
+            parsed.recurrence_id = _to_local(component.decoded("RECURRENCE-ID"))[0]
+        except Exception as exc:
+            raise IcsError(line_of("RECURRENCE-ID"), f"RECURRENCE-ID ist ungültig: {exc}") from exc
+    if "CATEGORIES" in component:
+        values = component["CATEGORIES"]
+        for item in values if isinstance(values, list) else [values]:
+            parsed.categories.extend(str(category).strip() for category in item.cats)
+    return parsed
+
+
+def parse_ics(text: str) -> list[ParsedEvent]:
+    """Validate and decode every VEVENT; raise :class:`IcsError` with the line at fault."""
+    scanned = _scan(text)
+    try:
+        calendar = Calendar.from_ical(text)
+    except Exception as exc:
+        raise IcsError(1, f"Die Datei ist kein gültiger Kalender: {exc}") from exc
+    components = list(calendar.walk("VEVENT"))
+    if len(components) != len(scanned):
+        raise IcsError(1, "Die Termine der Datei konnten nicht eindeutig gelesen werden.")
+    parsed = [_decode(component, info) for component, info in zip(components, scanned, strict=True)]
+    seen: dict[str, int] = {}
+    for event in parsed:
+        if event.external_uid in seen:
+            raise IcsError(event.line, f"UID {event.uid} kommt doppelt vor (zuerst in Zeile "
+                                       f"{seen[event.external_uid]}).")
+        seen[event.external_uid] = event.line
+    return parsed
+
+
+@dataclass
+class _Places:
+    districts: dict[str, District]
+    venues: list[Venue]
+    categories: dict[str, Category]
+
+    @classmethod
+    def load(cls, session: Session) -> _Places:
+        categories: dict[str, Category] = {}
+        for category in session.scalars(select(Category)):
+            categories[category.slug] = category
+            categories[category.name.lower()] = category
+        return cls(
+            districts={d.slug: d for d in session.scalars(select(District))},
+            venues=sorted(session.scalars(select(Venue)), key=lambda v: -len(v.name)),
+            categories=categories,
+        )
+
+
+def _resolve_place(
+    parsed: ParsedEvent, places: _Places, default_district: str | None
+) -> tuple[District, Venue | None]:
+    venue = next((v for v in places.venues if v.slug == parsed.venue_slug), None)
+    if venue is None and parsed.location:
+        location = parsed.location.lower()
+        venue = next((v for v in places.venues if v.name.lower() in location), None)
+    if venue is not None:
+        return venue.district, venue
+    slug = parsed.district_slug
+    if not slug and parsed.location:
+        location = parsed.location.lower()
+        for info in DISTRICTS:
+            if any(word in location for word in (info.name.lower(), *info.variants[:2])):
+                slug = info.slug
+                break
+    slug = slug or (default_district or "")
+    if slug not in places.districts:
+        raise IcsError(parsed.line, "Stadtbezirk des Termins unbekannt: bitte X-TREFFPUNKT-DISTRICT "
+                                    "setzen, einen bekannten Ort in LOCATION nennen oder beim Import "
+                                    "einen Stadtbezirk vorgeben.")
+    return places.districts[slug], None
+
+
+def _apply(event: Event, parsed: ParsedEvent, district: District, venue: Venue | None,
+           categories: list[Category], exdates: set[datetime]) -> bool:
+    """Copy parsed values onto *event*; return True if anything changed."""
+    values: dict[str, Any] = {
+        "title": parsed.title[:200], "description": parsed.description, "start": parsed.start,
+        "end": parsed.end, "all_day": parsed.all_day, "rrule": parsed.rrule,
+        "exdates": format_exdates(exdates), "district_id": district.id,
+        "venue_id": venue.id if venue else None, "location": parsed.location[:200],
+        "url": parsed.url[:300], "cancelled": parsed.cancelled,
+    }
+    changed = False
+    for name, value in values.items():
+        if getattr(event, name) != value:
+            setattr(event, name, value)
+            changed = True
+    if [c.slug for c in event.categories] != [c.slug for c in categories]:
+        event.categories = categories
+        changed = True
+    return changed
+
+
+def sync_source(
+    session: Session, parsed: Sequence[ParsedEvent], source: str,
+    default_district: str | None = None, dry_run: bool = False,
+) -> ImportReport:
+    """Make the events of *source* exactly those in *parsed* (by UID); atomic via a savepoint."""
+    if not source.strip():
+        raise ValueError("an import needs a source name")
+    report = ImportReport()
+    places = _Places.load(session)
+    existing = {
+        event.external_uid: event
+        for event in session.scalars(
+            select(Event).where(Event.source == source).options(selectinload(Event.categories))
+        )
+    }
+    overrides: dict[str, set[datetime]] = {}
+    for item in parsed:
+        if item.recurrence_id is not None:
+            overrides.setdefault(item.uid, set()).add(item.recurrence_id)
+    resolved = [(item, *_resolve_place(item, places, default_district)) for item in parsed]
+    transaction = session.begin_nested()
+    try:
+        for item, district, venue in resolved:
+            categories = sorted(
+                {places.categories[name.lower()] for name in item.categories if name.lower() in places.categories},
+                key=lambda category: category.slug,
+            )
+            exdates = item.exdates | overrides.get(item.uid, set()) if item.recurrence_id is None else set()
+            event = existing.pop(item.external_uid, None)
+            if event is None:
+                event = Event(source=source, external_uid=item.external_uid)
+                _apply(event, item, district, venue, categories, exdates)
+                report.added.append(item.external_uid)
+            elif _apply(event, item, district, venue, categories, exdates):
+                report.updated.append(item.external_uid)
+            else:
+                report.unchanged.append(item.external_uid)
+                continue
+            save_event(session, event)
+        for uid, event in existing.items():
+            report.removed.append(uid or "")
+            session.delete(event)
+        session.flush()
+    except BaseException:
+        transaction.rollback()
+        raise
+    if dry_run:
+        transaction.rollback()
+    else:
+        transaction.commit()
+    return report
+
+
+def import_ics(session: Session, text: str, source: str, default_district: str | None = None,
+               dry_run: bool = False) -> ImportReport:
+    """Validate *text* completely, then sync *source* to it (nothing is written on any error)."""
+    return sync_source(session, parse_ics(text), source, default_district, dry_run=dry_run)

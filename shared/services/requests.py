@@ -1,0 +1,278 @@
+"""Callback and home-visit requests: creation from every channel and the status machine."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from shared.clock import as_local, utcnow
+from shared.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
+from shared.models import District, Note, Request, StatusChange
+from shared.services import audit
+from shared.services.phone import normalise_phone
+from shared.services.workdays import add_working_days
+
+KINDS = ("callback", "home_visit")
+CHANNELS = ("kiosk", "phone", "staff")
+PREFERRED_TIMES = ("", "morning", "midday", "afternoon", "any")
+OPEN_STATUSES = ("new", "in_progress", "waiting", "incomplete")
+CLOSED_STATUSES = ("done", "unreachable", "cancelled")
+STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+DUE_WORKING_DAYS = 2
+MAX_CALL_ATTEMPTS = 3
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"in_progress", "waiting", "done", "unreachable", "cancelled"}),
+    "incomplete": frozenset({"new", "in_progress", "waiting", "done", "unreachable", "cancelled"}),
+    "in_progress": frozenset({"waiting", "done", "unreachable", "cancelled"}),
+    "waiting": frozenset({"in_progress", "done", "unreachable", "cancelled"}),
+    "done": frozenset({"in_progress"}),
+    "unreachable": frozenset({"in_progress"}),
+    "cancelled": frozenset({"in_progress"}),
+}
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a channel hands in; the service validates and normalises it."""
+
+    kind: str
+    channel: str
+    district_slug: str | None
+    phone: str
+    caller_name: str = ""
+    preferred_time: str = ""
+    topic: str = ""
+    language: str = "de"
+    consent_data: bool = False
+    consent_recording: bool = False
+    event_id: int | None = None
+    kiosk_id: int | None = None
+    call_sid: str | None = None
+    idempotency_key: str | None = None
+    incomplete: bool = False
+
+
+def _new_reference(session: Session) -> str:
+    """Eight digits: easy to read out on the phone and to type on a keypad."""
+    while True:
+        reference = f"{secrets.randbelow(10**8):08d}"
+        if reference[0] != "0" and session.scalar(
+            select(Request.id).where(Request.reference == reference)
+        ) is None:
+            return reference
+
+
+def format_reference(reference: str) -> str:
+    """Group a reference for reading: ``4827 1930``."""
+    return f"{reference[:4]} {reference[4:]}"
+
+
+def _refuse_nul(data: NewRequest) -> None:
+    """NUL cannot be stored (or even looked up) in PostgreSQL text: refuse it before any query."""
+    texts = {"name": data.caller_name, "phone": data.phone, "topic": data.topic, "district": data.district_slug or "",
+             "language": data.language, "idempotency_key": data.idempotency_key or ""}
+    if any("\x00" in value for value in texts.values()):
+        raise ValidationFailed([FieldProblem(field, "invalid", "Die Angabe enthält ein ungültiges Zeichen.")
+                                for field, value in texts.items() if "\x00" in value])
+
+
+def _validate(session: Session, data: NewRequest) -> tuple[District | None, str]:
+    problems: list[FieldProblem] = []
+    if data.kind not in KINDS:
+        problems.append(FieldProblem("kind", "required", "Bitte wählen Sie Rückruf oder Hausbesuch."))
+    if data.channel not in CHANNELS:
+        problems.append(FieldProblem("channel", "invalid", f"Unbekannter Kanal {data.channel!r}."))
+    if data.preferred_time not in PREFERRED_TIMES:
+        problems.append(FieldProblem("preferred_time", "invalid", "Bitte wählen Sie eine Tageszeit."))
+    district = None
+    if data.district_slug:
+        district = session.scalars(select(District).where(District.slug == data.district_slug)).first()
+        if district is None:
+            problems.append(FieldProblem("district", "invalid", "Diesen Stadtbezirk kennen wir nicht."))
+    elif not data.incomplete:
+        problems.append(FieldProblem("district", "required", "Bitte wählen Sie Ihren Stadtbezirk."))
+    phone = ""
+    try:
+        phone = normalise_phone(data.phone)
+    except ValidationFailed as exc:
+        if not (data.incomplete and not data.phone.strip()):
+            problems.extend(exc.problems)
+    if data.channel == "kiosk":
+        if not data.caller_name.strip():
+            problems.append(FieldProblem("name", "required", "Bitte geben Sie Ihren Namen an."))
+        if not data.consent_data:
+            problems.append(FieldProblem(
+                "consent", "required",
+                "Wir brauchen Ihr Einverständnis, um Ihre Angaben zu speichern und Sie anzurufen.",
+            ))
+    if len(data.caller_name) > 160:
+        problems.append(FieldProblem("name", "too_long", "Der Name ist zu lang (höchstens 160 Zeichen)."))
+    if len(data.topic) > 4000:
+        problems.append(FieldProblem("topic", "too_long", "Das Anliegen ist zu lang."))
+    if problems:
+        raise ValidationFailed(problems)
+    return district, phone
+
+
+def create_request(session: Session, data: NewRequest, actor: str) -> tuple[Request, bool]:
+    """Create a request, or return the one already made with the same idempotency key.
+
+    Returns ``(request, created)``.
+    """
+    _refuse_nul(data)
+    if data.idempotency_key:
+        existing = find_by_idempotency_key(session, data.idempotency_key)
+        if existing is not None:
+            return existing, False
+    district, phone = _validate(session, data)
+    now = utcnow()
+    status = "incomplete" if data.incomplete else "new"
+    request = Request(
+        reference=_new_reference(session), kind=data.kind, channel=data.channel, status=status,
+        district_id=district.id if district else None, caller_name=data.caller_name.strip(),
+        phone_e164=phone, preferred_time=data.preferred_time, topic=data.topic.strip(),
+        language=data.language, consent_data=data.consent_data,
+        consent_recording=data.consent_recording, event_id=data.event_id, kiosk_id=data.kiosk_id,
+        call_sid=data.call_sid, idempotency_key=data.idempotency_key,
+        due_date=add_working_days(as_local(now).date(), DUE_WORKING_DAYS),
+        created_at=now, updated_at=now,
+    )
+    request.history.append(StatusChange(from_status=None, to_status=status, actor=actor, at=now))
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        # A concurrent replay with the same key won the race: hand back its request.
+        if data.idempotency_key:
+            existing = find_by_idempotency_key(session, data.idempotency_key)
+            if existing is not None:
+                return existing, False
+        raise
+    audit.record(session, actor, "create", "request", request.id, request.district_id,
+                 f"channel={data.channel} kind={data.kind}")
+    return request, True
+
+
+def find_by_idempotency_key(session: Session, key: str) -> Request | None:
+    """The request created with *key*, if any."""
+    return session.scalars(select(Request).where(Request.idempotency_key == key)).first()
+
+
+def get_request(session: Session, request_id: int) -> Request:
+    """Load a request with its history, notes and voice messages, or raise :class:`NotFound`."""
+    request = session.scalars(
+        select(Request)
+        .where(Request.id == request_id)
+        .options(
+            selectinload(Request.history), selectinload(Request.notes),
+            selectinload(Request.voice_messages),
+        )
+    ).first()
+    if request is None:
+        raise NotFound(f"request {request_id}")
+    return request
+
+
+def change_status(
+    session: Session,
+    request: Request,
+    to_status: str,
+    actor: str,
+    reason: str = "",
+    waiting_until: date | None = None,
+) -> StatusChange:
+    """Move *request* to *to_status* if the status machine allows it; history is appended."""
+    if to_status not in TRANSITIONS.get(request.status, frozenset()):
+        raise InvalidTransition(f"{request.status} → {to_status} is not allowed")
+    if to_status == "waiting" and waiting_until is None:
+        raise ValidationFailed([FieldProblem("waiting_until", "required",
+                                             "Bitte geben Sie an, bis wann gewartet wird.")])
+    if request.status in CLOSED_STATUSES and not reason.strip():
+        raise ValidationFailed([FieldProblem("reason", "required",
+                                             "Bitte begründen Sie das Wiederöffnen.")])
+    now = utcnow()
+    change = StatusChange(
+        from_status=request.status, to_status=to_status, reason=reason.strip(),
+        waiting_until=waiting_until, actor=actor, at=now,
+    )
+    request.history.append(change)
+    request.status = to_status
+    request.waiting_until = waiting_until if to_status == "waiting" else None
+    request.updated_at = now
+    if to_status in ("in_progress", "done") and request.first_contact_at is None:
+        request.first_contact_at = now
+    request.closed_at = now if to_status in CLOSED_STATUSES else None
+    audit.record(session, actor, "update", "request", request.id, request.district_id,
+                 f"status={to_status}")
+    return change
+
+
+def complete_incomplete(session: Session, request: Request, actor: str) -> None:
+    """A phone request that was finished after all becomes ``new``."""
+    if request.status == "incomplete":
+        change_status(session, request, "new", actor, reason="Anruf abgeschlossen")
+
+
+def add_note(session: Session, request: Request, text: str, author_id: int | None, actor: str,
+             kind: str = "note") -> Note:
+    """Attach a staff note (or a call-attempt record) to a request."""
+    if not text.strip():
+        raise ValidationFailed([FieldProblem("text", "required", "Die Notiz ist leer.")])
+    note = Note(text=text.strip(), author_id=author_id, kind=kind, created_at=utcnow())
+    request.notes.append(note)
+    request.updated_at = note.created_at
+    audit.record(session, actor, "update", "request", request.id, request.district_id, f"note kind={kind}")
+    return note
+
+
+def record_call_attempt(session: Session, request: Request, answered: bool, author_id: int | None,
+                        actor: str, text: str = "") -> None:
+    """Log a callback attempt; after three unanswered ones the request becomes unreachable."""
+    if answered:
+        add_note(session, request, text or "Rückruf: erreicht", author_id, actor, kind="call")
+        if request.status in ("new", "incomplete", "waiting"):
+            change_status(session, request, "in_progress", actor, reason="Rückruf erreicht")
+        return
+    request.call_attempts += 1
+    add_note(session, request, text or f"Rückruf: nicht erreicht ({request.call_attempts}. Versuch)",
+             author_id, actor, kind="call")
+    if request.call_attempts >= MAX_CALL_ATTEMPTS and request.status not in CLOSED_STATUSES:
+        change_status(session, request, "unreachable", actor,
+                      reason=f"{MAX_CALL_ATTEMPTS} Anrufversuche ohne Antwort")
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """Filters for request lists; ``district_ids=None`` means every district (admins)."""
+
+    district_ids: tuple[int, ...] | None = None
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    kind: str | None = None
+    channel: str | None = None
+    overdue_on: date | None = None
+    limit: int = 25
+    offset: int = 0
+
+
+def list_requests(session: Session, query: RequestQuery) -> list[Request]:
+    """One page of requests, most urgent (earliest due) first."""
+    statement = select(Request).options(selectinload(Request.district))
+    if query.district_ids is not None:
+        statement = statement.where(Request.district_id.in_(query.district_ids))
+    if query.statuses:
+        statement = statement.where(Request.status.in_(query.statuses))
+    if query.kind:
+        statement = statement.where(Request.kind == query.kind)
+    if query.channel:
+        statement = statement.where(Request.channel == query.channel)
+    if query.overdue_on is not None:
+        statement = statement.where(Request.due_date < query.overdue_on)
+    statement = statement.order_by(Request.due_date, Request.id).limit(query.limit).offset(query.offset)
+    return list(session.scalars(statement))

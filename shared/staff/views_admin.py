@@ -1,0 +1,170 @@
+"""Operations, statistics, audit log, per-person export and erasure, language choice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
+
+from shared.clock import BERLIN, local_now, local_today, utcnow
+from shared.errors import ValidationFailed
+from shared.models import AuditEntry, Call, Kiosk, PrinterState, PrintJob
+from shared.runtime import get_runtime
+from shared.services.phone import normalise_phone
+from shared.services.retention import erase_person, export_person
+from shared.services.statistics import collect
+from shared.staff.auth import require_admin
+from shared.staff.blueprint import bp
+from shared.staff.charts import bar_chart
+from shared.staff.forms import flash_problem, int_arg
+from shared.staff.i18n import LANGUAGES, SESSION_KEY, gettext
+from shared.staff.labels import LABELS
+from shared.staff.principal import staff
+from shared.staff.scoping import district_scope
+from shared.web import db_session
+
+KIOSK_STALE_MINUTES = 10
+AUDIT_PAGE_SIZE = 100
+
+
+def _health() -> dict[str, dict[str, Any]]:
+    """Every registered ``/healthz`` check, each guarded so one failing check shows as failed."""
+    results: dict[str, dict[str, Any]] = {}
+    for name, check in get_runtime().health_checks.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # a broken check is shown as failed, not as a broken page
+            results[name] = {"ok": False, "detail": type(exc).__name__}
+    return results
+
+
+@bp.get("/operations")
+def operations() -> str:
+    """Kiosks' last contact, print queue and printers, hotline state."""
+    database = db_session()
+    now = utcnow()
+    kiosks = list(database.scalars(select(Kiosk).order_by(Kiosk.name)))
+    start_of_day = datetime.combine(local_today(), datetime.min.time(), BERLIN)
+    calls_today = database.execute(
+        select(Call.outcome, func.count(Call.id)).where(Call.started_at >= start_of_day).group_by(Call.outcome)
+    ).all()
+    jobs_by_state = dict(database.execute(
+        select(PrintJob.state, func.count(PrintJob.id)).group_by(PrintJob.state)).all())
+    recent_jobs = list(database.scalars(select(PrintJob).order_by(PrintJob.id.desc()).limit(20)))
+    printers = list(database.scalars(select(PrinterState).order_by(PrinterState.printer)))
+    return render_template(
+        "staff/operations.html", kiosks=kiosks, stale_before=now - timedelta(minutes=KIOSK_STALE_MINUTES),
+        calls_today=[(outcome or "-", count) for outcome, count in calls_today],
+        calls_total=sum(count for _, count in calls_today), jobs_by_state=jobs_by_state,
+        recent_jobs=recent_jobs, printers=printers, health=_health(),
+    )
+
+
+@bp.get("/statistics")
+def statistics() -> str:
+    """Charts of the last 30 days for my district (admins: the city)."""
+    days = 30 if request.args.get("days") != "90" else 90
+    figures = collect(db_session(), district_scope(staff()), days)
+    every = 5 if days <= 30 else 14
+    by_district = [(name or gettext("ohne Bezirk"), count) for name, count in figures.by_district]
+    charts = {
+        "calls": bar_chart(gettext("Anrufe pro Tag"), [(d.strftime("%d.%m."), n) for d, n in figures.calls_per_day],
+                           every),
+        "requests": bar_chart(gettext("Anfragen pro Tag"),
+                              [(d.strftime("%d.%m."), n) for d, n in figures.requests_per_day], every),
+        "districts": bar_chart(gettext("Anfragen nach Stadtbezirk"), by_district),
+        "status": bar_chart(gettext("Anfragen nach Status"),
+                            [(gettext(LABELS.get(status, status)), n) for status, n in figures.by_status]),
+        "first_contact": bar_chart(gettext("Zeit bis zum ersten Kontakt"), figures.first_contact_buckets),
+    }
+    return render_template("staff/statistics.html", figures=figures, charts=charts, days=days, labels=LABELS,
+                           by_district=by_district)
+
+
+@bp.get("/audit")
+def audit_log() -> str:
+    """The audit log (admins only), newest first, filterable by action and record."""
+    require_admin()
+    query = select(AuditEntry)
+    action = request.args.get("action", "")
+    record_type = request.args.get("record_type", "")
+    record_id = request.args.get("record_id", "").strip()[:40]
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if record_type:
+        query = query.where(AuditEntry.record_type == record_type)
+    if record_id:
+        query = query.where(AuditEntry.record_id == record_id)
+    page = max(1, int_arg("page", 1) or 1)
+    entries = list(db_session().scalars(
+        query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
+    ))
+    return render_template("staff/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
+                           has_more=len(entries) > AUDIT_PAGE_SIZE, args=request.args)
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    """Export or erase everything stored about one phone number (admins only)."""
+    require_admin()
+    return render_template("staff/privacy.html")
+
+
+def _phone_from_form() -> str | None:
+    try:
+        return normalise_phone(request.form.get("phone", ""))
+    except ValidationFailed as error:
+        flash_problem(error)
+        return None
+
+
+@bp.post("/privacy/export")
+def privacy_export() -> BaseResponse:
+    """A ZIP of everything stored about the phone number (DSGVO Art. 15); audited."""
+    user = require_admin()
+    phone = _phone_from_form()
+    if phone is None:
+        return redirect(url_for("staff.privacy"))
+    database = db_session()
+    export = export_person(database, get_runtime().config.data_dir, phone, user.actor)
+    database.commit()
+    stamp = local_now().strftime("%Y%m%d-%H%M")
+    return Response(export.body, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="auskunft-{stamp}.zip"', "Cache-Control": "no-store",
+    })
+
+
+@bp.post("/privacy/erase")
+def privacy_erase() -> BaseResponse:
+    """Erase every request of the phone number with notes, recordings and transcripts (Art. 17)."""
+    user = require_admin()
+    phone = _phone_from_form()
+    if phone is None:
+        return redirect(url_for("staff.privacy"))
+    confirmation = request.form.get("confirm", "")
+    try:
+        confirmed = normalise_phone(confirmation) == phone
+    except ValidationFailed:
+        confirmed = False
+    if not confirmed:
+        flash(gettext("Zur Bestätigung bitte dieselbe Telefonnummer noch einmal eingeben."), "error")
+        return redirect(url_for("staff.privacy"))
+    database = db_session()
+    count = erase_person(database, get_runtime().config.data_dir, phone, user.actor)
+    database.commit()
+    flash(gettext("%(count)s Anfragen mit allen Notizen und Aufnahmen gelöscht.", count=count), "info")
+    return redirect(url_for("staff.privacy"))
+
+
+@bp.post("/language")
+def set_language() -> BaseResponse:
+    """Switch the dashboard language."""
+    language = request.form.get("language", "")
+    if language not in LANGUAGES:
+        abort(400)
+    session[SESSION_KEY] = language
+    target = request.form.get("back", "")
+    return redirect(target if target.startswith("/staff/") and "//" not in target else url_for("staff.inbox"))

@@ -1,0 +1,260 @@
+"""Inbox, request page and its actions, voice-message streaming and the CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from shared.clock import as_local, local_now
+from shared.errors import InvalidTransition, ValidationFailed
+from shared.models import Request, VoiceMessage
+from shared.runtime import get_runtime
+from shared.services import audit
+from shared.services.csv_safety import to_csv
+from shared.services.inbox import InboxFilter, export_requests, inbox_page, is_overdue
+from shared.services.phone import display_phone, mask_phone
+from shared.services.recordings import delete_voice_message_file, recordings_dir, voice_message_path
+from shared.services.requests import (
+    CHANNELS,
+    CLOSED_STATUSES,
+    KINDS,
+    OPEN_STATUSES,
+    STATUSES,
+    TRANSITIONS,
+    add_note,
+    change_status,
+    format_reference,
+    record_call_attempt,
+)
+from shared.services.staff_users import colleagues
+from shared.staff.blueprint import bp
+from shared.staff.forms import date_field, flash_problem, int_arg
+from shared.staff.i18n import gettext
+from shared.staff.labels import LABELS
+from shared.staff.principal import staff
+from shared.staff.scoping import district_scope, get_request_for_user
+from shared.web import db_session
+
+EXPORT_LIMIT = 100_000
+
+
+def _inbox_filter(page: int = 1) -> InboxFilter:
+    user = staff()
+    status = request.args.get("status", "open")
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    if status == "all":
+        statuses = ()
+    elif status == "closed":
+        statuses = CLOSED_STATUSES
+    elif status in STATUSES:
+        statuses = (status,)
+    kind = request.args.get("kind") or None
+    channel = request.args.get("channel") or None
+    return InboxFilter(
+        district_id=district_scope(user), statuses=statuses,
+        kind=kind if kind in KINDS else None, channel=channel if channel in CHANNELS else None,
+        overdue=request.args.get("overdue") == "1",
+        assignee_id=user.id if request.args.get("mine") == "1" else None, page=page,
+    )
+
+
+@bp.get("/")
+def inbox() -> str:
+    """The requests of my district (admins: all), most urgent first, numbers masked."""
+    user = staff()
+    database = db_session()
+    criteria = _inbox_filter(int_arg("page", 1) or 1)
+    page = inbox_page(database, criteria)
+    # The list shows names: who looked at which page is logged like any other view.
+    audit.record(database, user.actor, "view", "request", "inbox", criteria.district_id,
+                 f"page={page.page} rows={len(page.requests)}")
+    database.commit()
+    return render_template(
+        "staff/inbox.html", page=page, mask_phone=mask_phone, is_overdue=is_overdue,
+        format_reference=format_reference, kinds=KINDS, channels=CHANNELS, statuses=STATUSES,
+        args=request.args, labels=LABELS,
+    )
+
+
+@bp.get("/requests/<int:request_id>")
+def show_request(request_id: int) -> str:
+    """Everything about one request; each view is audited."""
+    user = staff()
+    database = db_session()
+    item = get_request_for_user(database, user, request_id)
+    audit.record(database, user.actor, "view", "request", item.id, item.district_id)
+    database.commit()
+    return render_template(
+        "staff/request.html", item=item, display_phone=display_phone, format_reference=format_reference,
+        transitions=[status for status in STATUSES if status in TRANSITIONS.get(item.status, ())],
+        closed=CLOSED_STATUSES,
+        colleagues=colleagues(database, item.district_id), labels=LABELS,
+        overdue=is_overdue(item, local_now().date()),
+    )
+
+
+def _back(request_id: int) -> BaseResponse:
+    return redirect(url_for("staff.show_request", request_id=request_id))
+
+
+def _change_request(request_id: int, done: str, change: Callable[[Session, Request], object]) -> BaseResponse:
+    """Apply *change* to a request of the user's scope; problems are shown, nothing half-saved."""
+    database = db_session()
+    item = get_request_for_user(database, staff(), request_id)
+    try:
+        change(database, item)
+    except (ValidationFailed, InvalidTransition) as error:
+        database.rollback()
+        flash_problem(error)
+        return _back(request_id)
+    database.commit()
+    flash(done, "info")
+    return _back(request_id)
+
+
+@bp.post("/requests/<int:request_id>/status")
+def set_status(request_id: int) -> BaseResponse:
+    """Change the status (with a reason; ``waiting`` needs a date)."""
+    user = staff()
+    return _change_request(request_id, gettext("Status geändert."), lambda database, item: change_status(
+        database, item, request.form.get("to_status", ""), user.actor,
+        reason=request.form.get("reason", "")[:2000], waiting_until=date_field("waiting_until")))
+
+
+@bp.post("/requests/<int:request_id>/notes")
+def create_note(request_id: int) -> BaseResponse:
+    """Add a note."""
+    user = staff()
+    return _change_request(request_id, gettext("Notiz gespeichert."), lambda database, item: add_note(
+        database, item, request.form.get("text", "")[:10_000], user.id, user.actor))
+
+
+@bp.post("/requests/<int:request_id>/call-attempt")
+def call_attempt(request_id: int) -> BaseResponse:
+    """Record a callback attempt (three unanswered make the request unreachable)."""
+    user = staff()
+    database = db_session()
+    item = get_request_for_user(database, user, request_id)
+    answered = request.form.get("answered") == "yes"
+    record_call_attempt(database, item, answered, user.id, user.actor, request.form.get("text", "")[:2000])
+    database.commit()
+    flash(gettext("Anrufversuch vermerkt."), "info")
+    return _back(request_id)
+
+
+@bp.post("/requests/<int:request_id>/assign")
+def assign(request_id: int) -> BaseResponse:
+    """Assign the request to me, a colleague of its district, or nobody."""
+    user = staff()
+    database = db_session()
+    item = get_request_for_user(database, user, request_id)
+    choice = request.form.get("assignee", "")
+    if choice == "me":
+        assignee_id: int | None = user.id
+    elif choice == "":
+        assignee_id = None
+    else:
+        allowed = {colleague.id for colleague in colleagues(database, item.district_id)}
+        assignee_id = int(choice) if choice.isdigit() and int(choice) in allowed else -1
+        if assignee_id == -1:
+            flash(gettext("Diese Person kann die Anfrage nicht übernehmen."), "error")
+            return _back(request_id)
+    item.assignee_id = assignee_id
+    audit.record(database, user.actor, "update", "request", item.id, item.district_id,
+                 f"assignee={assignee_id or '-'}")
+    database.commit()
+    flash(gettext("Zuständigkeit geändert."), "info")
+    return _back(request_id)
+
+
+@bp.get("/requests/<int:request_id>/print")
+def print_request(request_id: int) -> str:
+    """A printable page of the request (the browser's print dialog); audited."""
+    user = staff()
+    database = db_session()
+    item = get_request_for_user(database, user, request_id)
+    audit.record(database, user.actor, "print", "request", item.id, item.district_id)
+    database.commit()
+    return render_template("staff/print.html", item=item, display_phone=display_phone,
+                           format_reference=format_reference, labels=LABELS)
+
+
+@bp.get("/requests/<int:request_id>/voice/<int:message_id>")
+def play_voice_message(request_id: int, message_id: int) -> Response:
+    """Stream a voice message to authorised staff (Range requests let the player seek)."""
+    user = staff()
+    database = db_session()
+    item = get_request_for_user(database, user, request_id)
+    message = next((vm for vm in item.voice_messages if vm.id == message_id), None)
+    if message is None:
+        abort(404)
+    path = _recording_file(message)
+    range_header = request.headers.get("Range", "")
+    if not range_header or range_header.startswith("bytes=0-"):
+        # Seeking asks for later ranges; only the start of a playback is one audited play.
+        audit.record(database, user.actor, "play", "voice_message", message.id, item.district_id,
+                     f"request={item.id}")
+        database.commit()
+    response = send_file(path, mimetype=message.content_type, conditional=True, etag=True, max_age=0)
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _recording_file(message: VoiceMessage) -> str:
+    data_dir = get_runtime().config.data_dir
+    path = voice_message_path(data_dir, message).resolve()
+    if not path.is_relative_to(recordings_dir(data_dir).resolve()) or not path.is_file():
+        abort(404)
+    return str(path)
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    """The filtered list as CSV for admins and team leads; formula cells are neutralised."""
+    user = staff()
+    if not user.may_export:
+        abort(403)
+    database = db_session()
+    criteria = _inbox_filter()
+    rows = inbox_rows(database, criteria)
+    body = to_csv(
+        ("Nummer", "Eingang", "Art", "Kanal", "Status", "Stadtbezirk", "Name", "Telefon", "Fällig", "Anliegen"),
+        rows,
+    )
+    audit.record(database, user.actor, "export", "request", "csv", criteria.district_id, f"rows={len(rows)}")
+    database.commit()
+    stamp = local_now().strftime("%Y%m%d-%H%M")
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="anfragen-{stamp}.csv"', "Cache-Control": "no-store",
+    })
+
+
+def inbox_rows(database: Session, criteria: InboxFilter) -> list[tuple[object, ...]]:
+    """The export rows of every request matching *criteria* (all pages)."""
+    return [
+        (format_reference(item.reference), as_local(item.created_at).strftime("%Y-%m-%d %H:%M"), item.kind,
+         item.channel, item.status, item.district.name if item.district else "", item.caller_name,
+         display_phone(item.phone_e164), item.due_date.isoformat(), item.topic)
+        for item in export_requests(database, criteria, EXPORT_LIMIT)
+    ]
+
+
+@bp.post("/requests/<int:request_id>/voice/<int:message_id>/delete")
+def delete_voice_message(request_id: int, message_id: int) -> BaseResponse:
+    """Delete a voice message and its transcript (e.g. at the caller's wish); audited."""
+    user = staff()
+    database = db_session()
+    item = get_request_for_user(database, user, request_id)
+    message = next((vm for vm in item.voice_messages if vm.id == message_id), None)
+    if message is None:
+        abort(404)
+    item.voice_messages.remove(message)
+    database.flush()
+    delete_voice_message_file(get_runtime().config.data_dir, message)
+    audit.record(database, user.actor, "delete", "voice_message", message_id, item.district_id, f"request={item.id}")
+    database.commit()
+    flash(gettext("Sprachnachricht gelöscht."), "info")
+    return _back(request_id)

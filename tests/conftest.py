@@ -1,0 +1,119 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL in its own schema), app and client.
+
+``TREFFPUNKT_TEST_BACKEND=postgres`` (set by ``make test`` for its second run) runs every test
+against ``TREFFPUNKT_TEST_POSTGRES_URL``; each test run gets a private schema so concurrent runs
+never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from shared import migrate
+from shared.app import create_app
+from shared.config import Config, load_config
+from shared.db import Database
+from shared.demo import seed_reference_data
+from shared.models import Base
+
+BACKEND = os.environ.get("TREFFPUNKT_TEST_BACKEND", "sqlite")
+POSTGRES_URL = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL", "")
+
+
+def _postgres_url_with_schema(schema: str) -> str:
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database for this test run."""
+    if BACKEND == "postgres":
+        if not POSTGRES_URL:
+            pytest.exit("TREFFPUNKT_TEST_BACKEND=postgres needs TREFFPUNKT_TEST_POSTGRES_URL", 2)
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        admin = Database(POSTGRES_URL)
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _postgres_url_with_schema(schema)
+        database = Database(url)
+        migrate.upgrade(database.engine)
+        database.dispose()
+        yield url
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        return
+    path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+    url = f"sqlite:///{path}"
+    database = Database(url)
+    migrate.upgrade(database.engine)
+    database.dispose()
+    yield url
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+def _empty_all_tables(db: Database) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Database]:
+    """The test database, emptied and loaded with reference data (districts, venues, topics)."""
+    _empty_all_tables(database)
+    with database.session() as session:
+        seed_reference_data(session)
+    yield database
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """A session on the fresh test database; committed work is visible to the app."""
+    with db.session() as session:
+        yield session
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str) -> Config:
+    """Settings for one test: its own data directory, the test database, a dummy printer."""
+    return load_config(environ={
+        "TREFFPUNKT_DATA_DIR": str(tmp_path / "data"),
+        "TREFFPUNKT_DATABASE_URL": database_url,
+        "TREFFPUNKT_SECRET_KEY": "test-secret-key-0123456789",
+        "TREFFPUNKT_PRINTER": "dummy:",
+        "TREFFPUNKT_TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
+        "TREFFPUNKT_KIOSK_TOKEN": "test-kiosk-token",
+    })
+
+
+@pytest.fixture
+def app(config: Config, db: Database) -> Iterator[Flask]:
+    application = create_app(config, db)
+    application.testing = True
+    yield application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

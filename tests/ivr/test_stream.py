@@ -1,0 +1,375 @@
+"""Whole calls over a real WebSocket, sending exactly what Twilio sends (JSON, base64 µ-law, dtmf)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ivr import stream
+from ivr.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode
+from shared.config import Config
+from shared.db import Database
+from shared.models import Call, Request, VoiceMessage
+from shared.runtime import get_runtime
+from tests.ivr.conftest import CALLER, TwilioPhone
+
+SILENCE = bytes([MULAW_SILENCE]) * FRAME_BYTES
+TONE = mulaw_encode((np.sin(np.arange(FRAME_BYTES) * 2 * np.pi * 400 / 8000) * 6000).astype(np.int16))
+
+
+@pytest.fixture
+def stream_app(config: Config, db: Database, speech_cache: Any) -> Flask:
+    from shared.app import create_app
+
+    application = create_app(config.replace(IVR_MODE="stream"), db)
+    get_runtime(application).synthesizer.cache_dir = speech_cache
+    return application
+
+
+@pytest.fixture
+def server(stream_app: Flask) -> Iterator[str]:
+    http_server: BaseWSGIServer = make_server("127.0.0.1", 0, stream_app, threaded=True)
+    thread = threading.Thread(target=http_server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{http_server.server_port}"
+    http_server.shutdown()
+
+
+@pytest.fixture
+def fast_playback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "PACE", 0.0)
+
+
+class TwilioStream:
+    """Plays Twilio's side of a Media Stream: start, continuous media, dtmf, echoing marks."""
+
+    def __init__(self, ws: ClientConnection, call_sid: str, token: str) -> None:
+        self.ws = ws
+        self.call_sid = call_sid
+        self.stream_sid = "MZ" + "a" * 32
+        self.sequence = 0
+        self.chunk = 0
+        self.received: list[dict[str, Any]] = []
+        self.token = token
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.sequence += 1
+        self.ws.send(json.dumps({**message, "sequenceNumber": str(self.sequence)}))
+
+    def start(self) -> None:
+        self.ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        self.send({"event": "start", "streamSid": self.stream_sid, "start": {
+            "accountSid": "AC" + "0" * 32, "streamSid": self.stream_sid, "callSid": self.call_sid,
+            "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+            "customParameters": {"token": self.token, "callSid": self.call_sid}}})
+
+    def media(self, payload: bytes) -> None:
+        self.chunk += 1
+        self.send({"event": "media", "streamSid": self.stream_sid, "media": {
+            "track": "inbound", "chunk": str(self.chunk), "timestamp": str(self.chunk * 20),
+            "payload": base64.b64encode(payload).decode()}})
+
+    def key(self, digit: str) -> None:
+        self.send({"event": "dtmf", "streamSid": self.stream_sid, "dtmf": {"track": "inbound_track", "digit": digit}})
+
+    def stop(self) -> None:
+        self.send({"event": "stop", "streamSid": self.stream_sid,
+                   "stop": {"accountSid": "AC" + "0" * 32, "callSid": self.call_sid}})
+
+    def until_prompt_played(self, timeout: float = 60) -> list[dict[str, Any]]:
+        """Read until the next mark, echo it (as Twilio does once the audio has played)."""
+        got: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = json.loads(self.ws.recv(timeout=deadline - time.monotonic()))
+            assert message["streamSid"] == self.stream_sid
+            got.append(message)
+            self.received.append(message)
+            if message["event"] == "mark":
+                self.send({"event": "mark", "streamSid": self.stream_sid, "mark": message["mark"]})
+                return got
+        raise AssertionError("no mark received")
+
+    def speak(self, seconds: float) -> None:
+        for _ in range(int(seconds * 50)):
+            self.media(TONE)
+
+    def keys(self, digits: str) -> list[dict[str, Any]]:
+        for digit in digits:
+            self.key(digit)
+        return self.until_prompt_played()
+
+
+def _connect_stream(phone: TwilioPhone, server: str) -> tuple[str, str]:
+    turn = phone.dial_in()
+    stream_element = turn.find("Stream")
+    assert turn.verbs() == ["Connect"]
+    assert turn.find("Connect").attrib["action"].endswith("/ivr/twilio/stream-end")
+    assert stream_element.attrib["url"] == "ws://localhost/ivr/stream"
+    parameters = {p.attrib["name"]: p.attrib["value"] for p in stream_element.iter("Parameter")}
+    return parameters["token"], parameters["callSid"]
+
+
+@pytest.fixture
+def stream_phone(stream_app: Flask) -> TwilioPhone:
+    return TwilioPhone(stream_app.test_client(), "CA" + "2" * 32)
+
+
+def _media_payloads(messages: list[dict[str, Any]]) -> list[bytes]:
+    return [base64.b64decode(m["media"]["payload"]) for m in messages if m["event"] == "media"]
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_whole_call_over_the_stream_with_keys_and_recordings(stream_phone: TwilioPhone, server: str,
+                                                             db: Database) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        greeting = twilio.until_prompt_played()
+        frames = _media_payloads(greeting)
+        assert len(frames) > 100 and all(len(frame) == FRAME_BYTES for frame in frames)
+        twilio.keys("2")       # request
+        twilio.keys("2")       # callback
+        twilio.keys("1")       # consent → name recording (after the beep)
+        twilio.speak(1.0)
+        twilio.keys("#")       # name recorded → district
+        twilio.keys("12#")     # Mengede → number read back
+        twilio.keys("1")       # right → topic recording
+        twilio.speak(1.5)
+        twilio.keys("#")       # → summary
+        twilio.keys("1")       # confirmed → reference, goodbye, then we close
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    with db.session() as session:
+        request = session.scalars(select(Request)).one()
+        assert (request.status, request.kind, request.channel) == ("new", "callback", "phone")
+        assert request.phone_e164 == CALLER and request.district.slug == "mengede"
+        messages = list(session.scalars(select(VoiceMessage).order_by(VoiceMessage.id)))
+        assert [m.purpose for m in messages] == ["name", "topic"]
+        assert all(m.duration_seconds >= 1.0 for m in messages)
+        call = session.scalars(select(Call)).one()
+        assert call.transport == "stream" and call.outcome == "request"
+    after = stream_phone.post("/ivr/twilio/stream-end")
+    assert after.verbs() == ["Hangup"]
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_stream_stop_half_way_leaves_an_incomplete_request(stream_phone: TwilioPhone, server: str,
+                                                           db: Database) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("2")
+        twilio.keys("1")       # home visit
+        twilio.keys("1")       # consent → recording
+        twilio.speak(0.5)
+        twilio.stop()
+        time.sleep(0.5)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with db.session() as session:
+            request = session.scalars(select(Request)).first()
+            if request is not None:
+                break
+        time.sleep(0.1)
+    assert request is not None
+    assert request.status == "incomplete" and request.kind == "home_visit"
+
+
+def test_prompts_are_paced_in_real_time_and_cleared_on_barge_in(stream_phone: TwilioPhone, server: str) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        arrivals = []
+        while len(arrivals) < 26:
+            message = json.loads(ws.recv(timeout=10))
+            if message["event"] == "media":
+                arrivals.append(time.monotonic())
+        span = arrivals[-1] - arrivals[1]
+        assert 0.4 <= span <= 0.75, span  # 24 frames of 20 ms
+        twilio.key("1")                    # talk over the greeting: events
+        events = []
+        while not any(m["event"] == "clear" for m in events):
+            events.append(json.loads(ws.recv(timeout=10)))
+        assert events[-1]["event"] == "clear"
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_forged_replayed_or_missing_stream_token_is_refused(stream_phone: TwilioPhone, server: str,
+                                                            db: Database) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        TwilioStream(ws, call_sid, token[:-4] + "AAAA").start()
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        TwilioStream(ws, "CA" + "9" * 32, token).start()   # token of another call
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        assert twilio.until_prompt_played()
+        twilio.stop()
+    with connect(f"ws://{server}/ivr/stream") as ws:          # the same token a second time
+        TwilioStream(ws, call_sid, token).start()
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("fast_playback")
+def test_silence_on_the_stream_is_answered_after_the_timeout(stream_phone: TwilioPhone, server: str) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        started = time.monotonic()
+        sender_stop = threading.Event()
+
+        def line_noise() -> None:
+            while not sender_stop.is_set():
+                twilio.media(SILENCE)
+                time.sleep(0.02)
+
+        sender = threading.Thread(target=line_noise, daemon=True)
+        sender.start()
+        try:
+            reprompt = twilio.until_prompt_played(timeout=20)
+        finally:
+            sender_stop.set()
+            sender.join()
+        assert time.monotonic() - started >= 8
+        assert len(_media_payloads(reprompt)) > 50
+
+
+def test_stream_mode_twiml_is_parsed(stream_phone: TwilioPhone) -> None:
+    turn = stream_phone.dial_in()
+    assert isinstance(turn.root, ET.Element) and turn.root.tag == "Response"
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_transfer_from_the_stream_dials_after_the_stream_ends(stream_phone: TwilioPhone, server: str) -> None:
+    import time_machine
+
+    from tests.ivr.test_webhooks import OFFICE_OPEN
+
+    with time_machine.travel(OFFICE_OPEN, tick=True), connect(f"ws://{server}/ivr/stream") as ws:
+        token, call_sid = _connect_stream(stream_phone, server)
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("0")                      # a person
+        twilio.keys("8#")                     # Hörde, open → "Ich verbinde Sie …", then we close
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    after = stream_phone.post("/ivr/twilio/stream-end")
+    dial = after.find("Dial")
+    assert (dial.text or "").startswith("+49231")
+    busy = stream_phone.post(after.action_path("Dial"), {"DialCallStatus": "no-answer"})
+    assert busy.find("Gather").attrib["input"] == "dtmf"   # consent for a voice message
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_line_dropping_without_stop_also_keeps_an_incomplete_request(stream_phone: TwilioPhone, server: str,
+                                                                     db: Database) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("2")
+        twilio.keys("2")       # callback, then the connection just drops
+    deadline = time.monotonic() + 5
+    request = None
+    while request is None and time.monotonic() < deadline:
+        with db.session() as session:
+            request = session.scalars(select(Request)).first()
+            if request is not None:
+                assert request.status == "incomplete" and request.kind == "callback"
+                assert session.scalars(select(Call)).one().outcome == "incomplete"
+        time.sleep(0.1)
+    assert request is not None
+
+
+@pytest.fixture
+def korean_stream_app(config: Config, db: Database, speech_cache: Any, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """Stream mode with the real Korean Vosk model; every question listens for Korean words."""
+    from ivr import understanding
+    from shared.app import create_app
+    from tests.ivr.test_recognition import GRAMMAR, MODEL
+
+    monkeypatch.setattr(understanding, "grammar", lambda question: tuple(GRAMMAR))
+    application = create_app(config.replace(IVR_MODE="stream", VOSK_MODEL=str(MODEL)), db)
+    get_runtime(application).synthesizer.cache_dir = speech_cache
+    return application
+
+
+def test_speech_over_the_stream_barges_in_is_recognised_and_answered(korean_stream_app: Flask,
+                                                                     db: Database) -> None:
+    from ivr.audio import phone_audio
+    from ivr.hotline import get_hotline
+    from tests.ivr.test_recognition import speak_korean
+
+    phone = TwilioPhone(korean_stream_app.test_client(), "CA" + "3" * 32)
+    http_server = make_server("127.0.0.1", 0, korean_stream_app, threaded=True)
+    threading.Thread(target=http_server.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{http_server.server_port}"
+    assert get_hotline(korean_stream_app).health()["speech_input"] is True
+    speech = mulaw_encode(speak_korean("넷"))
+    try:
+        token, call_sid = _connect_stream(phone, host)
+        with connect(f"ws://{host}/ivr/stream") as ws:
+            twilio = TwilioStream(ws, call_sid, token)
+            twilio.start()
+            first = json.loads(ws.recv(timeout=10))
+            assert first["event"] == "media"      # the greeting is playing (in real time) …
+            started = time.monotonic()
+            for index in range(0, len(speech), FRAME_BYTES):  # … and the caller talks over it
+                delay = started + index / 8000 - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                twilio.media(speech[index:index + FRAME_BYTES].ljust(FRAME_BYTES, bytes([MULAW_SILENCE])))
+            seen: list[dict[str, Any]] = []
+            reply: list[bytes] = []
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and len(reply) < 60:
+                twilio.media(SILENCE)
+                time.sleep(0.02)
+                while True:
+                    try:
+                        message = json.loads(ws.recv(timeout=0))
+                    except TimeoutError:
+                        break
+                    seen.append(message)
+                    if message["event"] == "media" and any(m["event"] == "clear" for m in seen):
+                        reply.append(base64.b64decode(message["media"]["payload"]))
+            assert any(m["event"] == "clear" for m in seen), "no barge-in"
+            synthesizer = get_runtime(korean_stream_app).synthesizer
+            expected = phone_audio(synthesizer.synthesize("Das habe ich leider nicht verstanden."))
+            # A frame of the greeting may still be in flight when the clear goes out.
+            assert expected[:5 * FRAME_BYTES] in b"".join(reply)
+            twilio.stop()
+    finally:
+        http_server.shutdown()
+    with db.session() as session:
+        flow = session.scalars(select(Call)).one().state["flow"]
+        assert flow["speech"] is True and flow["failures"] == 1 and flow["node"] == "main"

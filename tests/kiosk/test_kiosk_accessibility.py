@@ -1,0 +1,118 @@
+"""Every screen in every language: axe-core (WCAG 2.0–2.2 A/AA) and the kiosk's own touch rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from kiosk_checks import assert_accessible
+from kiosk_flow import fill_request
+from PIL import Image
+from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+LANGUAGES = ("de", "tr", "en")
+
+
+def _goto(path: str) -> Callable[[Page], None]:
+    return lambda page: page.goto(path) and None
+
+
+def _request_step(step: str) -> Callable[[Page], None]:
+    return lambda page: page.goto(f"/kiosk/request/{step}") and None
+
+
+def _event_detail(page: Page) -> None:
+    page.goto("/kiosk/events/today")
+    page.locator("a.event").first.click()
+
+
+def _print_status(page: Page) -> None:
+    _event_detail(page)
+    page.locator("form[action*='/print/event/'] button").click()
+
+
+def _phone_problem(page: Page) -> None:
+    page.goto("/kiosk/request/phone")
+    page.locator("button[name=key][value='1']").click()
+    page.locator("button[name=action][value=next]").click()
+
+
+SCREENS: tuple[tuple[str, Callable[[Page], None]], ...] = (
+    ("start", _goto("/kiosk/")),
+    ("today", _goto("/kiosk/events/today")),
+    ("week", _goto("/kiosk/events/week")),
+    ("districts", _goto("/kiosk/districts")),
+    ("district-list", _goto("/kiosk/events/district/hoerde")),
+    ("topics", _goto("/kiosk/topics")),
+    ("topic-list", _goto("/kiosk/events/topic/kultur")),
+    ("event", _event_detail),
+    ("print", _print_status),
+    ("request-kind", _request_step("kind")),
+    ("request-name", _request_step("name")),
+    ("request-phone", _request_step("phone")),
+    ("request-phone-problem", _phone_problem),
+    ("request-district", _request_step("district")),
+    ("request-topic", _request_step("topic")),
+    ("request-time", _request_step("time")),
+    ("request-consent", _request_step("consent")),
+    ("request-summary", _request_step("summary")),
+)
+
+
+def _choose_language(page: Page, language: str) -> None:
+    page.goto("/kiosk/")
+    page.locator(f"button[name=language][value={language}]").click()
+    # The click posts a form: wait for the new page instead of reading the old one mid-navigation.
+    page.wait_for_function(f"() => document.documentElement && document.documentElement.lang === '{language}'")
+
+
+def _save_screenshot(page: Page, name: str) -> None:
+    """Small optimised PNGs for the docs (only when KIOSK_SCREENSHOTS=1)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"kiosk-{name}.png"
+    page.screenshot(path=str(target))
+    with Image.open(target) as image:
+        small = image.convert("RGB").resize((960, 540), Image.Resampling.LANCZOS).quantize(colors=32)
+    small.save(target, optimize=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_screen_is_accessible(page: Page, axe_source: str, language: str) -> None:
+    page.clock.install()
+    _choose_language(page, language)
+    shoot = os.environ.get("KIOSK_SCREENSHOTS") == "1" and language == "de"
+    for name, show in SCREENS:
+        show(page)
+        page.wait_for_load_state()
+        assert page.evaluate("() => document.documentElement.lang") == language, name
+        assert_accessible(page, axe_source, f"{language}/{name}")
+        if shoot:
+            _save_screenshot(page, name)
+    page.goto("/kiosk/request/name")
+    page.clock.run_for(61_000)
+    page.locator("#idle").wait_for(state="visible")
+    assert_accessible(page, axe_source, f"{language}/idle-prompt", modal=True)
+    if shoot:
+        _save_screenshot(page, "idle-prompt")
+    page.locator("#idle-continue").click()
+    page.goto("/kiosk/")
+    page.locator("form[action$='/large-text'] button").click()
+    for name, show in (("start-large", _goto("/kiosk/")), ("today-large", _goto("/kiosk/events/today")),
+                       ("event-large", _event_detail), ("request-name-large", _request_step("name"))):
+        show(page)
+        assert_accessible(page, axe_source, f"{language}/{name}")
+        if shoot and name in ("start-large",):
+            _save_screenshot(page, name)
+    page.goto("/kiosk/")
+    page.locator("form[action$='/large-text'] button").click()
+    fill_request(page)
+    page.wait_for_url("**/kiosk/request/done")
+    assert_accessible(page, axe_source, f"{language}/request-done")
+    if shoot:
+        _save_screenshot(page, "request-done")

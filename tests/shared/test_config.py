@@ -1,0 +1,54 @@
+"""Settings: defaults, validation with the setting's name, TOML file, documentation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.config import PROJECT_ROOT, SETTINGS, ConfigError, load_config
+
+
+def test_defaults_give_sqlite_in_data_dir(tmp_path: Path) -> None:
+    config = load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path)})
+    assert config.database_url == f"sqlite:///{tmp_path / 'treffpunkt.sqlite3'}"
+    assert config["PRINTER"] == "dummy:"
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    again = load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path)})
+    assert again["SECRET_KEY"] == config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("PRINTER", "lpt1"), ("DATABASE_URL", "mysql://x"), ("IVR_MODE", "cloud"),
+    ("IVR_SPEECH_RATE", "500"), ("RETENTION_DAYS_VOICE", "-3"), ("SECURE_COOKIES", "maybe"),
+    ("SURFACES", "kiosk,fax"), ("SECRET_KEY", "short"),
+])
+def test_invalid_value_names_the_setting(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path), f"TREFFPUNKT_{name}": value})
+    assert str(raised.value).startswith(f"TREFFPUNKT_{name}:")
+
+
+def test_toml_file_and_environment_precedence(tmp_path: Path) -> None:
+    toml = tmp_path / "treffpunkt.toml"
+    toml.write_text('printer = "tcp://127.0.0.1:9100"\nkiosk_venue = "bz-eving"\nsecure_cookies = true\n')
+    config = load_config(environ={
+        "TREFFPUNKT_DATA_DIR": str(tmp_path), "TREFFPUNKT_CONFIG": str(toml),
+        "TREFFPUNKT_KIOSK_VENUE": "bz-hoerde",
+    })
+    assert config["PRINTER"] == "tcp://127.0.0.1:9100"
+    assert config["KIOSK_VENUE"] == "bz-hoerde"
+    assert config["SECURE_COOKIES"] is True
+
+
+def test_unknown_key_in_toml_is_rejected(tmp_path: Path) -> None:
+    toml = tmp_path / "bad.toml"
+    toml.write_text('printr = "dummy:"\n')
+    with pytest.raises(ConfigError, match="PRINTR"):
+        load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path), "TREFFPUNKT_CONFIG": str(toml)})
+
+
+def test_every_setting_is_documented() -> None:
+    documentation = (PROJECT_ROOT / "docs" / "configuration.md").read_text()
+    missing = [s.name for s in SETTINGS if f"`TREFFPUNKT_{s.name}`" not in documentation]
+    assert missing == []

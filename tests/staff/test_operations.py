@@ -1,0 +1,122 @@
+"""Operations page, statistics with server-side SVG charts, translations."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from xml.etree import ElementTree
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hardware.receipt_content import Footer, RequestSlip
+from shared.clock import utcnow
+from shared.db import Database
+from shared.demo import seed_demo_kiosk
+from shared.models import Call, PrinterState
+from shared.print_queue import enqueue
+from shared.runtime import get_runtime
+from shared.services.requests import change_status
+from shared.staff.charts import bar_chart
+from tests.staff.conftest import RequestFactory, csrf_token
+
+SVG = re.compile(r"<svg class=\"chart\".*?</svg>", re.S)
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "shared" / "staff" / "translations"
+
+
+def test_operations_shows_kiosks_print_queue_and_hotline(app: Flask, admin_client: FlaskClient, db: Database) -> None:
+    with db.session() as session:
+        kiosk = seed_demo_kiosk(session, "bz-hoerde", "token")
+        kiosk.last_seen_at = utcnow() - timedelta(hours=2)
+        enqueue(session, RequestSlip("BZ Hörde", "12345678", "callback", "Hörde", "2026-01-02",
+                                     Footer("Seniorenbüro Hörde", "0231 123")), 15)
+        session.add(PrinterState(printer="default", status="paper_out", detail="Papier leer", checked_at=utcnow()))
+        session.add(Call(call_sid="CA1", started_at=utcnow(), outcome="request"))
+        session.add(Call(call_sid="CA2", started_at=utcnow() - timedelta(days=2), outcome="request"))
+    get_runtime(app).add_health_check("speech-model", lambda: {"ok": True, "model": "vosk-model-de"})
+    body = admin_client.get("/staff/operations").get_data(as_text=True)
+    assert "Kiosk Begegnungszentrum" in body or "kiosk" in body.lower()
+    assert "keine Verbindung" in body
+    assert "paper_out" in body and "Papier leer" in body
+    assert "queued: <strong>1</strong>" in body
+    assert '<strong id="calls-today">1</strong>' in body
+    assert "speech-model" in body and "model=vosk-model-de" in body and "database" in body
+
+
+def test_failing_health_check_is_shown_not_raised(app: Flask, hoerde_client: FlaskClient) -> None:
+    def broken() -> dict[str, object]:
+        raise RuntimeError("model missing")
+
+    get_runtime(app).add_health_check("speech-model", broken)
+    body = hoerde_client.get("/staff/operations").get_data(as_text=True)
+    assert "gestört" in body and "RuntimeError" in body
+
+
+def test_statistics_charts_render(hoerde_client: FlaskClient, make_request: RequestFactory, db: Database) -> None:
+    for _ in range(3):
+        make_request()
+    done = make_request()
+    make_request(district="eving")
+    from shared.models import Request
+
+    with db.session() as session:
+        request = session.get(Request, done.id)
+        assert request is not None
+        change_status(session, request, "done", "test")
+    response = hoerde_client.get("/staff/statistics")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    charts = SVG.findall(body)
+    assert len(charts) == 5
+    for chart in charts:
+        ElementTree.fromstring(chart)  # well-formed SVG
+    requests_chart = next(chart for chart in charts if "Anfragen pro Tag" in chart)
+    assert re.search(r"<title>[0-9.]+: 4</title>", requests_chart)  # today's bar: Hörde only
+    assert "style=" not in body and "<script>" not in body
+    assert "Erledigt" in body and "Median" in body
+    assert hoerde_client.get("/staff/statistics?days=90").status_code == 200
+
+
+def test_bar_chart_escapes_labels_and_handles_no_data() -> None:
+    chart = str(bar_chart("Test <b>", [("<script>", 3), ("b", 0)]))
+    assert "<script>" not in chart and "&lt;script&gt;" in chart
+    ElementTree.fromstring(chart)
+    empty = str(bar_chart("leer", []))
+    ElementTree.fromstring(empty)
+
+
+def test_english_translation(app: Flask, hoerde_client: FlaskClient, make_request: RequestFactory) -> None:
+    make_request()
+    token = csrf_token(hoerde_client, "/staff/")
+    hoerde_client.post("/staff/language", data={"language": "en", "back": "/staff/", "csrf_token": token})
+    body = hoerde_client.get("/staff/").get_data(as_text=True)
+    assert "Requests" in body and "1 request" in body and "Callback" in body and 'lang="en"' in body
+    anonymous = app.test_client()
+    page = anonymous.get("/staff/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert "Log in" in page.get_data(as_text=True)
+    assert "Anmelden" in anonymous.get("/staff/login").get_data(as_text=True)
+
+
+def test_catalogue_covers_every_message(tmp_path: Path) -> None:
+    template = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F",
+                    str(TRANSLATIONS / "babel.cfg"), "-k", "N_", "-o", str(template),
+                    str(TRANSLATIONS.parent)], check=True, capture_output=True)
+    with template.open("rb") as handle:
+        wanted = {message.id if isinstance(message.id, str) else message.id[0]
+                  for message in read_po(handle) if message.id}
+    with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {message.id if isinstance(message.id, str) else message.id[0]
+                  for message in catalogue if message.id and message.string}
+    assert wanted - translated == set()
+    assert [message.id for message in catalogue if message.id and message.fuzzy] == []
+    with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        compiled = {message.id if isinstance(message.id, str) else message.id[0]
+                    for message in read_mo(handle) if message.id and message.string}
+    assert compiled == translated, "run pybabel compile -d shared/staff/translations"
