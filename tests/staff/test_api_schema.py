@@ -45,7 +45,8 @@ def test_api_conforms_to_its_schema(api_schema: schemathesis.BaseSchema, label: 
     operation = next(result.ok() for result in api_schema.get_all_operations() if result.ok().label == label)
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+              derandomize=True)
     def conforms(case: schemathesis.Case) -> None:
         case.call_and_validate(headers={"Authorization": f"Bearer {KIOSK_TOKEN}"},
                                excluded_checks=[positive_data_acceptance])
