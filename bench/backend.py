@@ -14,7 +14,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select, text
 
-from shared import migrate
 from shared.clock import BERLIN, local_today
 from shared.db import Database
 from shared.demo import seed_reference_data
 from shared.models import District, Event, Occurrence, Request, Venue
+from shared.scratch_database import scratch_database_url
 from shared.services.events import EventFilter, horizon, list_occurrences
 from shared.services.recurrence import expand
 from shared.services.requests import RequestQuery, list_requests
@@ -126,38 +125,22 @@ def measure(db: Database) -> dict[str, object]:
     }
 
 
-def on_sqlite() -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite:///{folder}/bench.sqlite3")
-        migrate.upgrade(db.engine)
+def run(postgres_url: str | None) -> dict[str, object]:
+    """Seed and measure one backend: a SQLite file, or a private PostgreSQL schema."""
+    with tempfile.TemporaryDirectory() as folder, \
+            scratch_database_url(postgres_url, Path(folder), "bench") as url:
+        db = Database(url)
         try:
             return measure(db)
         finally:
             db.dispose()
 
 
-def on_postgres(url: str) -> dict[str, object]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = Database(url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    db = Database(f"{url}{separator}options=-csearch_path%3D{schema}")
-    try:
-        migrate.upgrade(db.engine)
-        return measure(db)
-    finally:
-        db.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
-    results: dict[str, object] = {"benchmark": "backend", "date": date.today().isoformat(), "sqlite": on_sqlite()}
+    results: dict[str, object] = {"benchmark": "backend", "date": date.today().isoformat(), "sqlite": run(None)}
     postgres_url = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL")
     if postgres_url:
-        results["postgresql"] = on_postgres(postgres_url)
+        results["postgresql"] = run(postgres_url)
     print(json.dumps(results, indent=2))
 
 

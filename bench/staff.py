@@ -15,18 +15,17 @@ import re
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
-from shared import migrate
 from shared.app import create_app
 from shared.config import load_config
 from shared.db import Database
 from shared.demo import seed_reference_data
 from shared.models import District, Request
+from shared.scratch_database import scratch_database_url
 from shared.services.requests import CLOSED_STATUSES, OPEN_STATUSES
 from shared.services.staff_users import create_user
 
@@ -106,46 +105,27 @@ def measure(db: Database, data_dir: Path) -> dict[str, dict[str, float]]:
     return results
 
 
-def run_sqlite() -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite:///{folder}/bench.sqlite3")
-        migrate.upgrade(db.engine)
-        started = time.perf_counter()
-        seed(db)
-        seeded = time.perf_counter() - started
-        results = measure(db, Path(folder))
-        db.dispose()
-    return {"seed_seconds": round(seeded, 1), **results}
-
-
-def run_postgres(url: str) -> dict[str, object]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = Database(url)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    db = Database(f"{url}{separator}options=-csearch_path%3D{schema}")
-    try:
-        migrate.upgrade(db.engine)
-        started = time.perf_counter()
-        seed(db)
-        seeded = time.perf_counter() - started
-        with tempfile.TemporaryDirectory() as folder:
+def run(postgres_url: str | None) -> dict[str, object]:
+    """Seed and measure one backend: a SQLite file, or a private PostgreSQL schema."""
+    with tempfile.TemporaryDirectory() as folder, \
+            scratch_database_url(postgres_url, Path(folder), "bench") as url:
+        db = Database(url)
+        try:
+            started = time.perf_counter()
+            seed(db)
+            seeded = time.perf_counter() - started
             results = measure(db, Path(folder))
-    finally:
-        db.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        finally:
+            db.dispose()
     return {"seed_seconds": round(seeded, 1), **results}
 
 
 def main() -> None:
     figures: dict[str, object] = {"benchmark": "staff inbox GET /staff/", "requests": REQUESTS,
-                                  "samples": SAMPLES, "target_p95_ms": 100, "sqlite": run_sqlite()}
+                                  "samples": SAMPLES, "target_p95_ms": 100, "sqlite": run(None)}
     postgres_url = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL")
     if postgres_url:
-        figures["postgresql"] = run_postgres(postgres_url)
+        figures["postgresql"] = run(postgres_url)
     print(json.dumps(figures, indent=2))
 
 

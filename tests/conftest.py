@@ -8,7 +8,6 @@ never see each other's rows.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,47 +17,25 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from shared import migrate
 from shared.app import create_app
 from shared.config import Config, load_config
 from shared.db import Database
 from shared.demo import seed_reference_data
 from shared.models import Base
+from shared.scratch_database import scratch_database_url
 
 BACKEND = os.environ.get("TREFFPUNKT_TEST_BACKEND", "sqlite")
 POSTGRES_URL = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL", "")
 
 
-def _postgres_url_with_schema(schema: str) -> str:
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database for this test run."""
-    if BACKEND == "postgres":
-        if not POSTGRES_URL:
-            pytest.exit("TREFFPUNKT_TEST_BACKEND=postgres needs TREFFPUNKT_TEST_POSTGRES_URL", 2)
-        schema = f"test_{uuid.uuid4().hex[:12]}"
-        admin = Database(POSTGRES_URL)
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _postgres_url_with_schema(schema)
-        database = Database(url)
-        migrate.upgrade(database.engine)
-        database.dispose()
+    if BACKEND == "postgres" and not POSTGRES_URL:
+        pytest.exit("TREFFPUNKT_TEST_BACKEND=postgres needs TREFFPUNKT_TEST_POSTGRES_URL", 2)
+    postgres_url = POSTGRES_URL if BACKEND == "postgres" else None
+    with scratch_database_url(postgres_url, tmp_path_factory.mktemp("db"), "test") as url:
         yield url
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-        return
-    path = tmp_path_factory.mktemp("db") / "test.sqlite3"
-    url = f"sqlite:///{path}"
-    database = Database(url)
-    migrate.upgrade(database.engine)
-    database.dispose()
-    yield url
 
 
 @pytest.fixture(scope="session")
