@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models.base import Base
@@ -76,6 +76,10 @@ class Occurrence(Base):
     __table_args__ = (
         Index("ix_occurrences_district_start", "district_id", "start"),
         Index("ix_occurrences_start", "start"),
+        # The few occurrences lasting longer than a day: day queries look them up here, and
+        # bound the main index scan to starts at most a day before the window.
+        Index("ix_occurrences_multi_day", "district_id", "start",
+              postgresql_where=text("multi_day"), sqlite_where=text("multi_day")),
         UniqueConstraint("event_id", "start", name="uq_occurrences_event_start"),
     )
 
@@ -84,5 +88,6 @@ class Occurrence(Base):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     start: Mapped[datetime]
     end: Mapped[datetime]
+    multi_day: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="occurrences")

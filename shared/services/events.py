@@ -7,12 +7,13 @@ thousands of times a day ("what is on today in Hörde?") are single index range 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, insert, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from shared.clock import as_local, local_today, utcnow
 from shared.errors import NotFound
@@ -22,6 +23,7 @@ from shared.services.recurrence import Span, day_window, expand
 HORIZON_PAST_DAYS = 31
 T = TypeVar("T")
 HORIZON_DAYS = 550
+MULTI_DAY = timedelta(days=1)  # occurrences longer than this are flagged ``multi_day``
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
     session.execute(delete(Occurrence).where(Occurrence.event_id == event.id))
     window_start, window_end = window or horizon()
     rows = [
-        {"event_id": event.id, "district_id": event.district_id, "start": span.start, "end": span.end}
+        {"event_id": event.id, "district_id": event.district_id, "start": span.start, "end": span.end,
+         "multi_day": span.end - span.start > MULTI_DAY}
         for span in expand(event.start, event.end, event.rrule, event.exdates, window_start, window_end)
     ]
     if rows:
@@ -115,12 +118,21 @@ def cancel_event(session: Session, event: Event) -> None:
     materialise(session, event)
 
 
+def _embedded(session: Session) -> bool:
+    """SQLite runs in-process: an extra statement costs nothing, a complex one costs planning.
+
+    PostgreSQL is the other way round: every statement is a round trip.
+    """
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _apply_filters(session: Session, query: Select[T], criteria: EventFilter, district_column: Any) -> Select[T]:
     """Add the filter criteria; *district_column* is the indexed column to filter districts on."""
     if criteria.districts:
-        # Literal ids (not a subquery) let SQLite's planner start from the (district, start) index.
-        district_ids = list(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
-        query = query.where(district_column.in_(district_ids))
+        district_ids = select(District.id).where(District.slug.in_(criteria.districts))
+        # SQLite's planner starts from the (district, start) index only for literal ids.
+        ids = list(session.scalars(district_ids)) if _embedded(session) else district_ids
+        query = query.where(district_column.in_(ids))
     if criteria.venue:
         venue_id = select(Venue.id).where(Venue.slug == criteria.venue).scalar_subquery()
         query = query.where(Event.venue_id == venue_id)
@@ -147,10 +159,9 @@ def _window(criteria: EventFilter) -> tuple[datetime, datetime]:
 
 
 def list_occurrences(session: Session, criteria: EventFilter) -> list[OccurrenceView]:
-    """Occurrences matching *criteria*, ordered by start time."""
+    """Occurrences matching *criteria*, ordered by start time (one statement inside the horizon)."""
     window_start, window_end = _window(criteria)
-    in_window = (Occurrence.start < window_end, Occurrence.end > window_start)
-    views = (_by_event_filter if _filters_events(criteria) else _by_occurrence_index)(session, criteria, in_window)
+    views = _materialised(session, criteria, window_start, window_end)
     horizon_start, horizon_end = horizon()
     outside = [(window_start, min(window_end, horizon_start)), (max(window_start, horizon_end), window_end)]
     extra = [view for first, last in outside if first < last
@@ -162,38 +173,21 @@ def list_occurrences(session: Session, criteria: EventFilter) -> list[Occurrence
     return views
 
 
-def _filters_events(criteria: EventFilter) -> bool:
-    return bool(criteria.venue or criteria.category or criteria.text)
+def _materialised(
+    session: Session, criteria: EventFilter, window_start: datetime, window_end: datetime
+) -> list[OccurrenceView]:
+    """Stored occurrences overlapping the window, with their events, venues, districts and topics.
 
-
-_EVENT_DETAILS = (joinedload(Event.venue), joinedload(Event.district), selectinload(Event.categories))
-
-
-def _by_occurrence_index(session: Session, criteria: EventFilter, in_window: tuple[Any, ...]) -> list[OccurrenceView]:
-    """Day and district questions: occurrences by their index, then their events by primary key.
-
-    Joining events in the same statement lets PostgreSQL hash the whole events table; two
-    key-driven statements stay fast whatever the planner estimates.
+    Only occurrences starting at most a day before the window can reach into it, apart from the
+    few flagged ``multi_day``: so the (district, start) index is scanned over the window alone.
     """
-    query = select(Occurrence).where(*in_window).order_by(Occurrence.start, Occurrence.id)
-    # Cancellation is an event column: checked below on the loaded events.
-    query = _apply_filters(session, query, replace(criteria, include_cancelled=True), Occurrence.district_id)
-    rows = list(session.scalars(query))
-    events = {event.id: event for event in session.scalars(
-        select(Event).where(Event.id.in_({row.event_id for row in rows})).options(*_EVENT_DETAILS)).unique()}
-    views = [OccurrenceView(events[row.event_id], row.start, row.end) for row in rows
-             if criteria.include_cancelled or not events[row.event_id].cancelled]
-    views.sort(key=lambda view: (view.start, view.event.title))
-    return views[: criteria.limit] if criteria.limit is not None else views
-
-
-def _by_event_filter(session: Session, criteria: EventFilter, in_window: tuple[Any, ...]) -> list[OccurrenceView]:
-    """Questions about venues, topics or text: one statement joining events."""
     query = (
         select(Occurrence)
         .join(Occurrence.event)
-        .where(*in_window)
-        .options(contains_eager(Occurrence.event).options(*_EVENT_DETAILS))
+        .where(Occurrence.start < window_end, Occurrence.end > window_start,
+               or_(Occurrence.start >= window_start - MULTI_DAY, Occurrence.multi_day))
+        .options(contains_eager(Occurrence.event),
+                 *_event_details(_topics_joined(session, criteria), Occurrence.event))
         .order_by(Occurrence.start, Event.title, Occurrence.id)
     )
     query = _apply_filters(session, query, criteria, Occurrence.district_id)
@@ -202,13 +196,29 @@ def _by_event_filter(session: Session, criteria: EventFilter, in_window: tuple[A
     return [OccurrenceView(row.event, row.start, row.end) for row in session.scalars(query).unique()]
 
 
+def _topics_joined(session: Session, criteria: EventFilter) -> bool:
+    """Whether topics come in the main statement: on PostgreSQL, unless a LIMIT applies (it would
+    count topic rows, not occurrences). SQLite would materialise the nested topic join: there they
+    come in a second statement."""
+    return criteria.limit is None and not _embedded(session)
+
+
+def _event_details(topics_joined: bool, via: QueryableAttribute[Event] | None = None) -> tuple[ORMOption, ...]:
+    """Load options for an event's venue, district and topics (of the event reached *via*)."""
+    if via is None:
+        topics = joinedload(Event.categories) if topics_joined else selectinload(Event.categories)
+        return joinedload(Event.venue), joinedload(Event.district), topics
+    path = defaultload(via)
+    topics = path.joinedload(Event.categories) if topics_joined else path.selectinload(Event.categories)
+    return path.joinedload(Event.venue), path.joinedload(Event.district), topics
+
+
 def _expand_outside_horizon(
     session: Session, criteria: EventFilter, window_start: datetime, window_end: datetime
 ) -> list[OccurrenceView]:
     """Expand events on the fly for the part of a range outside the materialised horizon."""
-    query = select(Event).where(Event.start < window_end, or_(Event.rrule != "", Event.end > window_start)).options(
-        joinedload(Event.venue), joinedload(Event.district), selectinload(Event.categories)
-    )
+    query = select(Event).where(Event.start < window_end, or_(Event.rrule != "", Event.end > window_start))
+    query = query.options(*_event_details(_topics_joined(session, criteria)))
     query = _apply_filters(session, query, criteria, Event.district_id)
     views: list[OccurrenceView] = []
     for event in session.scalars(query).unique():
@@ -232,7 +242,7 @@ def get_event(session: Session, event_id: int) -> Event:
     event = session.scalars(
         select(Event)
         .where(Event.id == event_id)
-        .options(joinedload(Event.venue), joinedload(Event.district), selectinload(Event.categories))
+        .options(*_event_details(not _embedded(session)))
     ).first()
     if event is None:
         raise NotFound(f"event {event_id}")

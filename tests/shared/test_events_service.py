@@ -95,3 +95,26 @@ def test_daily_refresh_rolls_the_horizon(session: Session) -> None:
         assert newest is not None and oldest is not None
         assert newest.date() > date(2027, 12, 1)
         assert oldest.date() >= date(2026, 6, 1)
+
+
+@time_machine.travel(datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN), tick=False)
+def test_long_and_overnight_events_are_listed_on_every_day_they_touch(session: Session) -> None:
+    """Day queries scan only starts from a day before; longer occurrences are found by their flag."""
+    _add(session, "Ausstellung Dortmunder Ansichten", datetime(2026, 11, 20, 10, tzinfo=BERLIN), "bz-hoerde",
+         minutes=12 * 24 * 60)
+    _add(session, "Tanzabend", datetime(2026, 11, 24, 20, tzinfo=BERLIN), "bz-hoerde", minutes=6 * 60)
+    _add(session, "Nachtwanderung", datetime(2026, 11, 24, 23, tzinfo=BERLIN), "bz-eving", minutes=26 * 60)
+    flags = {title: flag for title, flag in session.execute(
+        select(Event.title, Occurrence.multi_day).join(Occurrence.event))}
+    assert flags == {"Ausstellung Dortmunder Ansichten": True, "Tanzabend": False, "Nachtwanderung": True}
+
+    def titles(day: date, *districts: str) -> list[str]:
+        return [view.event.title for view in list_occurrences(session, EventFilter(first=day, last=day,
+                                                                                  districts=districts))]
+
+    assert titles(date(2026, 11, 23), "hoerde") == ["Ausstellung Dortmunder Ansichten"]
+    assert titles(date(2026, 11, 25), "hoerde") == ["Ausstellung Dortmunder Ansichten", "Tanzabend"]
+    assert titles(date(2026, 11, 26)) == ["Ausstellung Dortmunder Ansichten", "Nachtwanderung"]
+    assert titles(date(2026, 11, 26), "eving") == ["Nachtwanderung"]
+    assert titles(date(2026, 12, 2), "hoerde") == ["Ausstellung Dortmunder Ansichten"]
+    assert titles(date(2026, 12, 3), "hoerde") == []
