@@ -8,25 +8,19 @@ PostgreSQL runs when TREFFPUNKT_TEST_POSTGRES_URL is set (in a private, dropped 
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+from bench_support import on_each_backend, percentile
 from sqlalchemy import insert, select, text
 
 from shared.clock import BERLIN, local_today
 from shared.db import Database
 from shared.demo import seed_reference_data
 from shared.models import District, Event, Occurrence, Request, Venue
-from shared.scratch_database import scratch_database_url
 from shared.services.events import EventFilter, horizon, list_occurrences
 from shared.services.recurrence import expand
 from shared.services.requests import RequestQuery, list_requests
@@ -94,8 +88,7 @@ def percentiles(run: Callable[[int], object]) -> dict[str, float]:
         started = time.perf_counter()
         run(number)
         timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {"p50_ms": round(statistics.median(timings), 3), "p95_ms": round(timings[int(RUNS * 0.95) - 1], 3)}
+    return {"p50_ms": round(percentile(timings, 0.5), 3), "p95_ms": round(percentile(timings, 0.95), 3)}
 
 
 def measure(db: Database) -> dict[str, object]:
@@ -125,22 +118,8 @@ def measure(db: Database) -> dict[str, object]:
     }
 
 
-def run(postgres_url: str | None) -> dict[str, object]:
-    """Seed and measure one backend: a SQLite file, or a private PostgreSQL schema."""
-    with tempfile.TemporaryDirectory() as folder, \
-            scratch_database_url(postgres_url, Path(folder), "bench") as url:
-        db = Database(url)
-        try:
-            return measure(db)
-        finally:
-            db.dispose()
-
-
 def main() -> None:
-    results: dict[str, object] = {"benchmark": "backend", "date": date.today().isoformat(), "sqlite": run(None)}
-    postgres_url = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL")
-    if postgres_url:
-        results["postgresql"] = run(postgres_url)
+    results = {"benchmark": "backend", "date": date.today().isoformat(), **on_each_backend(measure)}
     print(json.dumps(results, indent=2))
 
 

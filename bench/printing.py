@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import time
 
+from bench_support import percentile
+
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
 from hardware.receipt_render import render_slip
 from hardware.receipt_writer import wrap_words
@@ -45,19 +47,15 @@ def timings(slip: ScheduleSlip, profile: str, cold: bool) -> list[float]:
     return sorted(result)
 
 
-def percentile(values: list[float], share: float) -> float:
-    return round(values[min(len(values) - 1, int(len(values) * share))], 3)
-
-
 def measure(slip: ScheduleSlip, profile: str) -> dict[str, float | int]:
     receipt = render_slip(slip, profile)  # loads the profile and fonts once, as a running server has them
     cold, warm = timings(slip, profile, cold=True), timings(slip, profile, cold=False)
     size = len(receipt.data)
     return {
-        "render_ms_p50": percentile(cold, 0.5),
-        "render_ms_p95": percentile(cold, 0.95),
-        "render_ms_p50_repeated": percentile(warm, 0.5),
-        "render_ms_p95_repeated": percentile(warm, 0.95),
+        "render_ms_p50": round(percentile(cold, 0.5), 3),
+        "render_ms_p95": round(percentile(cold, 0.95), 3),
+        "render_ms_p50_repeated": round(percentile(warm, 0.5), 3),
+        "render_ms_p95_repeated": round(percentile(warm, 0.95), 3),
         "bytes": size,
         "transfer_s_at_9600_baud": round(size * 10 / BAUD, 2),
     }

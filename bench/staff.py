@@ -12,12 +12,12 @@ import json
 import os
 import random
 import re
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_support import on_each_backend, percentile
 from sqlalchemy import insert, select, text
 
 from shared.app import create_app
@@ -25,7 +25,6 @@ from shared.config import load_config
 from shared.db import Database
 from shared.demo import seed_reference_data
 from shared.models import District, Request
-from shared.scratch_database import scratch_database_url
 from shared.services.requests import CLOSED_STATUSES, OPEN_STATUSES
 from shared.services.staff_users import create_user
 
@@ -96,36 +95,23 @@ def measure(db: Database, data_dir: Path) -> dict[str, dict[str, float]]:
             page = client.get(path)
             timings.append((time.perf_counter() - start) * 1000)
             assert page.status_code == 200
-        timings.sort()
-        results[scenario] = {
-            "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
-            "max_ms": round(timings[-1], 1),
-        }
+        results[scenario] = {"p50_ms": round(percentile(timings, 0.5), 1),
+                             "p95_ms": round(percentile(timings, 0.95), 1), "max_ms": round(max(timings), 1)}
     return results
 
 
-def run(postgres_url: str | None) -> dict[str, object]:
-    """Seed and measure one backend: a SQLite file, or a private PostgreSQL schema."""
-    with tempfile.TemporaryDirectory() as folder, \
-            scratch_database_url(postgres_url, Path(folder), "bench") as url:
-        db = Database(url)
-        try:
-            started = time.perf_counter()
-            seed(db)
-            seeded = time.perf_counter() - started
-            results = measure(db, Path(folder))
-        finally:
-            db.dispose()
-    return {"seed_seconds": round(seeded, 1), **results}
+def seed_and_measure(db: Database) -> dict[str, object]:
+    """Seed, then time the inbox; the data directory is a temporary folder."""
+    started = time.perf_counter()
+    seed(db)
+    seeded = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        return {"seed_seconds": round(seeded, 1), **measure(db, Path(folder))}
 
 
 def main() -> None:
-    figures: dict[str, object] = {"benchmark": "staff inbox GET /staff/", "requests": REQUESTS,
-                                  "samples": SAMPLES, "target_p95_ms": 100, "sqlite": run(None)}
-    postgres_url = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL")
-    if postgres_url:
-        figures["postgresql"] = run(postgres_url)
+    figures = {"benchmark": "staff inbox GET /staff/", "requests": REQUESTS, "samples": SAMPLES,
+               "target_p95_ms": 100, **on_each_backend(seed_and_measure)}
     print(json.dumps(figures, indent=2))
 
 

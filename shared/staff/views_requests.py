@@ -34,7 +34,7 @@ from shared.staff.blueprint import bp
 from shared.staff.forms import date_field, flash_problem, int_arg
 from shared.staff.i18n import gettext
 from shared.staff.labels import LABELS
-from shared.staff.principal import staff
+from shared.staff.principal import StaffPrincipal, staff
 from shared.staff.scoping import district_scope, get_request_for_user
 from shared.web import db_session
 
@@ -82,9 +82,7 @@ def inbox() -> str:
 @bp.get("/requests/<int:request_id>")
 def show_request(request_id: int) -> str:
     """Everything about one request; each view is audited."""
-    user = staff()
-    database = db_session()
-    item = get_request_for_user(database, user, request_id)
+    user, database, item = _scoped_request(request_id)
     audit.record(database, user.actor, "view", "request", item.id, item.district_id)
     database.commit()
     return render_template(
@@ -100,10 +98,24 @@ def _back(request_id: int) -> BaseResponse:
     return redirect(url_for("staff.show_request", request_id=request_id))
 
 
+def _scoped_request(request_id: int) -> tuple[StaffPrincipal, Session, Request]:
+    """The signed-in user, the session and the request if the user may see it (else 404)."""
+    user = staff()
+    database = db_session()
+    return user, database, get_request_for_user(database, user, request_id)
+
+
+def _voice_message(item: Request, message_id: int) -> VoiceMessage:
+    """One voice message of *item*, else 404."""
+    message = next((candidate for candidate in item.voice_messages if candidate.id == message_id), None)
+    if message is None:
+        abort(404)
+    return message
+
+
 def _change_request(request_id: int, done: str, change: Callable[[Session, Request], object]) -> BaseResponse:
     """Apply *change* to a request of the user's scope; problems are shown, nothing half-saved."""
-    database = db_session()
-    item = get_request_for_user(database, staff(), request_id)
+    _user, database, item = _scoped_request(request_id)
     try:
         change(database, item)
     except (ValidationFailed, InvalidTransition) as error:
@@ -135,9 +147,7 @@ def create_note(request_id: int) -> BaseResponse:
 @bp.post("/requests/<int:request_id>/call-attempt")
 def call_attempt(request_id: int) -> BaseResponse:
     """Record a callback attempt (three unanswered make the request unreachable)."""
-    user = staff()
-    database = db_session()
-    item = get_request_for_user(database, user, request_id)
+    user, database, item = _scoped_request(request_id)
     answered = request.form.get("answered") == "yes"
     record_call_attempt(database, item, answered, user.id, user.actor, request.form.get("text", "")[:2000])
     database.commit()
@@ -148,9 +158,7 @@ def call_attempt(request_id: int) -> BaseResponse:
 @bp.post("/requests/<int:request_id>/assign")
 def assign(request_id: int) -> BaseResponse:
     """Assign the request to me, a colleague of its district, or nobody."""
-    user = staff()
-    database = db_session()
-    item = get_request_for_user(database, user, request_id)
+    user, database, item = _scoped_request(request_id)
     choice = request.form.get("assignee", "")
     if choice == "me":
         assignee_id: int | None = user.id
@@ -173,9 +181,7 @@ def assign(request_id: int) -> BaseResponse:
 @bp.get("/requests/<int:request_id>/print")
 def print_request(request_id: int) -> str:
     """A printable page of the request (the browser's print dialog); audited."""
-    user = staff()
-    database = db_session()
-    item = get_request_for_user(database, user, request_id)
+    user, database, item = _scoped_request(request_id)
     audit.record(database, user.actor, "print", "request", item.id, item.district_id)
     database.commit()
     return render_template("staff/print.html", item=item, display_phone=display_phone,
@@ -185,12 +191,8 @@ def print_request(request_id: int) -> str:
 @bp.get("/requests/<int:request_id>/voice/<int:message_id>")
 def play_voice_message(request_id: int, message_id: int) -> Response:
     """Stream a voice message to authorised staff (Range requests let the player seek)."""
-    user = staff()
-    database = db_session()
-    item = get_request_for_user(database, user, request_id)
-    message = next((vm for vm in item.voice_messages if vm.id == message_id), None)
-    if message is None:
-        abort(404)
+    user, database, item = _scoped_request(request_id)
+    message = _voice_message(item, message_id)
     path = _recording_file(message)
     range_header = request.headers.get("Range", "")
     if not range_header or range_header.startswith("bytes=0-"):
@@ -245,12 +247,8 @@ def inbox_rows(database: Session, criteria: InboxFilter) -> list[tuple[object, .
 @bp.post("/requests/<int:request_id>/voice/<int:message_id>/delete")
 def delete_voice_message(request_id: int, message_id: int) -> BaseResponse:
     """Delete a voice message and its transcript (e.g. at the caller's wish); audited."""
-    user = staff()
-    database = db_session()
-    item = get_request_for_user(database, user, request_id)
-    message = next((vm for vm in item.voice_messages if vm.id == message_id), None)
-    if message is None:
-        abort(404)
+    user, database, item = _scoped_request(request_id)
+    message = _voice_message(item, message_id)
     item.voice_messages.remove(message)
     database.flush()
     delete_voice_message_file(get_runtime().config.data_dir, message)

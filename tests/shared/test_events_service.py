@@ -104,8 +104,8 @@ def test_long_and_overnight_events_are_listed_on_every_day_they_touch(session: S
          minutes=12 * 24 * 60)
     _add(session, "Tanzabend", datetime(2026, 11, 24, 20, tzinfo=BERLIN), "bz-hoerde", minutes=6 * 60)
     _add(session, "Nachtwanderung", datetime(2026, 11, 24, 23, tzinfo=BERLIN), "bz-eving", minutes=26 * 60)
-    flags = {title: flag for title, flag in session.execute(
-        select(Event.title, Occurrence.multi_day).join(Occurrence.event))}
+    rows = session.execute(select(Event.title, Occurrence.multi_day).join(Occurrence.event)).all()
+    flags = {row.title: row.multi_day for row in rows}
     assert flags == {"Ausstellung Dortmunder Ansichten": True, "Tanzabend": False, "Nachtwanderung": True}
 
     def titles(day: date, *districts: str) -> list[str]:

@@ -1,0 +1,49 @@
+"""What the benchmark scripts share: percentiles and a throw-away database per backend.
+
+Not a benchmark itself (``make bench`` skips it). Scripts import it as ``bench_support``: Python
+puts the script's own folder first on the path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shared.db import Database
+from shared.scratch_database import scratch_database_url
+
+T = TypeVar("T")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which *share* of *values* lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@contextmanager
+def scratch_database(postgres_url: str | None) -> Iterator[Database]:
+    """A new migrated database: a SQLite file, or a private PostgreSQL schema dropped afterwards."""
+    with tempfile.TemporaryDirectory() as folder, scratch_database_url(postgres_url, Path(folder), "bench") as url:
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+def on_each_backend(measure: Callable[[Database], T]) -> dict[str, T]:
+    """Run *measure* on SQLite, and on PostgreSQL when ``TREFFPUNKT_TEST_POSTGRES_URL`` is set."""
+    results: dict[str, T] = {}
+    for name, url in (("sqlite", None), ("postgresql", os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL"))):
+        if name == "sqlite" or url:
+            with scratch_database(url) as database:
+                results[name] = measure(database)
+    return results
