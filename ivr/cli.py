@@ -5,12 +5,9 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
 
 import click
-from sqlalchemy.orm import Session
 
 from ivr.audio import read_wav, resample
 from ivr.engine import (
@@ -30,22 +27,8 @@ from ivr.engine import (
 from ivr.hotline import build_hotline, caller_id, open_call
 from ivr.models import MODELS, checksum_file, fetch_model, verify_model
 from ivr.recordings import keep_pending
-from shared.config import Config
-from shared.db import Database
+from shared.cli_context import CliContext
 from shared.speech_synthesis import Synthesizer
-
-
-class CliContext(Protocol):
-    """The shared command-line context (``shared.cli.Context``; not imported: it imports us)."""
-
-    @property
-    def config(self) -> Config: ...
-
-    @property
-    def db(self) -> Database: ...
-
-    def session(self) -> AbstractContextManager[Session]: ...
-
 
 HELP = ("Tasten eingeben (z. B. 1, 12#, *), Sprache als Text tippen, eine WAV-Datei angeben "
         "(wav:/pfad/datei.wav), Enter = Stille, 'auflegen' = Auflegen.")

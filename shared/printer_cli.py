@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
 from hardware.receipt_render import render_slip
 from hardware.transports import NotPrinted, PrinterUrlError, open_transport
+from shared.cli_context import CliContext
 from shared.cli_output import echo_listing
 from shared.clock import as_local, local_now, local_today
 from shared.config import Config
-from shared.db import Database
 from shared.errors import NotFound
 from shared.print_queue import enqueue, list_jobs
 from shared.print_worker import DEFAULT_PRINTER, printer_url
@@ -31,18 +29,6 @@ TEST_LINES = (
     "Русский: Встреча за чаем, ё Ё й",
     "العربية: لقاء القهوة",
 )
-
-
-class CliContext(Protocol):
-    """What the ``treffpunkt`` group hands its commands (``shared.cli.Context``)."""
-
-    @property
-    def config(self) -> Config: ...
-
-    @property
-    def db(self) -> Database: ...
-
-    def session(self) -> AbstractContextManager[Session]: ...
 
 
 @click.group("printer")
