@@ -150,7 +150,15 @@ class Synthesizer:
 def _new_engine() -> Any:
     try:
         import pyttsx3
+        import pyttsx3.drivers.espeak
 
+        # The espeak driver print()s "Audio saved to <file>" for every file it writes; a module
+        # global named print shadows the builtin for that module only.
+        setattr(pyttsx3.drivers.espeak, "print", _discard)  # noqa: B010
         return pyttsx3.init("espeak")
     except Exception as exc:  # missing libespeak-ng raises OSError, RuntimeError or KeyError
         raise SynthesisError(f"espeak-ng is not available: {exc}") from exc
+
+
+def _discard(*_args: object, **_kwargs: object) -> None:
+    """Swallow a third-party print()."""

@@ -1,0 +1,77 @@
+"""Speech synthesis with the real espeak-ng engine: audio, cache, retries of empty output, quiet stdout."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.speech_synthesis import SpeechRequest, Synthesizer, _new_engine, wav_is_usable
+
+
+@pytest.fixture
+def synthesizer(tmp_path: Path) -> Any:
+    engine = Synthesizer(tmp_path / "speech")
+    yield engine
+    engine.close()
+
+
+def test_german_speech_is_a_usable_wav_and_nothing_is_printed(
+        synthesizer: Synthesizer, capfd: pytest.CaptureFixture[str]) -> None:
+    path = synthesizer.synthesize("Heute im Begegnungszentrum Hörde: Seniorengymnastik um zehn Uhr.")
+    assert wav_is_usable(path)
+    with wave.open(str(path), "rb") as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+    assert 2.0 < seconds < 10.0
+    assert path.parent.name == "de"
+    assert capfd.readouterr().out == ""
+
+
+def test_the_cache_answers_without_the_engine_and_keys_on_text_voice_and_rate(synthesizer: Synthesizer) -> None:
+    first = synthesizer.synthesize("Guten Tag", "de")
+    modified = first.stat().st_mtime_ns
+    future = synthesizer.submit("Guten Tag", "de")
+    assert future.done() and future.result() == first  # resolved at once, no queue
+    assert first.stat().st_mtime_ns == modified
+    keys = {SpeechRequest("Guten Tag", "de", 140).cache_key(), SpeechRequest("Guten Tag", "tr", 140).cache_key(),
+            SpeechRequest("Guten Tag", "de", 120).cache_key(), SpeechRequest("Guten Abend", "de", 140).cache_key()}
+    assert len(keys) == 4
+
+
+class _EmptyFirst:
+    """The real engine, except that its first file comes out empty as espeak-ng sometimes does."""
+
+    def __init__(self) -> None:
+        self.engine = _new_engine()
+        self.target = ""
+        self.runs = 0
+
+    def setProperty(self, name: str, value: object) -> None:  # noqa: N802 - pyttsx3's name
+        self.engine.setProperty(name, value)
+
+    def save_to_file(self, text: str, target: str) -> None:
+        self.target = target
+        self.engine.save_to_file(text, target)
+
+    def runAndWait(self) -> None:  # noqa: N802 - pyttsx3's name
+        self.runs += 1
+        self.engine.runAndWait()
+        if self.runs == 1:
+            Path(self.target).write_bytes(b"")
+
+
+def test_empty_output_is_detected_and_retried(synthesizer: Synthesizer) -> None:
+    engine = _EmptyFirst()
+    path = synthesizer._render(engine, SpeechRequest("Bitte sprechen Sie nach dem Ton."))
+    assert engine.runs == 1  # the retry runs on a fresh engine, as after a real failure
+    assert wav_is_usable(path)
+    assert not list(path.parent.glob("*.tmp.wav"))
+
+
+def test_truncated_or_missing_files_are_not_usable(tmp_path: Path) -> None:
+    assert not wav_is_usable(tmp_path / "missing.wav")
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00" * 300)
+    assert not wav_is_usable(truncated)
