@@ -84,25 +84,18 @@ def main(ctx: click.Context) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @pass_context
 def serve(context: Context, host: str, port: int) -> None:
-    """Serve every surface and run the background workers in one process."""
-    from werkzeug.serving import run_simple
-
+    """Serve every surface and run the background workers in one process (gunicorn, threaded)."""
     from shared.app import create_app
-    from shared.runtime import get_runtime
+    from shared.server import TreffpunktServer
 
-    app = create_app(context.config, context.db)
-    runtime = get_runtime(app)
-    runtime.start_workers()
+    config = context.config
     base = f"http://{host}:{port}"
     click.echo(f"Treffpunkt läuft auf {base}")
     for label, path in (("Kiosk", "/kiosk/"), ("Mitarbeitende", "/staff/"),
                         ("Telefon-Simulator", "/ivr/softphone"), ("API", "/api/v1/openapi.json"),
                         ("Status", "/healthz")):
         click.echo(f"  {label:<18} {base}{path}")
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    finally:
-        runtime.stop_workers()
+    TreffpunktServer(lambda: create_app(config), host, port, config["LOG_LEVEL"]).run()
 
 
 @main.group()

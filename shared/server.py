@@ -1,0 +1,51 @@
+"""The HTTP server of ``treffpunkt serve``: gunicorn with one worker process and many threads.
+
+One process, so the background workers (print queue, speech, retention) and the Vosk model exist
+once; threads, because every hotline media stream and softphone holds a WebSocket (and so a thread)
+for the length of a call. The application is built inside the worker process, after the fork, so
+no database connection crosses it. No access log: request lines would carry call ids and
+references into the logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from shared.runtime import get_runtime
+
+THREADS = 64
+GRACEFUL_SECONDS = 10
+
+
+class TreffpunktServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    """Serves the app that *build* returns, with the runtime's workers started in the same process."""
+
+    def __init__(self, build: Callable[[], Flask], host: str, port: int, log_level: str = "info") -> None:
+        self.build = build
+        self.options = {
+            "bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": THREADS,
+            "graceful_timeout": GRACEFUL_SECONDS, "keepalive": 5, "accesslog": None,
+            "errorlog": "-", "loglevel": log_level.lower(), "proc_name": "treffpunkt", "control_socket_disable": True,
+            "worker_exit": _stop_workers,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        app = self.build()
+        get_runtime(app).start_workers()
+        return app
+
+
+def _stop_workers(_server: Any, worker: Any) -> None:
+    """gunicorn hook: stop the background workers when the worker process ends."""
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        get_runtime(app).stop_workers()
