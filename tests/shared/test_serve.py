@@ -87,7 +87,12 @@ def test_serve_answers_pages_a_streamed_call_and_stops_cleanly(
     base, process = served
     status, body = _get(f"{base}/kiosk/")
     assert status == 200 and "Heute".encode() in body
-    health = json.loads(_get(f"{base}/healthz")[1])
+    deadline = time.monotonic() + 30
+    while True:  # the print worker runs in the server process and reports the printer it checked
+        health = json.loads(_get(f"{base}/healthz")[1])
+        if health["checks"]["printer"]["status"] == "ready" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert health["checks"]["database"]["ok"] and health["checks"]["printer"]["status"] == "ready"
 
     stream_url, token = _dial_in(base)
