@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own local server
+    with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read()
 
 
@@ -73,7 +73,7 @@ def _dial_in(base: str) -> tuple[str, str]:
               "To": "+4923150290000", "CallStatus": "ringing", "Direction": "inbound"}
     signature = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
     request = urllib.request.Request(url, data=urlencode(params).encode(), headers={"X-Twilio-Signature": signature})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own local server
+    with urllib.request.urlopen(request, timeout=10) as response:
         twiml = ET.fromstring(response.read())
     stream = twiml.find(".//Stream")
     assert stream is not None
@@ -86,7 +86,7 @@ def test_serve_answers_pages_a_streamed_call_and_stops_cleanly(
         served: tuple[str, subprocess.Popen[str]]) -> None:
     base, process = served
     status, body = _get(f"{base}/kiosk/")
-    assert status == 200 and "Heute".encode() in body
+    assert status == 200 and b"Heute" in body
     deadline = time.monotonic() + 30
     while True:  # the print worker runs in the server process and reports the printer it checked
         health = json.loads(_get(f"{base}/healthz")[1])
