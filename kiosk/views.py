@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import LANGUAGE_KEY, form_state
@@ -35,12 +34,11 @@ from kiosk.listing import (
     resolve_scope,
     scope_occurrences,
 )
-from kiosk.print_progress import Progress, job_progress
 from kiosk.slips import event_slip, place_name, schedule_slip
-from kiosk.texts import CATEGORIES, LANGUAGES, category_label
+from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
-from shared.print_queue import enqueue
+from shared.print_queue import JobProgress, enqueue, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
 from shared.services.places import districts
@@ -49,7 +47,6 @@ from shared.web_security import limiter
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 
-IDLE_PROMPT_SECONDS = 20
 MAX_SPEECH_CHARS = 1500
 SPEECH_CACHE_SECONDS = 7 * 24 * 3600
 
@@ -84,10 +81,18 @@ def kiosk_context() -> dict[str, Any]:
         "language": language(),
         "large_text": form_state.large_text(),
         "idle_seconds": get_runtime().config["KIOSK_IDLE_SECONDS"],
-        "idle_prompt_seconds": IDLE_PROMPT_SECONDS,
+        "idle_prompt_seconds": get_runtime().config["KIOSK_IDLE_PROMPT_SECONDS"],
         "place_name": place_name,
         "category_label": category_label,
     }
+
+
+@bp.after_request
+def never_cache_pages(response: Response) -> Response:
+    """No kiosk page is kept by the browser: Back after an idle reset cannot bring a senior's answers back."""
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
@@ -227,20 +232,12 @@ def print_event(event_id: int) -> BaseResponse:
     return _queue(event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
 
 
-def progress_text(progress: Progress) -> tuple[str, bool]:
-    """What to tell the senior about a print job, and whether that is the final word."""
-    if progress.state == "done":
-        return _("Bitte nehmen Sie Ihren Zettel."), True
-    if progress.reason == "paper_out":
-        return _("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."), progress.state != "queued"
-    if progress.reason == "offline":
-        return _("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."), progress.state != "queued"
-    if progress.state in ("failed", "expired"):
-        return _("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."), True
-    return _("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment."), False
+def progress_text(progress: JobProgress) -> str:
+    """What to tell the senior about a print job, in plain words."""
+    return str(PRINT_PROGRESS.get("done" if progress.state == "done" else progress.reason, PRINTING))
 
 
-def _progress_or_404(job_id: int) -> Progress:
+def _progress_or_404(job_id: int) -> JobProgress:
     try:
         return job_progress(db_session(), job_id)
     except NotFound:
@@ -250,8 +247,9 @@ def _progress_or_404(job_id: int) -> Progress:
 @bp.get("/print/<int:job_id>")
 def print_status(job_id: int) -> str:
     """Printing progress and outcome in plain words (updated by kiosk.js)."""
-    message, final = progress_text(_progress_or_404(job_id))
-    return render_template("kiosk/print_status.html", job_id=job_id, message=message, final=final,
+    progress = _progress_or_404(job_id)
+    return render_template("kiosk/print_status.html", job_id=job_id, message=progress_text(progress),
+                           final=progress.final,
                            back_url=safe_back(url_for("kiosk.start")))
 
 
@@ -259,8 +257,8 @@ def print_status(job_id: int) -> str:
 def print_progress(job_id: int) -> Response:
     """The same words as JSON for the progress page's script."""
     progress = _progress_or_404(job_id)
-    message, final = progress_text(progress)
-    return jsonify({"state": progress.state, "reason": progress.reason, "message": message, "final": final})
+    return jsonify({"state": progress.state, "reason": progress.reason, "message": progress_text(progress),
+                    "final": progress.final})
 
 
 @bp.get("/speech.wav")
