@@ -16,7 +16,7 @@ from shared.services.events import EventFilter, OccurrenceView, list_occurrences
 from shared.services.places import district_by_slug
 
 CHOOSER_DAYS = 14  # lists by district or topic look two weeks ahead
-PAGE_SIZE = 5
+PAGE_SIZE = 4  # entries per list page: titles take up to two lines, all of it fits 1920x1080
 PAGE_SIZE_LARGE = 3
 SCOPES = ("today", "tomorrow", "week", "district", "topic")
 

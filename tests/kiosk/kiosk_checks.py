@@ -95,3 +95,11 @@ def assert_accessible(page: Page, axe_source: str, screen: str, modal: bool = Fa
     assert not figures["scrolls"], f"{screen}: content needs scrolling at 1920x1080"
     assert figures["userSelect"] == "none", f"{screen}: text can be selected"
     assert figures["touchAction"] == "manipulation", f"{screen}: double-tap zoom is not disabled"
+
+
+def assert_fits(page: Page, screen: str) -> None:
+    """Nothing is reachable only by scrolling: the page is no taller or wider than the window."""
+    size = page.evaluate("() => ({height: document.scrollingElement.scrollHeight, width: "
+                         "document.scrollingElement.scrollWidth, innerHeight, innerWidth})")
+    assert size["height"] <= size["innerHeight"], f"{screen}: {size['height']}px high, window {size['innerHeight']}px"
+    assert size["width"] <= size["innerWidth"], f"{screen}: {size['width']}px wide, window {size['innerWidth']}px"
