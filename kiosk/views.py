@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    g,
+    current_app,
     jsonify,
     redirect,
     render_template,
@@ -25,16 +26,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import LANGUAGE_KEY, form_state
 from kiosk.centre import Centre, current_centre
-from kiosk.listing import (
-    PAGE_SIZE,
-    PAGE_SIZE_LARGE,
-    ListScope,
-    UnknownScope,
-    paginate,
-    resolve_scope,
-    scope_occurrences,
-)
-from kiosk.slips import event_slip, place_name, schedule_slip
+from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
+from kiosk.slips import MAX_SLIP_EVENTS, event_slip, place_name, schedule_slip
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
@@ -49,13 +42,16 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="template
 
 MAX_SPEECH_CHARS = 1500
 SPEECH_CACHE_SECONDS = 7 * 24 * 3600
+CENTRE_SECONDS = 60  # a renamed centre or a new office phone number shows within a minute
 
 
 def centre() -> Centre:
-    """The centre of this kiosk, loaded once per web request."""
-    if "kiosk_centre" not in g:
-        g.kiosk_centre = current_centre(db_session())
-    found: Centre = g.kiosk_centre
+    """The centre of this kiosk, read from the database at most once a minute per server process."""
+    loaded_at, found = current_app.extensions.get("kiosk_centre", (0.0, None))
+    if found is None or time.monotonic() - loaded_at > CENTRE_SECONDS:
+        found = current_centre(db_session())
+        current_app.extensions["kiosk_centre"] = (time.monotonic(), found)
+    assert isinstance(found, Centre)
     return found
 
 
@@ -76,7 +72,7 @@ def safe_back(default: str) -> str:
 def kiosk_context() -> dict[str, Any]:
     """Values every kiosk template uses."""
     return {
-        "centre_name": centre().venue.name,
+        "centre_name": centre().name,
         "languages": LANGUAGES,
         "language": language(),
         "large_text": form_state.large_text(),
@@ -137,13 +133,12 @@ def _scope_or_404(name: str, slug: str) -> ListScope:
 def event_list(scope: str, slug: str) -> str:
     """One page of a list of events, the centre's own district first."""
     chosen = _scope_or_404(scope, slug)
-    views = scope_occurrences(db_session(), chosen, centre().venue)
-    size = PAGE_SIZE_LARGE if form_state.large_text() else PAGE_SIZE
-    page = paginate(views, request.args.get("page", 1, type=int) or 1, size)
+    page = list_page(db_session(), chosen, centre().district_id, request.args.get("page", 1, type=int) or 1,
+                     page_size(form_state.large_text()))
     default_back = url_for("kiosk." + ("districts_chooser" if scope == "district" else "topics_chooser")) \
         if scope in ("district", "topic") else url_for("kiosk.start")
     return render_template(
-        "kiosk/event_list.html", scope=chosen, page=page, home_district_id=centre().venue.district_id,
+        "kiosk/event_list.html", scope=chosen, page=page, home_district_id=centre().district_id,
         back_url=default_back, here=url_for("kiosk.event_list", scope=scope, slug=slug or None, page=page.number),
     )
 
@@ -152,7 +147,7 @@ def event_list(scope: str, slug: str) -> str:
 def districts_chooser() -> str:
     """Choose a Stadtbezirk."""
     return render_template("kiosk/districts.html", districts=districts(db_session()),
-                           home_district_id=centre().venue.district_id, back_url=url_for("kiosk.start"))
+                           home_district_id=centre().district_id, back_url=url_for("kiosk.start"))
 
 
 @bp.get("/topics")
@@ -221,7 +216,7 @@ def _queue(slip: Any) -> BaseResponse:
 def print_list(scope: str, slug: str) -> BaseResponse:
     """Queue the whole list (every page) for printing."""
     chosen = _scope_or_404(scope, slug)
-    views = scope_occurrences(db_session(), chosen, centre().venue)
+    views = first_entries(db_session(), chosen, centre().district_id, MAX_SLIP_EVENTS)
     return _queue(schedule_slip(centre(), chosen.heading, views, language(), form_state.large_text()))
 
 
