@@ -126,17 +126,19 @@ def measure(db: Database) -> dict[str, object]:
     }
 
 
-def on_sqlite() -> dict[str, object]:
+def on_sqlite(run: Callable[[Database], dict[str, object]] = measure) -> dict[str, object]:
+    """*run* on a fresh, migrated SQLite database in a temporary folder."""
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite:///{folder}/bench.sqlite3")
         migrate.upgrade(db.engine)
         try:
-            return measure(db)
+            return run(db)
         finally:
             db.dispose()
 
 
-def on_postgres(url: str) -> dict[str, object]:
+def on_postgres(url: str, run: Callable[[Database], dict[str, object]] = measure) -> dict[str, object]:
+    """*run* on a fresh, migrated PostgreSQL schema that is dropped afterwards."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = Database(url)
     with admin.engine.begin() as connection:
@@ -145,7 +147,7 @@ def on_postgres(url: str) -> dict[str, object]:
     db = Database(f"{url}{separator}options=-csearch_path%3D{schema}")
     try:
         migrate.upgrade(db.engine)
-        return measure(db)
+        return run(db)
     finally:
         db.dispose()
         with admin.engine.begin() as connection:
