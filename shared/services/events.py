@@ -214,9 +214,9 @@ def page_of_occurrences(session: Session, criteria: EventFilter, number: int, si
                                           .join(Event, Event.id == Occurrence.event_id)
                                           .where(Occurrence.start < window_end, Occurrence.end > window_start),
                                           criteria, Occurrence.district_id)).all()
-    listed = sorted(rows, key=lambda row: (
-        first_district_id is not None and row.district_id != first_district_id, row.slot, row.title, row.id))
-    listed = listed[: criteria.limit] if criteria.limit is not None else listed
+    listed = sorted(rows, key=lambda row: (row.slot, row.title, row.id))[: criteria.limit]
+    if first_district_id is not None:
+        listed.sort(key=lambda row: row.district_id != first_district_id)
     number, count, part = _page_range(number, size, len(listed))
     chosen = [row.id for row in listed[part]]
     loaded = {occurrence.id: occurrence for occurrence in session.scalars(

@@ -75,3 +75,5 @@ def test_a_limit_caps_the_list(session: Session, hoerde: Venue) -> None:
     criteria = EventFilter(first=local_today(), last=local_today() + timedelta(days=6), limit=6)
     page = page_of_occurrences(session, criteria, 2, 4)
     assert (_entries(page.views), page.total, page.count) == (_entries(list_occurrences(session, criteria)[4:6]), 6, 2)
+    home_first = page_of_occurrences(session, criteria, 1, 10, hoerde.district_id)
+    assert _entries(home_first.views) == _entries(_home_first(session, criteria, hoerde)), "the first 6, reordered"
