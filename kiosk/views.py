@@ -47,12 +47,11 @@ CENTRE_SECONDS = 60  # a renamed centre or a new office phone number shows withi
 
 def centre() -> Centre:
     """The centre of this kiosk, read from the database at most once a minute per server process."""
-    loaded_at, found = current_app.extensions.get("kiosk_centre", (0.0, None))
-    if found is None or time.monotonic() - loaded_at > CENTRE_SECONDS:
-        found = current_centre(db_session())
-        current_app.extensions["kiosk_centre"] = (time.monotonic(), found)
-    assert isinstance(found, Centre)
-    return found
+    cached: tuple[float, Centre] | None = current_app.extensions.get("kiosk_centre")
+    if cached is None or time.monotonic() - cached[0] > CENTRE_SECONDS:
+        cached = (time.monotonic(), current_centre(db_session()))
+        current_app.extensions["kiosk_centre"] = cached
+    return cached[1]
 
 
 def language() -> str:
