@@ -8,6 +8,7 @@ from flask import Flask, request, session
 from flask_babel import Babel
 
 from kiosk.texts import LANGUAGES
+from shared.runtime import get_runtime
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGE_KEY = "kiosk_language"
@@ -33,7 +34,8 @@ def _install_babel(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the kiosk blueprint and its message catalogues."""
-    from kiosk import request_flow, views  # noqa: F401 - the modules register their routes
+    from kiosk import form_state, request_flow, views  # noqa: F401 - the modules register their routes
 
     _install_babel(app)
     app.register_blueprint(views.bp)
+    get_runtime(app).add_daily_job("kiosk-forms-purge", form_state.purge_expired)

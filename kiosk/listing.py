@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 from kiosk.texts import CATEGORIES
 from shared.clock import local_today
 from shared.errors import NotFound
-from shared.models import Venue
-from shared.services.events import EventFilter, OccurrenceView, list_occurrences, this_week
+from shared.services.events import EventFilter, OccurrencePage, OccurrenceView, page_of_occurrences, this_week
 from shared.services.places import district_by_slug
 
 CHOOSER_DAYS = 14  # lists by district or topic look two weeks ahead
-PAGE_SIZE = 5
+PAGE_SIZE = 4  # entries per list page: titles take up to two lines, all of it fits 1920x1080
 PAGE_SIZE_LARGE = 3
 SCOPES = ("today", "tomorrow", "week", "district", "topic")
 
@@ -33,24 +32,6 @@ class ListScope:
     slug: str
     heading: str
     criteria: EventFilter
-
-
-@dataclass(frozen=True)
-class Page:
-    """One screenful of a list."""
-
-    items: list[OccurrenceView]
-    number: int
-    count: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.count
 
 
 def resolve_scope(session: Session, name: str, slug: str, today: date | None = None) -> ListScope:
@@ -78,19 +59,17 @@ def resolve_scope(session: Session, name: str, slug: str, today: date | None = N
     raise UnknownScope(name)
 
 
-def home_first(views: list[OccurrenceView], home_district_id: int) -> list[OccurrenceView]:
-    """The centre's own district first, each part in time order (the sort is stable)."""
-    return sorted(views, key=lambda view: view.event.district_id != home_district_id)
+def page_size(large_text: bool) -> int:
+    """Entries per page: as many as fit the screen with the chosen text size."""
+    return PAGE_SIZE_LARGE if large_text else PAGE_SIZE
 
 
-def scope_occurrences(session: Session, scope: ListScope, venue: Venue) -> list[OccurrenceView]:
-    """Every entry of a list, home district first."""
-    return home_first(list_occurrences(session, scope.criteria), venue.district_id)
+def list_page(session: Session, scope: ListScope, home_district_id: int, number: int,
+              size: int) -> OccurrencePage:
+    """Page *number* (1-based, clamped to the existing pages) of a list, the centre's own district first."""
+    return page_of_occurrences(session, scope.criteria, number, size, home_district_id)
 
 
-def paginate(views: list[OccurrenceView], number: int, size: int) -> Page:
-    """Page *number* (1-based, clamped to the existing pages) of *views*."""
-    count = max(1, -(-len(views) // size))
-    number = min(max(1, number), count)
-    start = (number - 1) * size
-    return Page(views[start:start + size], number, count, len(views))
+def first_entries(session: Session, scope: ListScope, home_district_id: int, limit: int) -> list[OccurrenceView]:
+    """The first *limit* entries of a list in screen order (what a printed list holds)."""
+    return page_of_occurrences(session, scope.criteria, 1, limit, home_district_id).views

@@ -78,7 +78,7 @@ def _render(step: str, problem: str = "", **values: Any) -> str:
 
 def _choice_values(step: str) -> dict[str, Any]:
     if step == "district":
-        return {"districts": districts(db_session()), "home_district_id": centre().venue.district_id}
+        return {"districts": districts(db_session()), "home_district_id": centre().district_id}
     if step == "name":
         return {"letter_rows": LETTER_ROWS + ((TURKISH_ROW,) if language() == "tr" else ())}
     if step == "phone":

@@ -33,7 +33,7 @@ def schedule_slip(centre: Centre, heading: str, views: list[OccurrenceView], lan
                   large_print: bool) -> ScheduleSlip:
     """A printed list (at most :data:`MAX_SLIP_EVENTS` entries, in screen order)."""
     return ScheduleSlip(
-        centre=centre.venue.name, heading=heading, events=[slip_event(v) for v in views[:MAX_SLIP_EVENTS]],
+        centre=centre.name, heading=heading, events=[slip_event(v) for v in views[:MAX_SLIP_EVENTS]],
         footer=centre.footer, large_print=large_print, language=language,
     )
 
@@ -41,7 +41,7 @@ def schedule_slip(centre: Centre, heading: str, views: list[OccurrenceView], lan
 def event_slip(centre: Centre, view: OccurrenceView, qr_url: str, language: str, large_print: bool) -> EventSlip:
     """Everything about one event."""
     return EventSlip(
-        centre=centre.venue.name, event=slip_event(view), description=view.event.description,
+        centre=centre.name, event=slip_event(view), description=view.event.description,
         cost=view.event.cost, footer=centre.footer, qr_url=qr_url, large_print=large_print, language=language,
     )
 
@@ -49,9 +49,9 @@ def event_slip(centre: Centre, view: OccurrenceView, qr_url: str, language: str,
 def request_slip(session: Session, centre: Centre, request: Request, language: str,
                  large_print: bool) -> RequestSlip:
     """The confirmation of a request: reference and district office, never name or number."""
-    district_id = request.district_id or centre.venue.district_id
+    district_id = request.district_id or centre.district_id
     return RequestSlip(
-        centre=centre.venue.name, reference=request.reference, request_kind=request.kind,
+        centre=centre.name, reference=request.reference, request_kind=request.kind,
         district=request.district.name if request.district else "", due_date=request.due_date.isoformat(),
         footer=office_footer(session, district_id), large_print=large_print, language=language,
     )

@@ -56,6 +56,17 @@ PROBLEMS: dict[tuple[str, str], LazyString] = {
     ("consent", "required"): _l("Ohne Ihr Einverständnis können wir Ihre Anfrage nicht speichern."),
 }
 
+# What the print screen says, by print job reason (shared.print_queue.JobProgress); "done" wins.
+PRINT_PROGRESS: dict[str, LazyString] = {
+    "done": _l("Bitte nehmen Sie Ihren Zettel."),
+    "paper_out": _l("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."),
+    "offline": _l("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."),
+    "cover_open": _l("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."),
+    "failed": _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
+    "expired": _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
+}
+PRINTING = _l("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment.")
+
 GENERIC_PROBLEM = _l("Da stimmt etwas nicht. Bitte prüfen Sie Ihre Angaben.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    g,
+    current_app,
     jsonify,
     redirect,
     render_template,
@@ -21,26 +22,16 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import LANGUAGE_KEY, form_state
 from kiosk.centre import Centre, current_centre
-from kiosk.listing import (
-    PAGE_SIZE,
-    PAGE_SIZE_LARGE,
-    ListScope,
-    UnknownScope,
-    paginate,
-    resolve_scope,
-    scope_occurrences,
-)
-from kiosk.print_progress import Progress, job_progress
-from kiosk.slips import event_slip, place_name, schedule_slip
-from kiosk.texts import CATEGORIES, LANGUAGES, category_label
+from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
+from kiosk.slips import MAX_SLIP_EVENTS, event_slip, place_name, schedule_slip
+from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
-from shared.print_queue import enqueue
+from shared.print_queue import JobProgress, enqueue, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
 from shared.services.places import districts
@@ -49,17 +40,18 @@ from shared.web_security import limiter
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 
-IDLE_PROMPT_SECONDS = 20
 MAX_SPEECH_CHARS = 1500
 SPEECH_CACHE_SECONDS = 7 * 24 * 3600
+CENTRE_SECONDS = 60  # a renamed centre or a new office phone number shows within a minute
 
 
 def centre() -> Centre:
-    """The centre of this kiosk, loaded once per web request."""
-    if "kiosk_centre" not in g:
-        g.kiosk_centre = current_centre(db_session())
-    found: Centre = g.kiosk_centre
-    return found
+    """The centre of this kiosk, read from the database at most once a minute per server process."""
+    cached: tuple[float, Centre] | None = current_app.extensions.get("kiosk_centre")
+    if cached is None or time.monotonic() - cached[0] > CENTRE_SECONDS:
+        cached = (time.monotonic(), current_centre(db_session()))
+        current_app.extensions["kiosk_centre"] = cached
+    return cached[1]
 
 
 def language() -> str:
@@ -79,15 +71,23 @@ def safe_back(default: str) -> str:
 def kiosk_context() -> dict[str, Any]:
     """Values every kiosk template uses."""
     return {
-        "centre_name": centre().venue.name,
+        "centre_name": centre().name,
         "languages": LANGUAGES,
         "language": language(),
         "large_text": form_state.large_text(),
         "idle_seconds": get_runtime().config["KIOSK_IDLE_SECONDS"],
-        "idle_prompt_seconds": IDLE_PROMPT_SECONDS,
+        "idle_prompt_seconds": get_runtime().config["KIOSK_IDLE_PROMPT_SECONDS"],
         "place_name": place_name,
         "category_label": category_label,
     }
+
+
+@bp.after_request
+def never_cache_pages(response: Response) -> Response:
+    """No kiosk page is kept by the browser: Back after an idle reset cannot bring a senior's answers back."""
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
@@ -132,13 +132,12 @@ def _scope_or_404(name: str, slug: str) -> ListScope:
 def event_list(scope: str, slug: str) -> str:
     """One page of a list of events, the centre's own district first."""
     chosen = _scope_or_404(scope, slug)
-    views = scope_occurrences(db_session(), chosen, centre().venue)
-    size = PAGE_SIZE_LARGE if form_state.large_text() else PAGE_SIZE
-    page = paginate(views, request.args.get("page", 1, type=int) or 1, size)
+    page = list_page(db_session(), chosen, centre().district_id, request.args.get("page", 1, type=int) or 1,
+                     page_size(form_state.large_text()))
     default_back = url_for("kiosk." + ("districts_chooser" if scope == "district" else "topics_chooser")) \
         if scope in ("district", "topic") else url_for("kiosk.start")
     return render_template(
-        "kiosk/event_list.html", scope=chosen, page=page, home_district_id=centre().venue.district_id,
+        "kiosk/event_list.html", scope=chosen, page=page, home_district_id=centre().district_id,
         back_url=default_back, here=url_for("kiosk.event_list", scope=scope, slug=slug or None, page=page.number),
     )
 
@@ -147,7 +146,7 @@ def event_list(scope: str, slug: str) -> str:
 def districts_chooser() -> str:
     """Choose a Stadtbezirk."""
     return render_template("kiosk/districts.html", districts=districts(db_session()),
-                           home_district_id=centre().venue.district_id, back_url=url_for("kiosk.start"))
+                           home_district_id=centre().district_id, back_url=url_for("kiosk.start"))
 
 
 @bp.get("/topics")
@@ -216,7 +215,7 @@ def _queue(slip: Any) -> BaseResponse:
 def print_list(scope: str, slug: str) -> BaseResponse:
     """Queue the whole list (every page) for printing."""
     chosen = _scope_or_404(scope, slug)
-    views = scope_occurrences(db_session(), chosen, centre().venue)
+    views = first_entries(db_session(), chosen, centre().district_id, MAX_SLIP_EVENTS)
     return _queue(schedule_slip(centre(), chosen.heading, views, language(), form_state.large_text()))
 
 
@@ -227,20 +226,12 @@ def print_event(event_id: int) -> BaseResponse:
     return _queue(event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
 
 
-def progress_text(progress: Progress) -> tuple[str, bool]:
-    """What to tell the senior about a print job, and whether that is the final word."""
-    if progress.state == "done":
-        return _("Bitte nehmen Sie Ihren Zettel."), True
-    if progress.reason == "paper_out":
-        return _("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."), progress.state != "queued"
-    if progress.reason == "offline":
-        return _("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."), progress.state != "queued"
-    if progress.state in ("failed", "expired"):
-        return _("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."), True
-    return _("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment."), False
+def progress_text(progress: JobProgress) -> str:
+    """What to tell the senior about a print job, in plain words."""
+    return str(PRINT_PROGRESS.get("done" if progress.state == "done" else progress.reason, PRINTING))
 
 
-def _progress_or_404(job_id: int) -> Progress:
+def _progress_or_404(job_id: int) -> JobProgress:
     try:
         return job_progress(db_session(), job_id)
     except NotFound:
@@ -250,8 +241,9 @@ def _progress_or_404(job_id: int) -> Progress:
 @bp.get("/print/<int:job_id>")
 def print_status(job_id: int) -> str:
     """Printing progress and outcome in plain words (updated by kiosk.js)."""
-    message, final = progress_text(_progress_or_404(job_id))
-    return render_template("kiosk/print_status.html", job_id=job_id, message=message, final=final,
+    progress = _progress_or_404(job_id)
+    return render_template("kiosk/print_status.html", job_id=job_id, message=progress_text(progress),
+                           final=progress.final,
                            back_url=safe_back(url_for("kiosk.start")))
 
 
@@ -259,8 +251,8 @@ def print_status(job_id: int) -> str:
 def print_progress(job_id: int) -> Response:
     """The same words as JSON for the progress page's script."""
     progress = _progress_or_404(job_id)
-    message, final = progress_text(progress)
-    return jsonify({"state": progress.state, "reason": progress.reason, "message": message, "final": final})
+    return jsonify({"state": progress.state, "reason": progress.reason, "message": progress_text(progress),
+                    "final": progress.final})
 
 
 @bp.get("/speech.wav")

@@ -130,6 +130,8 @@ SETTINGS: tuple[Setting, ...] = (
             secret=True),
     Setting("KIOSK_IDLE_SECONDS", _parse_positive_int, "60",
             "Seconds without a touch before the kiosk asks \"Sind Sie noch da?\"."),
+    Setting("KIOSK_IDLE_PROMPT_SECONDS", _parse_positive_int, "20",
+            "Seconds the \"Sind Sie noch da?\" prompt stays before the kiosk starts over (keep >= 20)."),
     Setting("RETENTION_DAYS_VOICE", _parse_positive_int, "90",
             "Days after a request is closed before its voice messages and transcripts are deleted."),
     Setting("RETENTION_DAYS_REQUEST", _parse_positive_int, "365",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -21,7 +21,7 @@ from shared.models import Category, District, Event, Occurrence, Venue
 from shared.services.recurrence import Span, day_window, expand
 
 HORIZON_PAST_DAYS = 31
-T = TypeVar("T")
+Columns = TypeVarTuple("Columns")
 HORIZON_DAYS = 550
 MULTI_DAY = timedelta(days=1)  # occurrences longer than this are flagged ``multi_day``
 
@@ -126,7 +126,8 @@ def _embedded(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _apply_filters(session: Session, query: Select[T], criteria: EventFilter, district_column: Any) -> Select[T]:
+def _apply_filters(session: Session, query: Select[*Columns], criteria: EventFilter,
+                   district_column: Any) -> Select[*Columns]:
     """Add the filter criteria; *district_column* is the indexed column to filter districts on."""
     if criteria.districts:
         district_ids = select(District.id).where(District.slug.in_(criteria.districts))
@@ -162,9 +163,7 @@ def list_occurrences(session: Session, criteria: EventFilter) -> list[Occurrence
     """Occurrences matching *criteria*, ordered by start time (one statement inside the horizon)."""
     window_start, window_end = _window(criteria)
     views = _materialised(session, criteria, window_start, window_end)
-    horizon_start, horizon_end = horizon()
-    outside = [(window_start, min(window_end, horizon_start)), (max(window_start, horizon_end), window_end)]
-    extra = [view for first, last in outside if first < last
+    extra = [view for first, last in _outside_horizon(window_start, window_end)
              for view in _expand_outside_horizon(session, criteria, first, last)]
     if extra:
         views = sorted(views + extra, key=lambda view: (view.start, view.event.title))
@@ -173,19 +172,89 @@ def list_occurrences(session: Session, criteria: EventFilter) -> list[Occurrence
     return views
 
 
-def _materialised(
-    session: Session, criteria: EventFilter, window_start: datetime, window_end: datetime
-) -> list[OccurrenceView]:
-    """Stored occurrences overlapping the window, with their events, venues, districts and topics.
+def _outside_horizon(window_start: datetime, window_end: datetime) -> list[tuple[datetime, datetime]]:
+    """The parts of a window without materialised occurrences (usually none)."""
+    horizon_start, horizon_end = horizon()
+    parts = [(window_start, min(window_end, horizon_start)), (max(window_start, horizon_end), window_end)]
+    return [(first, last) for first, last in parts if first < last]
+
+
+def _overlapping(window_start: datetime, window_end: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Stored occurrences overlapping the window.
 
     Only occurrences starting at most a day before the window can reach into it, apart from the
     few flagged ``multi_day``: so the (district, start) index is scanned over the window alone.
     """
+    return (Occurrence.start < window_end, Occurrence.end > window_start,
+            or_(Occurrence.start >= window_start - MULTI_DAY, Occurrence.multi_day))
+
+
+@dataclass(frozen=True)
+class OccurrencePage:
+    """One page of a list of occurrences: its entries, its number (1-based), how many pages and entries."""
+
+    views: list[OccurrenceView]
+    number: int
+    count: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+
+def _page_range(number: int, size: int, total: int) -> tuple[int, int, slice]:
+    """Page *number* clamped to the pages a list of *total* entries has, the page count, its slice."""
+    count = max(1, -(-total // size))
+    number = min(max(1, number), count)
+    return number, count, slice((number - 1) * size, number * size)
+
+
+def page_of_occurrences(session: Session, criteria: EventFilter, number: int, size: int,
+                        first_district_id: int | None = None) -> OccurrencePage:
+    """Page *number* (clamped to the pages there are) of :func:`list_occurrences`, district
+    *first_district_id* first, *size* entries a page.
+
+    The order comes from one narrow statement (occurrence ids, districts, titles); only the page is
+    loaded in full: a screen showing one page of this week's 600 entries reads four events, not 600.
+    """
+    window_start, window_end = _window(criteria)
+    if _outside_horizon(window_start, window_end):  # far ahead or back: expanded on the fly, cut in memory
+        views = list_occurrences(session, criteria)
+        if first_district_id is not None:
+            views.sort(key=lambda view: view.event.district_id != first_district_id)
+        number, count, part = _page_range(number, size, len(views))
+        return OccurrencePage(views[part], number, count, len(views))
+    # The rank of each start time stands in for the time itself: no date is converted for 600 rows.
+    slot = func.dense_rank().over(order_by=Occurrence.start).label("slot")
+    rows = session.execute(_apply_filters(session, select(Occurrence.id, Occurrence.district_id, slot, Event.title)
+                                          .join(Event, Event.id == Occurrence.event_id)
+                                          .where(*_overlapping(window_start, window_end)),
+                                          criteria, Occurrence.district_id)).all()
+    listed = sorted(rows, key=lambda row: (row.slot, row.title, row.id))[: criteria.limit]
+    if first_district_id is not None:
+        listed.sort(key=lambda row: row.district_id != first_district_id)
+    number, count, part = _page_range(number, size, len(listed))
+    chosen = [row.id for row in listed[part]]
+    loaded = {occurrence.id: occurrence for occurrence in session.scalars(
+        select(Occurrence).where(Occurrence.id.in_(chosen))
+        .options(joinedload(Occurrence.event), *_event_details(not _embedded(session), Occurrence.event))).unique()}
+    views = [OccurrenceView(loaded[key].event, loaded[key].start, loaded[key].end) for key in chosen]
+    return OccurrencePage(views, number, count, len(listed))
+
+
+def _materialised(
+    session: Session, criteria: EventFilter, window_start: datetime, window_end: datetime
+) -> list[OccurrenceView]:
+    """Stored occurrences overlapping the window, with their events, venues, districts and topics."""
     query = (
         select(Occurrence)
         .join(Occurrence.event)
-        .where(Occurrence.start < window_end, Occurrence.end > window_start,
-               or_(Occurrence.start >= window_start - MULTI_DAY, Occurrence.multi_day))
+        .where(*_overlapping(window_start, window_end))
         .options(contains_eager(Occurrence.event),
                  *_event_details(_topics_joined(session, criteria), Occurrence.event))
         .order_by(Occurrence.start, Event.title, Occurrence.id)

@@ -2,39 +2,45 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from kiosk_data import TODAY_AWAY, TODAY_HOME, add_event
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from shared.clock import BERLIN, local_today
 from shared.db import Database
 from shared.demo import seed_demo_events, seed_demo_kiosk
-from shared.models import Event, Venue
-from shared.services.events import save_event
+from shared.print_worker import DEFAULT_PRINTER
+from shared.runtime import get_runtime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 AXE = Path(__file__).resolve().parents[2] / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
-TODAY_HOME = "Kiosk-Test: Kaffeeklatsch in Hörde"
-TODAY_AWAY = "Kiosk-Test: Vortrag in Eving"
+HARDWARE_TESTS = Path(__file__).resolve().parents[1] / "hardware"
 
 
-def add_event(db: Database, title: str, venue_slug: str, start: datetime, **values: object) -> int:
-    """Store one event at a venue and return its id."""
-    with db.session() as session:
-        venue = session.scalars(select(Venue).where(Venue.slug == venue_slug)).one()
-        event = Event(title=title, start=start, end=start + timedelta(hours=2), venue_id=venue.id,
-                      district_id=venue.district_id, **values)
-        save_event(session, event)
-        return event.id
+def _hardware_fixtures() -> Any:
+    """The emulated receipt printer's fixtures of tests/hardware (emupos), loaded here under their own name."""
+    sys.path.insert(0, str(HARDWARE_TESTS))  # for its ``from printer_emulator import ...``
+    spec = importlib.util.spec_from_file_location("hardware_printer_fixtures", HARDWARE_TESTS / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_hardware = _hardware_fixtures()
+emulator_process, emulator = _hardware.emulator_process, _hardware.emulator
 
 
 @pytest.fixture
@@ -90,3 +96,15 @@ def axe_source() -> str:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `make test-deps`")
     return AXE.read_text()
+
+
+@pytest.fixture
+def print_worker(app: Flask) -> Iterator[None]:
+    """The print queue worker the server registers for its printer, running in a thread."""
+    stop = threading.Event()
+    loop = get_runtime(app).workers[f"print-queue:{DEFAULT_PRINTER}"]
+    thread = threading.Thread(target=loop, args=(stop,), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(10)

@@ -36,3 +36,21 @@ def fill_request(page: Page, name: str = "Anna Müller", phone: str = "023112345
     page.locator("button[name=consent][value=yes]").click()
     if not stop_before_send:
         page.locator("button[name=action][value=send]").click()
+
+
+def _post_setting(page: Page, path: str, form: dict[str, str]) -> None:
+    """Post a setting form with the current page's CSRF token (the form in progress is kept)."""
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+    response = page.request.post(path, form={**form, "csrf_token": token}, max_redirects=0)
+    assert response.status == 302, response.status
+
+
+def set_language(page: Page, language: str) -> None:
+    """Switch the language without passing the start screen."""
+    _post_setting(page, "/kiosk/language", {"language": language})
+
+
+def set_large_text(page: Page, on: bool) -> None:
+    """Switch larger text on or off without passing the start screen."""
+    if (page.locator("body.large").count() == 1) != on:
+        _post_setting(page, "/kiosk/large-text", {})

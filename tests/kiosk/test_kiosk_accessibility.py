@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from kiosk_checks import assert_accessible
 from kiosk_flow import fill_request
-from PIL import Image
 from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LANGUAGES = ("de", "tr", "en")
 
 
@@ -71,35 +67,20 @@ def _choose_language(page: Page, language: str) -> None:
     page.wait_for_function(f"() => document.documentElement && document.documentElement.lang === '{language}'")
 
 
-def _save_screenshot(page: Page, name: str) -> None:
-    """Small optimised PNGs for the docs (only when KIOSK_SCREENSHOTS=1)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / f"kiosk-{name}.png"
-    page.screenshot(path=str(target))
-    with Image.open(target) as image:
-        small = image.convert("RGB").resize((960, 540), Image.Resampling.LANCZOS).quantize(colors=32)
-    small.save(target, optimize=True)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_screen_is_accessible(page: Page, axe_source: str, language: str) -> None:
     page.clock.install()
     _choose_language(page, language)
-    shoot = os.environ.get("KIOSK_SCREENSHOTS") == "1" and language == "de"
     for name, show in SCREENS:
         show(page)
         page.wait_for_load_state()
         assert page.evaluate("() => document.documentElement.lang") == language, name
         assert_accessible(page, axe_source, f"{language}/{name}")
-        if shoot:
-            _save_screenshot(page, name)
     page.goto("/kiosk/request/name")
     page.clock.run_for(61_000)
     page.locator("#idle").wait_for(state="visible")
     assert_accessible(page, axe_source, f"{language}/idle-prompt", modal=True)
-    if shoot:
-        _save_screenshot(page, "idle-prompt")
     page.locator("#idle-continue").click()
     page.goto("/kiosk/")
     page.locator("form[action$='/large-text'] button").click()
@@ -107,12 +88,8 @@ def test_every_screen_is_accessible(page: Page, axe_source: str, language: str) 
                        ("event-large", _event_detail), ("request-name-large", _request_step("name"))):
         show(page)
         assert_accessible(page, axe_source, f"{language}/{name}")
-        if shoot and name in ("start-large",):
-            _save_screenshot(page, name)
     page.goto("/kiosk/")
     page.locator("form[action$='/large-text'] button").click()
     fill_request(page)
     page.wait_for_url("**/kiosk/request/done")
     assert_accessible(page, axe_source, f"{language}/request-done")
-    if shoot:
-        _save_screenshot(page, "request-done")
