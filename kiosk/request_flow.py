@@ -18,7 +18,7 @@ from kiosk.slips import request_slip
 from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language
 from shared.errors import FieldProblem, ValidationFailed
-from shared.print_queue import enqueue
+from shared.print_queue import enqueue_here
 from shared.runtime import get_runtime
 from shared.services.phone import display_phone, normalise_phone
 from shared.services.places import districts
@@ -207,8 +207,7 @@ def _submit() -> str | BaseResponse:
         step = FIELD_STEPS.get(first.field, "summary")
         return _render(step, problem_message(first), **_choice_values(step))
     slip = request_slip(db, centre(), created, language(), form_state.large_text())
-    job = enqueue(db, slip, ttl_minutes=get_runtime().config["PRINT_JOB_TTL_MINUTES"],
-                  kiosk_id=centre().kiosk_id)
+    job = enqueue_here(db, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
     db.commit()
     form_state.forget_form()
     session[form_state.RECEIPT_KEY] = {

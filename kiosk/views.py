@@ -31,7 +31,7 @@ from kiosk.slips import MAX_SLIP_EVENTS, event_slip, place_name, schedule_slip
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
-from shared.print_queue import JobProgress, enqueue, job_progress
+from shared.print_queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
 from shared.services.places import districts
@@ -204,8 +204,7 @@ def event_qr(event_id: int) -> Response:
 
 def _queue(slip: Any) -> BaseResponse:
     session = db_session()
-    job = enqueue(session, slip, ttl_minutes=get_runtime().config["PRINT_JOB_TTL_MINUTES"],
-                  kiosk_id=centre().kiosk_id)
+    job = enqueue_here(session, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
     session.commit()
     return redirect(url_for("kiosk.print_status", job_id=job.id, back=safe_back(url_for("kiosk.start"))))
 

@@ -228,4 +228,5 @@ def _register_surface_commands() -> None:
 
 _register_surface_commands()
 main.add_command(importlib.import_module("shared.printer_cli").printer)
+main.add_command(importlib.import_module("shared.kiosk_cli").kiosk)
 

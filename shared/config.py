@@ -8,6 +8,7 @@ Environment variables win over the TOML file named by ``TREFFPUNKT_CONFIG``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
@@ -81,6 +82,12 @@ def _parse_surfaces(raw: str) -> tuple[str, ...]:
     return names
 
 
+def _parse_printer_name(raw: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,79}", raw):
+        raise ValueError("expected a short name of lower-case letters, digits, '.', '_' or '-'")
+    return raw
+
+
 def _identity(raw: str) -> str:
     return raw
 
@@ -107,6 +114,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRINTER", _parse_printer_url, "dummy:",
             "Receipt printer URL: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=19200, "
             "file:///dev/usb/lp0, cups://QUEUE or dummy: (saves receipts under `var/receipts/`)."),
+    Setting("PRINTER_NAME", _parse_printer_name, "default",
+            "Name under which this server queues and prints slips on `TREFFPUNKT_PRINTER`. Kiosks that "
+            "share one database need one name each (e.g. the venue slug), so a slip prints where it was asked for."),
     Setting("PRINTER_PROFILE", _identity, "TM-T88V",
             "python-escpos printer profile; sets paper width and column count (e.g. TM-T88V, TM-T20II, "
             "POS-5890 for 58 mm)."),

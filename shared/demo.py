@@ -15,6 +15,7 @@ from shared.models import Category, District, Event, Kiosk, OfficeHours, Request
 from shared.reference_data import BEGEGNUNGSZENTREN, CATEGORIES, DISTRICTS, SENIORENBUEROS
 from shared.security import hash_password
 from shared.services.events import save_event
+from shared.services.kiosks import kiosk_token_hash
 from shared.services.requests import NewRequest, create_request
 from shared.services.workdays import is_working_day
 
@@ -199,11 +200,6 @@ def seed_demo_staff(session: Session) -> None:
             username=username, display_name=display, password_hash=hash_password(DEMO_PASSWORD),
             role=role, district_id=district_id, team_lead=lead, created_at=utcnow(),
         ))
-
-
-def kiosk_token_hash(token: str) -> str:
-    """Kiosk tokens are stored as SHA-256 hashes only."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def seed_demo_kiosk(session: Session, venue_slug: str, token: str) -> Kiosk:

@@ -41,6 +41,11 @@ def enqueue(session: Session, slip: Slip, ttl_minutes: int, printer: str = DEFAU
     return job
 
 
+def enqueue_here(session: Session, slip: Slip, config: Config, kiosk_id: int | None = None) -> PrintJob:
+    """Queue *slip* for this server's printer, expiring after ``TREFFPUNKT_PRINT_JOB_TTL_MINUTES``."""
+    return enqueue(session, slip, int(config["PRINT_JOB_TTL_MINUTES"]), config["PRINTER_NAME"], kiosk_id)
+
+
 def get_job(session: Session, job_id: int) -> PrintJob:
     """One print job or :class:`NotFound`."""
     job = session.get(PrintJob, job_id)
@@ -79,13 +84,14 @@ def job_progress(session: Session, job_id: int) -> JobProgress:
     return JobProgress(job_id=job.id, state=job.state, reason=reason, attempts=job.attempts, final=final)
 
 
-def print_pending(db: Database, config: Config, printer: str = DEFAULT_PRINTER) -> int:
-    """Print what is due on *printer* now, in this thread; return how many jobs reached a final state.
+def print_pending(db: Database, config: Config, printer: str | None = None) -> int:
+    """Print what is due on *printer* (default: this server's) now, in this thread; return how many
+    jobs reached a final state.
 
     Returns 0 without printing while another process holds the printer's lease, or while this
     process's worker is printing on it right now: that worker prints the new jobs within seconds.
     """
-    return PrintWorker(db, config, printer).run_cycle(wait=False)
+    return PrintWorker(db, config, printer or config["PRINTER_NAME"]).run_cycle(wait=False)
 
 
 def list_jobs(session: Session, printer: str | None = None, limit: int = 50) -> list[PrintJob]:
@@ -114,8 +120,10 @@ def printer_health(db: Database, printer: str = DEFAULT_PRINTER) -> dict[str, An
 
 
 def init_app(app: Flask) -> None:
-    """Start the print worker of the default printer with the server and report it in ``/healthz``."""
+    """Start the worker of this server's printer (``TREFFPUNKT_PRINTER_NAME``) with the server and
+    report it in ``/healthz``."""
     runtime = get_runtime(app)
-    worker = PrintWorker(runtime.db, runtime.config, DEFAULT_PRINTER)
-    runtime.add_worker(f"print-queue:{DEFAULT_PRINTER}", worker.loop)
-    runtime.add_health_check("printer", lambda: printer_health(runtime.db, DEFAULT_PRINTER))
+    name = runtime.config["PRINTER_NAME"]
+    worker = PrintWorker(runtime.db, runtime.config, name)
+    runtime.add_worker(f"print-queue:{name}", worker.loop)
+    runtime.add_health_check("printer", lambda: printer_health(runtime.db, name))

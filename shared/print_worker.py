@@ -61,12 +61,13 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def printer_url(config: Config, printer: str) -> str:
-    """The connection URL of *printer*: ``default`` is ``TREFFPUNKT_PRINTER``; a URL names itself."""
-    if printer == DEFAULT_PRINTER:
+    """The connection URL of *printer*: this server's printer name (``TREFFPUNKT_PRINTER_NAME``) is
+    ``TREFFPUNKT_PRINTER``; a URL names itself."""
+    if printer == config["PRINTER_NAME"]:
         return str(config["PRINTER"])
     if printer.startswith(PRINTER_SCHEMES):
         return printer
-    raise PrinterUrlError(printer, "unknown printer name (use 'default' or a printer URL)")
+    raise PrinterUrlError(printer, "not this server's printer name (TREFFPUNKT_PRINTER_NAME) nor a printer URL")
 
 
 def acquire_lease(session: Session, printer: str, owner: str, now: datetime) -> bool:

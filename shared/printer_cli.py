@@ -16,8 +16,8 @@ from shared.cli_output import echo_listing
 from shared.clock import as_local, local_now, local_today
 from shared.config import Config
 from shared.errors import NotFound
-from shared.print_queue import enqueue, list_jobs
-from shared.print_worker import DEFAULT_PRINTER, printer_url
+from shared.print_queue import enqueue_here, list_jobs
+from shared.print_worker import printer_url
 from shared.schedule_slips import schedule_slip
 
 # Every character the product prints: umlauts, ß, €, typographic punctuation and the languages
@@ -89,7 +89,7 @@ def print_schedule_command(context: CliContext, day: datetime | None, days: int,
     try:
         with context.session() as session:
             slip = schedule_slip(session, str(config["KIOSK_VENUE"]), first, days, district, large_print=large)
-            job = enqueue(session, slip, int(config["PRINT_JOB_TTL_MINUTES"]))
+            job = enqueue_here(session, slip, config)
             job_id, count = job.id, len(slip.events)
     except NotFound as exc:
         raise click.ClickException(f"Nicht gefunden: {exc}") from exc
@@ -119,4 +119,4 @@ def _job_dict(job: Any) -> dict[str, Any]:
 
 
 def _url(config: Config) -> str:
-    return printer_url(config, DEFAULT_PRINTER)
+    return printer_url(config, config["PRINTER_NAME"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +23,7 @@ from shared.models import Kiosk
 from shared.services import events as event_service
 from shared.services import places
 from shared.services.ics_export import to_ics
+from shared.services.kiosks import kiosk_token_hash
 from shared.services.requests import NewRequest, create_request
 from shared.web import db_session
 
@@ -135,8 +135,7 @@ def _authenticated_kiosk() -> Kiosk:
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     if not token:
         abort(401, "A kiosk token is required (Authorization: Bearer …).")
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    kiosk = db_session().scalars(select(Kiosk).where(Kiosk.token_hash == digest)).first()
+    kiosk = db_session().scalars(select(Kiosk).where(Kiosk.token_hash == kiosk_token_hash(token))).first()
     if kiosk is None:
         abort(401, "Unknown kiosk token.")
     return kiosk

@@ -21,7 +21,7 @@ from shared.db import Database
 from shared.demo import seed_all
 from shared.errors import NotFound
 from shared.models import PrinterState, PrintJob
-from shared.print_queue import enqueue, get_job, job_progress, print_pending
+from shared.print_queue import enqueue, enqueue_here, get_job, job_progress, print_pending
 from shared.print_worker import MAX_BACKOFF_SECONDS, PrintWorker, acquire_lease, backoff_seconds, printer_url
 from shared.runtime import get_runtime
 
@@ -190,3 +190,28 @@ def test_print_pending_does_not_wait_for_a_busy_worker(db: Database, config: Con
     with lock:  # this process's worker is in the middle of a round
         assert print_pending(db, config) == 0
     assert print_pending(db, config) == 1
+
+
+def test_kiosks_sharing_a_database_print_only_their_own_slips(db: Database, config: Config) -> None:
+    hoerde = config.replace(PRINTER_NAME="bz-hoerde", PRINTER=f"file://{config.data_dir / 'hoerde.bin'}")
+    eving = config.replace(PRINTER_NAME="bz-eving", PRINTER=f"file://{config.data_dir / 'eving.bin'}")
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    for device in ("hoerde.bin", "eving.bin"):  # like /dev/usb/lp0, the device file exists
+        (config.data_dir / device).touch()
+    with db.session() as session:
+        job_id = enqueue_here(session, SLIP, hoerde).id
+    assert print_pending(db, eving) == 0  # Eving's worker does not touch Hörde's slip
+    with db.session() as session:
+        assert get_job(session, job_id).state == "queued"
+    assert print_pending(db, hoerde) == 1
+    assert b"48271930" in (config.data_dir / "hoerde.bin").read_bytes().replace(b" ", b"")
+    assert (config.data_dir / "eving.bin").read_bytes() == b""
+    with pytest.raises(PrinterUrlError):
+        printer_url(eving, "bz-hoerde")
+
+
+def test_a_printer_name_must_be_a_short_slug(tmp_path: Path) -> None:
+    from shared.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="PRINTER_NAME"):
+        load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path), "TREFFPUNKT_PRINTER_NAME": "Hörde Drucker"})
