@@ -59,7 +59,7 @@ security: test-deps
 	$(BIN)/python -m pytest -rs tests/staff/test_static_checks.py
 
 bench: test-deps
-	for script in $(filter-out bench/bench_support.py,$(wildcard bench/*.py)); do $(BIN)/python $$script || exit 1; done
+	for script in $(filter-out bench/bench_support.py bench/__init__.py,$(wildcard bench/*.py)); do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(EMUPOS_VENV) var .pytest_cache .mypy_cache .ruff_cache

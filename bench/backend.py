@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from bench_support import on_each_backend, percentile
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from sqlalchemy import insert, select, text
 
+from bench.bench_support import on_each_backend, percentile
 from shared.clock import BERLIN, local_today
 from shared.db import Database
 from shared.demo import seed_reference_data

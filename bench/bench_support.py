@@ -1,20 +1,17 @@
 """What the benchmark scripts share: percentiles and a throw-away database per backend.
 
-Not a benchmark itself (``make bench`` skips it). Scripts import it as ``bench_support``: Python
-puts the script's own folder first on the path.
+Not a benchmark itself (``make bench`` skips it). Scripts put the project folder on the path and
+import it as ``bench.bench_support``, so they run as ``python bench/NAME.py`` from anywhere.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.db import Database
 from shared.scratch_database import scratch_database_url

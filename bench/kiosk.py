@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import time_machine
-from backend import EVENTS, percentiles, seed
-from bench_support import on_each_backend
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from bench.backend import EVENTS, percentiles, seed
+from bench.bench_support import on_each_backend
 from shared.app import create_app
 from shared.clock import BERLIN, local_today
 from shared.config import load_config

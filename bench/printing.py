@@ -8,10 +8,13 @@ and a variant with Turkish titles that are printed as images.
 from __future__ import annotations
 
 import json
+import sys
 import time
+from pathlib import Path
 
-from bench_support import percentile
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_support import percentile
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
 from hardware.receipt_render import render_slip
 from hardware.receipt_writer import wrap_words

@@ -12,14 +12,17 @@ import json
 import os
 import random
 import re
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_support import on_each_backend, percentile
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from sqlalchemy import insert, select, text
 
+from bench.bench_support import on_each_backend, percentile
 from shared.app import create_app
 from shared.config import load_config
 from shared.db import Database

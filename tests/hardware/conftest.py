@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from printer_emulator import Emulator, free_port, start_emulator
+from tests.hardware.printer_emulator import Emulator, free_port, start_emulator
 
 
 @pytest.fixture(scope="session")

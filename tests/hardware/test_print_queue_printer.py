@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 import time_machine
-from printer_emulator import Emulator
+from tests.hardware.printer_emulator import Emulator
 from sqlalchemy import select, update
 
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from printer_emulator import Emulator
+from tests.hardware.printer_emulator import Emulator
 
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
 from hardware.receipt_render import render_slip

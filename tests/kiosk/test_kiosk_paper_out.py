@@ -7,7 +7,7 @@ import pytest
 from kiosk_data import TODAY_HOME
 from kiosk_flow import tap
 from playwright.sync_api import Page, expect
-from printer_emulator import Emulator
+from tests.hardware.printer_emulator import Emulator
 from sqlalchemy import select
 
 from shared.config import Config

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
-from staff_login import PASSWORD, csrf_token, login
+from tests.staff_login import PASSWORD, csrf_token, login
 
 from shared.config import Config
 from shared.db import Database
