@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 
 from bench.bench_support import on_each_backend, percentile
 from shared.clock import BERLIN, local_today
@@ -44,27 +44,25 @@ def seed(db: Database) -> None:
         district_ids = list(session.scalars(select(District.id)))
     now = datetime.now(UTC)
     today = local_today()
-    events = []
+    window = horizon()
+    events: list[dict[str, object]] = []
+    occurrences: list[dict[str, object]] = []
     for number in range(EVENTS):
         venue_id, district_id = rng.choice(venues)
         day = today + timedelta(days=rng.randint(-20, 180))
         start = datetime.combine(day, datetime.min.time(), BERLIN).replace(hour=rng.randint(8, 19))
-        recurring = number % 4 == 0
+        end = start + timedelta(minutes=90)
+        rrule = f"FREQ=WEEKLY;BYDAY={BYDAYS[start.weekday()]}" if number % 4 == 0 else ""
         events.append({
             "id": number + 1, "title": f"Angebot {number}", "description": "Beschreibung " * 5,
-            "start": start, "end": start + timedelta(minutes=90),
-            "rrule": f"FREQ=WEEKLY;BYDAY={BYDAYS[start.weekday()]}" if recurring else "",
+            "start": start, "end": end, "rrule": rrule,
             "exdates": "", "venue_id": venue_id, "district_id": district_id, "all_day": False,
             "location": "", "cost": "", "barrier_free": True, "hearing_loop": False,
             "registration_required": False, "contact_phone": "", "url": "", "source": "bench",
             "external_uid": f"bench-{number}", "cancelled": False, "created_at": now, "updated_at": now,
         })
-    window = horizon()
-    occurrences = [
-        {"event_id": item["id"], "district_id": item["district_id"], "start": span.start, "end": span.end}
-        for item in events
-        for span in expand(item["start"], item["end"], item["rrule"], "", *window)
-    ]
+        occurrences.extend({"event_id": number + 1, "district_id": district_id, "start": span.start, "end": span.end}
+                           for span in expand(start, end, rrule, "", *window))
     statuses = ("new", "in_progress", "waiting", "incomplete", "done", "done", "done", "unreachable", "cancelled")
     requests = [{
         "reference": f"{10_000_000 + number}", "kind": rng.choice(("callback", "home_visit")),
@@ -75,8 +73,9 @@ def seed(db: Database) -> None:
         "call_attempts": 0, "created_at": now, "updated_at": now,
     } for number in range(REQUESTS)]
     with db.engine.begin() as connection:
-        for table, rows in ((Event.__table__, events), (Occurrence.__table__, occurrences),
-                            (Request.__table__, requests)):
+        for model, rows in ((Event, events), (Occurrence, occurrences), (Request, requests)):
+            table = model.__table__
+            assert isinstance(table, Table)
             for offset in range(0, len(rows), 5000):
                 connection.execute(insert(table), rows[offset:offset + 5000])
         if db.engine.dialect.name == "postgresql":

@@ -62,6 +62,11 @@ def _get(client: FlaskClient, url: str) -> bytes:
     return response.get_data()
 
 
+def _fetcher(client: FlaskClient, path: Callable[[int], str]) -> Callable[[int], bytes]:
+    """GET the page *path* gives for each run number."""
+    return lambda number: _get(client, path(number))
+
+
 def page_weight(client: FlaskClient, path: str) -> dict[str, object]:
     """Bytes of *path* and of every asset it references, CSS ``url(...)`` (fonts, images) included."""
     html = _get(client, path)
@@ -106,7 +111,7 @@ def measure(db: Database) -> dict[str, object]:
         for name, path in pages.items():
             for number in range(10):  # warm caches and the connection pool
                 _get(client, path(number))
-            figures = percentiles(lambda number, path=path: _get(client, path(number)))  # type: ignore[misc]
+            figures = percentiles(_fetcher(client, path))
             results[name] = {**figures, "met": figures["p95_ms"] <= TARGET_P95_MS}
         weight = page_weight(client, "/kiosk/")
     return {"pages": results, "target_p95_ms": TARGET_P95_MS, "events": EVENTS, "start_screen": weight}

@@ -23,9 +23,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "kiosk")]
-
-from kiosk_flow import fill_request, tap, type_on_keyboard  # noqa: E402 - the taps the end-to-end tests make
+sys.path.insert(0, str(ROOT))
 
 from shared import migrate  # noqa: E402
 from shared.app import create_app  # noqa: E402
@@ -35,6 +33,7 @@ from shared.db import Database  # noqa: E402
 from shared.demo import seed_all  # noqa: E402
 from shared.print_worker import DEFAULT_PRINTER  # noqa: E402
 from shared.runtime import get_runtime  # noqa: E402
+from tests.kiosk.kiosk_flow import fill_request, tap, type_on_keyboard  # noqa: E402 - the taps the end-to-end tests make
 
 CHROMIUM = "/usr/bin/chromium"
 TARGET = ROOT / "docs" / "screenshots"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask.testing import FlaskClient
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 PASSWORD = "correct horse battery staple"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -25,10 +29,10 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def login_in_browser(page: object, base_url: str, username: str, password: str = PASSWORD) -> None:
+def login_in_browser(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Log a Playwright page in through the staff login form."""
-    page.goto(f"{base_url}/staff/login")  # type: ignore[attr-defined]
-    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", password)  # type: ignore[attr-defined]
-    page.click("form:has(input[name=password]) button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(lambda url: "/staff/login" not in url)  # type: ignore[attr-defined]
+    page.goto(f"{base_url}/staff/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_url(lambda url: "/staff/login" not in url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from tests.hardware.printer_emulator import Emulator, free_port, start_emulator
 
 

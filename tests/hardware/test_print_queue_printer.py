@@ -7,7 +7,6 @@ import time
 from datetime import timedelta
 
 import time_machine
-from tests.hardware.printer_emulator import Emulator
 from sqlalchemy import select, update
 
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
@@ -17,6 +16,7 @@ from shared.db import Database
 from shared.models import PrinterState, PrintJob
 from shared.print_queue import enqueue, job_progress, print_pending, printer_health
 from shared.print_worker import PrintWorker
+from tests.hardware.printer_emulator import Emulator
 
 
 def slip(title: str) -> ScheduleSlip:

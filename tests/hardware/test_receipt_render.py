@@ -21,11 +21,8 @@ RULE_80MM = b"-" * 42 + b"\n"
 
 
 def event(title: str = "Kaffeeklatsch", start: str = "2026-11-23T14:00:00+01:00",
-          end: str = "2026-11-23T16:00:00+01:00", **changes: object) -> SlipEvent:
-    values: dict[str, object] = {"start": start, "end": end, "title": title, "place": "BZ Hörde",
-                                 "district": "Hörde"}
-    values.update(changes)
-    return SlipEvent(**values)  # type: ignore[arg-type]
+          end: str = "2026-11-23T16:00:00+01:00", place: str = "BZ Hörde", barrier_free: bool = False) -> SlipEvent:
+    return SlipEvent(start, end, title, place, "Hörde", barrier_free=barrier_free)
 
 
 def test_request_slip_exact_bytes() -> None:
@@ -229,6 +226,8 @@ def test_arabic_is_drawn_right_aligned() -> None:
     font = text_image.load_font(False, 1)
     image = text_image.render_line("لقاء القهوة", font, 512, center=False)
     assert image.width == 512
-    left, _, right, _ = ImageOps.invert(image.convert("L")).getbbox()  # the box around the ink
+    ink = ImageOps.invert(image.convert("L")).getbbox()  # the box around the ink
+    assert ink is not None
+    left, _, right, _ = ink
     assert right > 500 and left > 300  # ink sits at the right edge
     assert text_image.render_line("Çay ğ", font, 512, center=False).width < 512

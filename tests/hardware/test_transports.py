@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.hardware.printer_emulator import Emulator
 
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
 from hardware.receipt_render import render_slip
+from hardware.receipt_writer import RenderedReceipt
 from hardware.transports import (
     CupsTransport,
     DummyTransport,
@@ -19,6 +19,7 @@ from hardware.transports import (
     PrinterUrlError,
     open_transport,
 )
+from tests.hardware.printer_emulator import Emulator
 
 SLIP = ScheduleSlip("Begegnungszentrum Hörde", "Heute in Hörde", [
     SlipEvent("2026-11-23T14:00:00+01:00", "2026-11-23T16:00:00+01:00", "Grüße beim Kaffee für 3 €",
@@ -27,7 +28,7 @@ SLIP = ScheduleSlip("Begegnungszentrum Hörde", "Heute in Hörde", [
 ], Footer("Seniorenbüro Hörde", "0231 50-23456"), qr_url="https://treffpunkt.example/hoerde")
 
 
-def receipt():  # type: ignore[no-untyped-def]
+def receipt() -> RenderedReceipt:
     return render_slip(SLIP, "TM-T20II")
 
 

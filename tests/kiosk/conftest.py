@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
-from kiosk_data import TODAY_AWAY, TODAY_HOME, add_event
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import make_server
 
@@ -21,26 +17,15 @@ from shared.db import Database
 from shared.demo import seed_demo_events, seed_demo_kiosk
 from shared.print_worker import DEFAULT_PRINTER
 from shared.runtime import get_runtime
+from tests.hardware.conftest import emulator, emulator_process
+from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME, add_event
+
+__all__ = ["emulator", "emulator_process"]  # the emulated receipt printer of tests/hardware (emupos)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 AXE = Path(__file__).resolve().parents[2] / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
-HARDWARE_TESTS = Path(__file__).resolve().parents[1] / "hardware"
-
-
-def _hardware_fixtures() -> Any:
-    """The emulated receipt printer's fixtures of tests/hardware (emupos), loaded here under their own name."""
-    sys.path.insert(0, str(HARDWARE_TESTS))  # for its ``from printer_emulator import ...``
-    spec = importlib.util.spec_from_file_location("hardware_printer_fixtures", HARDWARE_TESTS / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_hardware = _hardware_fixtures()
-emulator_process, emulator = _hardware.emulator_process, _hardware.emulator
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
-"""Known test content for the kiosk: events with known titles, the longest texts, printed receipts."""
+"""Known test content for the kiosk: events with known titles, the longest texts, printed receipts, the session."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
 from shared.config import Config
@@ -49,3 +52,12 @@ def add_longest_event(db: Database, start: datetime) -> int:
 def printed(config: Config) -> list[bytes]:
     """The ESC/POS bytes of every receipt the ``dummy:`` printer received, oldest first."""
     return [path.read_bytes() for path in sorted((config.data_dir / "receipts").glob("*.bin"))]
+
+
+def session_json(app: Flask, cookie: str) -> str:
+    """The Flask session cookie *cookie*, decoded as the server reads it, as JSON text."""
+    interface = app.session_interface
+    assert isinstance(interface, SecureCookieSessionInterface)
+    serializer = interface.get_signing_serializer(app)
+    assert serializer is not None
+    return json.dumps(serializer.loads(cookie), ensure_ascii=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from kiosk_checks import assert_accessible
-from kiosk_flow import fill_request
 from playwright.sync_api import Page
+
+from tests.kiosk.kiosk_checks import assert_accessible
+from tests.kiosk.kiosk_flow import fill_request
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +16,14 @@ LANGUAGES = ("de", "tr", "en")
 
 
 def _goto(path: str) -> Callable[[Page], None]:
-    return lambda page: page.goto(path) and None
+    def visit(page: Page) -> None:
+        page.goto(path)
+
+    return visit
 
 
 def _request_step(step: str) -> Callable[[Page], None]:
-    return lambda page: page.goto(f"/kiosk/request/{step}") and None
+    return _goto(f"/kiosk/request/{step}")
 
 
 def _event_detail(page: Page) -> None:

@@ -6,32 +6,22 @@ writes each receipt's ESC/POS bytes into the test's data directory.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from flask import Flask
-from kiosk_data import TODAY_AWAY, TODAY_HOME, printed
-from kiosk_flow import fill_request, tap
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from shared.config import Config
 from shared.db import Database
 from shared.models import KioskForm, PrintJob, Request
+from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME, printed, session_json
+from tests.kiosk.kiosk_flow import fill_request, tap
 
 pytestmark = pytest.mark.browser
 
 CP858 = b"\x1bt\x13"  # ESC t 19: the code page with umlauts, ß and €, chosen after initialising
 CUT = b"\x1dV\x00"  # GS V 0: full cut, the last command of every slip
 PRINT_TIMEOUT = 20_000  # the worker looks for new jobs every 2 s
-
-
-def session_cookie(page: Page, app: Flask) -> dict[str, object]:
-    """The kiosk browser's Flask session, decoded as the server would read it."""
-    value = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "session")
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    data: dict[str, object] = serializer.loads(value)
-    return data
 
 
 def test_tap_to_todays_list_and_print_it(page: Page, kiosk_db: Database, config: Config, print_worker: None) -> None:
@@ -77,7 +67,7 @@ def test_complete_the_callback_flow(page: Page, app: Flask, kiosk_db: Database, 
     fill_request(page, name="Anna Müller", phone="02311234567", district="Hörde", stop_before_send=True)
     expect(page.locator(".summary")).to_contain_text("Anna Müller")
     expect(page.locator(".summary")).to_contain_text("0231 1234567")
-    cookie = json.dumps(session_cookie(page, app), ensure_ascii=False)
+    cookie = session_json(app, next(c["value"] for c in page.context.cookies() if c["name"] == "session"))
     assert "Müller" not in cookie and "1234567" not in cookie, cookie
     with kiosk_db.session() as session:
         assert session.scalar(select(func.count()).select_from(KioskForm)) == 1

@@ -3,7 +3,6 @@ or number; the answers are deleted on completion, on idle reset, on Start and af
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import time_machine
@@ -15,6 +14,7 @@ from kiosk import form_state
 from shared.clock import utcnow
 from shared.db import Database
 from shared.models import KioskForm
+from tests.kiosk.kiosk_data import session_json
 from tests.staff_login import csrf_token
 
 NAME = "ÖZLEM"  # typed as Ö, Z, L, E, M: stored as "Özlem"
@@ -36,8 +36,7 @@ def _type_name_and_phone(client: FlaskClient) -> str:
 def _cookie(app: Flask, client: FlaskClient) -> str:
     cookie = client.get_cookie("session")
     assert cookie is not None
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    return json.dumps(serializer.loads(cookie.value), ensure_ascii=False)
+    return session_json(app, cookie.value)
 
 
 def _stored(db: Database) -> list[dict[str, object]]:

@@ -7,13 +7,13 @@ of the answers is left, neither on screen nor on the server; the language is Ger
 from __future__ import annotations
 
 import pytest
-from kiosk_flow import tap, type_on_keyboard
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from shared.config import Config
 from shared.db import Database
 from shared.models import KioskForm
+from tests.kiosk.kiosk_flow import tap, type_on_keyboard
 
 pytestmark = pytest.mark.browser
 

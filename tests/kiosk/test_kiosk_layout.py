@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from kiosk_checks import assert_fits
-from kiosk_data import add_longest_event
-from kiosk_flow import set_language, set_large_text, type_on_keyboard
 from playwright.sync_api import Page
 
 from shared.clock import BERLIN, local_today
 from shared.db import Database
+from tests.kiosk.kiosk_checks import assert_fits
+from tests.kiosk.kiosk_data import add_longest_event
+from tests.kiosk.kiosk_flow import set_language, set_large_text, type_on_keyboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

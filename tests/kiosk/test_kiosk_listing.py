@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from kiosk_data import TODAY_AWAY, TODAY_HOME
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from shared.clock import local_today
 from shared.db import Database
 from shared.models import Event, Venue
 from shared.services.events import EventFilter, OccurrenceView, cancel_event, list_occurrences, page_of_occurrences
+from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME
 
 SCOPES = (("today", ""), ("tomorrow", ""), ("week", ""), ("district", "hoerde"), ("district", "eving"),
           ("topic", "bewegung"), ("topic", "fest"))

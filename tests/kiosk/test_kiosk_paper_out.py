@@ -4,15 +4,15 @@ of paper, the kiosk says so, and once refilled the slip prints and the kiosk say
 from __future__ import annotations
 
 import pytest
-from kiosk_data import TODAY_HOME
-from kiosk_flow import tap
 from playwright.sync_api import Page, expect
-from tests.hardware.printer_emulator import Emulator
 from sqlalchemy import select
 
 from shared.config import Config
 from shared.db import Database
 from shared.models import PrintJob
+from tests.hardware.printer_emulator import Emulator
+from tests.kiosk.kiosk_data import TODAY_HOME
+from tests.kiosk.kiosk_flow import tap
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

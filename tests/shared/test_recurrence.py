@@ -11,8 +11,8 @@ from shared.clock import BERLIN, as_local
 from shared.services.recurrence import day_window, expand, format_exdates, parse_exdates
 
 
-def _local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)
+def _local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_weekly_event_keeps_wall_time_across_both_dst_changes() -> None:

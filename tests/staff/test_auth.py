@@ -18,7 +18,8 @@ from shared.config import Config
 from shared.db import Database
 from shared.models import AuditEntry, StaffSession, StaffUser
 from shared.security import verify_password
-from tests.staff.conftest import PASSWORD, Staff, csrf_token, login
+from tests.staff.conftest import Staff
+from tests.staff_login import PASSWORD, csrf_token, login
 
 
 def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from shared.clock import local_today
 from shared.db import Database
 from shared.models import Event, Occurrence, Venue
-from tests.staff.conftest import csrf_token
+from tests.staff_login import csrf_token
 
 ICS = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -58,8 +58,8 @@ def test_create_edit_and_cancel_an_event(hoerde_client: FlaskClient, db: Databas
     assert response.status_code == 302
     assert hoerde_client.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": token}).status_code == 302
     with db.session() as session:
-        event = session.get(Event, event_id)
-        assert event is not None and event.title == "Kaffee und Kuchen" and event.cancelled and event.rrule == ""
+        edited = session.get(Event, event_id)
+        assert edited is not None and edited.title == "Kaffee und Kuchen" and edited.cancelled and edited.rrule == ""
     assert "abgesagt" in hoerde_client.get("/staff/events").get_data(as_text=True)
 
 

@@ -23,7 +23,8 @@ from shared.print_queue import enqueue
 from shared.runtime import get_runtime
 from shared.services.requests import change_status
 from shared.staff.charts import bar_chart
-from tests.staff.conftest import RequestFactory, csrf_token
+from tests.staff.conftest import RequestFactory
+from tests.staff_login import csrf_token
 
 SVG = re.compile(r"<svg class=\"chart\".*?</svg>", re.S)
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "shared" / "staff" / "translations"

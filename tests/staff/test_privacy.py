@@ -23,8 +23,9 @@ from shared.models import AuditEntry, Note, Request, StatusChange, VoiceMessage
 from shared.runtime import get_runtime
 from shared.services.recordings import voice_message_path
 from shared.services.requests import change_status
-from shared.services.retention import purge
-from tests.staff.conftest import RequestFactory, csrf_token, voice_of, wav_bytes
+from shared.services.retention import PurgeReport, purge
+from tests.staff.conftest import RequestFactory, voice_of, wav_bytes
+from tests.staff_login import csrf_token
 
 
 def _close(db: Database, request_id: int) -> None:
@@ -92,8 +93,8 @@ def test_purge_command_and_daily_job(db: Database, config: Config, make_request:
     assert "1 Anfragen" in result.output
     assert _count(db, Request) == 0
     assert "retention-purge" in get_runtime(app).daily_jobs
-    results = get_runtime(app).run_daily_jobs_once()
-    assert results["retention-purge"].requests == 0  # type: ignore[union-attr]
+    report = get_runtime(app).run_daily_jobs_once()["retention-purge"]
+    assert isinstance(report, PurgeReport) and report.requests == 0
 
 
 def test_person_export_contains_everything_and_is_audited(admin_client: FlaskClient, make_request: RequestFactory,

@@ -13,7 +13,8 @@ from shared.config import Config
 from shared.db import Database
 from shared.models import AuditEntry, Request
 from shared.services.recordings import voice_message_path
-from tests.staff.conftest import RequestFactory, Staff, csrf_token, voice_of, wav_bytes
+from tests.staff.conftest import RequestFactory, Staff, voice_of, wav_bytes
+from tests.staff_login import csrf_token
 
 
 def audit_actions(db: Database, record_type: str | None = None) -> list[tuple[str, str, str]]:
@@ -21,7 +22,7 @@ def audit_actions(db: Database, record_type: str | None = None) -> list[tuple[st
         query = select(AuditEntry.actor, AuditEntry.action, AuditEntry.record_id).order_by(AuditEntry.id)
         if record_type:
             query = query.where(AuditEntry.record_type == record_type)
-        return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+        return [(actor, action, record_id) for actor, action, record_id in session.execute(query)]
 
 
 def test_inbox_lists_my_district_only_with_masked_numbers(hoerde_client: FlaskClient,
