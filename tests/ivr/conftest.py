@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from staff_login import PASSWORD, login
 from twilio.request_validator import RequestValidator
 
 from ivr.audio import write_wav
@@ -22,6 +21,7 @@ from ivr.hotline import get_hotline
 from shared.db import Database
 from shared.runtime import get_runtime
 from shared.services.staff_users import create_user
+from tests.staff_login import PASSWORD, login
 
 AUTH_TOKEN = "test-twilio-auth-token"
 CALLER = "+492311234567"

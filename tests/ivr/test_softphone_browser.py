@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from staff_login import PASSWORD, login_in_browser
 from werkzeug.serving import make_server
 
 from shared.config import Config
@@ -18,6 +17,7 @@ from shared.db import Database
 from shared.models import Call, Request
 from shared.runtime import get_runtime
 from shared.services.staff_users import create_user
+from tests.staff_login import PASSWORD, login_in_browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--use-fake-ui-for-media-stream",
@@ -63,7 +63,8 @@ def test_a_whole_call_from_the_browser_softphone(live_server: str, db: Database)
                 request = session.scalars(select(Request).where(Request.status == "new")).first()
                 if request is not None:
                     assert request.phone_e164 == "+492311234567"
-                    assert request.district.slug == "scharnhorst" and request.kind == "callback"
+                    assert request.district is not None and request.district.slug == "scharnhorst"
+                    assert request.kind == "callback"
                     assert session.scalars(select(Call)).one().transport == "softphone"
             time.sleep(0.2)
         browser.close()

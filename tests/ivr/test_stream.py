@@ -157,7 +157,7 @@ def test_whole_call_over_the_stream_with_keys_and_recordings(stream_phone: Twili
     with db.session() as session:
         request = session.scalars(select(Request)).one()
         assert (request.status, request.kind, request.channel) == ("new", "callback", "phone")
-        assert request.phone_e164 == CALLER and request.district.slug == "mengede"
+        assert request.phone_e164 == CALLER and request.district is not None and request.district.slug == "mengede"
         messages = list(session.scalars(select(VoiceMessage).order_by(VoiceMessage.id)))
         assert [m.purpose for m in messages] == ["name", "topic"]
         assert all(m.duration_seconds >= 1.0 for m in messages)
@@ -197,7 +197,7 @@ def test_prompts_are_paced_in_real_time_and_cleared_on_barge_in(stream_phone: Tw
     with connect(f"ws://{server}/ivr/stream") as ws:
         twilio = TwilioStream(ws, call_sid, token)
         twilio.start()
-        arrivals = []
+        arrivals: list[float] = []
         while len(arrivals) < 26:
             message = json.loads(ws.recv(timeout=10))
             if message["event"] == "media":
@@ -205,7 +205,7 @@ def test_prompts_are_paced_in_real_time_and_cleared_on_barge_in(stream_phone: Tw
         span = arrivals[-1] - arrivals[1]
         assert 0.4 <= span <= 0.75, span  # 24 frames of 20 ms
         twilio.key("1")                    # talk over the greeting: events
-        events = []
+        events: list[dict[str, Any]] = []
         while not any(m["event"] == "clear" for m in events):
             events.append(json.loads(ws.recv(timeout=10)))
         assert events[-1]["event"] == "clear"
