@@ -12,19 +12,18 @@ import base64
 import contextlib
 import json
 import logging
-import queue
 import socket
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from simple_websocket import ConnectionClosed
 
-from ivr.audio import FRAME_MS, PHONE_RATE, Samples, frames, level, mulaw_decode, mulaw_encode, phone_audio, write_wav
+from ivr.audio import PHONE_RATE, Samples, level, mulaw_decode, mulaw_encode, write_wav
+from ivr.endpointing import Endpointer
 from ivr.engine import (
     CallEvent,
     CallStarted,
@@ -40,6 +39,7 @@ from ivr.engine import (
     Transfer,
 )
 from ivr.hotline import Hotline, find_call
+from ivr.player import Player, ready
 from ivr.recognition import RecognitionSession
 from ivr.recordings import keep_pending
 from ivr.runner import OutputAction
@@ -47,11 +47,8 @@ from ivr.security import read_stream_token
 
 log = logging.getLogger(__name__)
 
-FRAME_SECONDS = FRAME_MS / 1000
 PACE = 1.0  # 1.0 = real time; tests may send faster than the phone line plays
 VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
-SPEECH_GATE_LEVEL = 300.0  # RMS (about -40 dBFS): quieter frames before speech are line noise
-PREROLL_FRAMES = 15  # 300 ms fed to the recognizer before the first loud frame
 RECORD_TRAILING_SILENCE = 4.0
 RECORD_NOTHING_SAID = 8.0
 SPEECH_MAX_SECONDS = 12.0
@@ -65,63 +62,6 @@ def _beep() -> bytes:
 
 
 BEEP = _beep()
-
-
-class Player:
-    """Sends queued audio as 20 ms media frames in real time, then a mark; can be cleared."""
-
-    def __init__(self, send: Callable[[dict[str, Any]], None]) -> None:
-        self._send = send
-        self._queue: queue.Queue[tuple[bytes, str] | None] = queue.Queue()
-        self._generation = 0
-        self._busy = threading.Event()
-        self.first_frame_at: float | None = None
-        self._thread = threading.Thread(target=self._run, name="ivr-stream-player", daemon=True)
-        self._thread.start()
-
-    @property
-    def busy(self) -> bool:
-        return self._busy.is_set() or not self._queue.empty()
-
-    def play(self, audio: bytes, mark: str) -> None:
-        """Queue *audio* followed by the mark *mark*."""
-        self._busy.set()
-        self._queue.put((audio, mark))
-
-    def clear(self) -> None:
-        """Drop everything not yet sent."""
-        self._generation += 1
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-
-    def close(self) -> None:
-        self.clear()
-        self._queue.put(None)
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            audio, mark = item
-            generation = self._generation
-            started = time.monotonic()
-            for index, frame in enumerate(frames(audio)):
-                if generation != self._generation:
-                    break
-                delay = started + index * FRAME_SECONDS * PACE - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                if self.first_frame_at is None:
-                    self.first_frame_at = time.monotonic()
-                self._send({"event": "media", "media": {"payload": base64.b64encode(frame).decode()}})
-            else:
-                self._send({"event": "mark", "mark": {"name": mark}})
-            if self._queue.empty():
-                self._busy.clear()
 
 
 @dataclass
@@ -141,7 +81,7 @@ class StreamCall:
         self._send_lock = threading.Lock()
         self.stream_sid = ""
         self.call_sid = ""
-        self.player = Player(self._send)
+        self.player = Player(self._send, pace=lambda: PACE)
         self.prompt_mark = ""
         self.prompt_done_at: float | None = None
         self.listen: Listen | None = None
@@ -152,11 +92,11 @@ class StreamCall:
         self.close_after_prompt = False
         self.closed = False
         self.hung_up = False
-        self.voice_seen = False
-        self.preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
+        self.endpointer = Endpointer()
         self.speech = False
         self.marks = 0
         self.speech_started_at: float | None = None
+        self.frames_in = 0
 
     # plumbing
 
@@ -167,7 +107,7 @@ class StreamCall:
                 return
             try:
                 self.ws.send(json.dumps(message))
-            except ConnectionClosed:
+            except (ConnectionClosed, OSError):
                 self.closed = True  # the caller hung up; the receive loop reports it
 
     def run(self) -> None:
@@ -195,6 +135,7 @@ class StreamCall:
         elif not self.call_sid:
             return  # nothing counts before a valid start
         elif kind == "media":
+            self.frames_in += 1
             self.on_media(base64.b64decode(message["media"]["payload"]))
         elif kind == "dtmf":
             self.on_key(str(message["dtmf"]["digit"]))
@@ -241,33 +182,42 @@ class StreamCall:
         self.apply(CallStarted(caller=caller, speech=self.hotline.recognizer.available))
 
     def apply(self, event: CallEvent) -> None:
-        if isinstance(event, HungUp):
+        """Run *event* through the flow; the reply starts playing as soon as the engine said it."""
+        hanging_up = isinstance(event, HungUp)
+        if hanging_up:
             self.hung_up = True
+        started: list[Say] = []
+
+        def reply_at_once(say: Say) -> None:
+            started.append(say)
+            self.player.play(self.prompt(say))
+
         with self.hotline.db.session() as session:
             call = find_call(session, self.call_sid)
             if call is None:
                 return
-            outputs = self.hotline.apply(session, call, event)
+            outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
             for action in outputs:
                 if isinstance(action, Transfer):
                     call.state = {**call.state, "transfer": action.number}
             self.speech = bool(call.state.get("flow", {}).get("speech")) and self.hotline.recognizer.available
-        if not isinstance(event, HungUp):
-            self.perform(outputs)
+        if not hanging_up:
+            self.perform(outputs, len(started))
 
-    def perform(self, outputs: list[OutputAction]) -> None:
+    def perform(self, outputs: list[OutputAction], already_playing: int = 0) -> None:
+        """Play the rest of the reply, then listen, record, transfer or hang up as the flow says."""
         self.listen, self.recognition, self.recording, self.digits = None, None, None, ""
-        self.voice_seen = False
-        self.preroll.clear()
+        self.endpointer.reset()
         self.speech_started_at = None
-        audio = b"".join(self.prompt_audio(action) for action in outputs if isinstance(action, Say))
+        for say in [action for action in outputs if isinstance(action, Say)][already_playing:]:
+            self.player.play(self.prompt(say))
         for action in outputs:
             if isinstance(action, Listen):
                 self.listen = action
                 if self.speech:
                     self.recognition = self.hotline.recognizer.listen(action.grammar)
             elif isinstance(action, Record):
-                audio += BEEP
+                self.player.play(ready(BEEP))
                 self.recording = _Recording(action, [])
             elif isinstance(action, Transfer | HangUp):
                 self.close_after_prompt = True
@@ -277,11 +227,10 @@ class StreamCall:
         self.marks += 1
         self.prompt_mark = f"prompt-{self.marks}"
         self.prompt_done_at = None
-        self.player.play(audio, self.prompt_mark)
+        self.player.mark(self.prompt_mark)
 
-    def prompt_audio(self, say: Say) -> bytes:
-        path = self.hotline.synthesizer.synthesize(say.text, say.language)
-        return phone_audio(path)
+    def prompt(self, say: Say) -> Future[bytes]:
+        return self.hotline.prompt_audio.audio(say.text, say.language)
 
     def on_mark(self, name: str) -> None:
         if name != self.prompt_mark:
@@ -293,9 +242,7 @@ class StreamCall:
             self.close()
 
     def barge_in(self) -> None:
-        if self.player.busy and self.prompt_done_at is None:
-            self.player.clear()
-            self._send({"event": "clear"})
+        if self.prompt_done_at is None and self.player.stop():
             self.prompt_done_at = time.monotonic()
 
     def on_media(self, payload: bytes) -> None:
@@ -305,24 +252,29 @@ class StreamCall:
             return
         if self.recognition is None:
             return
-        pcm = samples.tobytes()
-        if not self.voice_seen:
-            # Line silence before the caller speaks is kept back, not recognised: most of a call
-            # is silence, and recognition is the costliest part of a frame. A short pre-roll goes
-            # in with the first loud frame so no word onset is lost.
-            self.preroll.append(pcm)
-            if level(samples) < SPEECH_GATE_LEVEL:
+        verdict = self.endpointer.push(samples)
+        if not verdict.pcm:
+            return  # line noise before the answer: not worth recognising
+        result = self.recognition.accept(verdict.pcm)
+        if result is None and verdict.ended:
+            result = self.recognition.finish()
+            if not result:  # a cough or a noise, no words: listen afresh
+                self.listen_again()
                 return
-            self.voice_seen = True
-            pcm = b"".join(self.preroll)
-            self.preroll.clear()
-        result = self.recognition.accept(pcm)
         if self.recognition.hearing_speech():
             if self.speech_started_at is None:
                 self.speech_started_at = time.monotonic()
             self.barge_in()
         if result is not None:
+            log.debug("call %s: endpoint at inbound frame %d", self.call_sid, self.frames_in,
+                      extra={"call_sid": self.call_sid, "endpoint_frame": self.frames_in})
             self.answer(Speech(result))
+
+    def listen_again(self) -> None:
+        self.endpointer.reset()
+        self.speech_started_at = None
+        if self.listen is not None:
+            self.recognition = self.hotline.recognizer.listen(self.listen.grammar)
 
     def capture(self, samples: Samples) -> None:
         recording = self.recording
@@ -380,7 +332,7 @@ class StreamCall:
 
     def answer(self, event: CallEvent) -> None:
         self.listen, self.recognition = None, None
-        self.player.clear()
+        self.player.stop()
         self.apply(event)
 
     def tick(self) -> None:
