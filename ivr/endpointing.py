@@ -2,10 +2,10 @@
 
 Line noise before an answer is kept back from the recognizer (most of a call is silence, and
 recognition is the costliest part of a frame); a short pre-roll goes in with the first loud frame
-so no word onset is lost. Once speech was heard, every frame goes to the recognizer, and
-:data:`END_SILENCE_SECONDS` of quiet frames end the utterance. Vosk's own endpointer keeps
-running alongside and may end it first; on a noisy line, where frames never fall below the
-speech level, it is the only one that fires.
+so no word onset is lost. Once speech was heard, every frame goes to the recognizer. After
+:data:`SETTLE_SECONDS` of quiet the answer has probably ended (time to decode it), after
+:data:`END_SILENCE_SECONDS` it has. Vosk's own endpointer runs alongside until then; on a noisy
+line, where frames never fall below the speech level, it is the one that ends the answer.
 """
 
 from __future__ import annotations
@@ -17,31 +17,40 @@ from ivr.audio import FRAME_MS, Samples, level
 
 SPEECH_LEVEL = 300.0  # RMS (about -40 dBFS): louder frames are speech, quieter ones line noise
 PREROLL_FRAMES = 15  # 300 ms fed to the recognizer before the first loud frame
+SETTLE_SECONDS = 0.3  # quiet after speech after which the answer is decoded (in case it is over)
 END_SILENCE_SECONDS = 0.5  # quiet after speech that ends an answer (Vosk's own rule needs 0.5-1 s)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What one frame means: audio for the recognizer (maybe empty), and whether the answer ended."""
+    """What one frame means for the answer being listened to."""
 
-    pcm: bytes
-    started: bool = False
-    ended: bool = False
+    pcm: bytes  # audio for the recognizer: empty before speech, the pre-roll with the first loud frame
+    started: bool = False  # the first loud frame
+    settled: bool = False  # quiet for SETTLE_SECONDS (once per pause)
+    resumed: bool = False  # loud again after having settled
+    ended: bool = False  # quiet for END_SILENCE_SECONDS: the answer is over
+
+
+def frames_for(seconds: float) -> int:
+    """Whole 20 ms frames in *seconds* (at least one)."""
+    return max(1, round(seconds * 1000 / FRAME_MS))
 
 
 class Endpointer:
     """Voice activity of one answer, frame by frame."""
 
-    def __init__(self, end_silence_seconds: float = END_SILENCE_SECONDS, speech_level: float = SPEECH_LEVEL,
-                 preroll_frames: int = PREROLL_FRAMES) -> None:
+    def __init__(self, end_silence_seconds: float = END_SILENCE_SECONDS, settle_seconds: float = SETTLE_SECONDS,
+                 speech_level: float = SPEECH_LEVEL, preroll_frames: int = PREROLL_FRAMES) -> None:
         self.speech_level = speech_level
-        self.end_frames = max(1, round(end_silence_seconds * 1000 / FRAME_MS))
+        self.end_frames = frames_for(end_silence_seconds)
+        self.settle_frames = min(frames_for(settle_seconds), self.end_frames)
         self._preroll: deque[bytes] = deque(maxlen=preroll_frames)
         self.speaking = False
         self.quiet_frames = 0
 
     def reset(self) -> None:
-        """Wait for speech again (after a noise burst that was no answer)."""
+        """Wait for speech again (a noise burst that was no answer)."""
         self._preroll.clear()
         self.speaking = False
         self.quiet_frames = 0
@@ -51,14 +60,17 @@ class Endpointer:
         pcm = samples.tobytes()
         loud = level(samples) >= self.speech_level
         if not self.speaking:
+            self._preroll.append(pcm)
             if not loud:
-                self._preroll.append(pcm)
                 return Verdict(b"")
             self.speaking = True
             self.quiet_frames = 0
-            self._preroll.append(pcm)
             audio = b"".join(self._preroll)
             self._preroll.clear()
             return Verdict(audio, started=True)
-        self.quiet_frames = 0 if loud else self.quiet_frames + 1
-        return Verdict(pcm, ended=self.quiet_frames >= self.end_frames)
+        if loud:
+            resumed = self.quiet_frames >= self.settle_frames
+            self.quiet_frames = 0
+            return Verdict(pcm, resumed=resumed)
+        self.quiet_frames += 1
+        return Verdict(pcm, settled=self.quiet_frames == self.settle_frames, ended=self.quiet_frames >= self.end_frames)

@@ -23,7 +23,6 @@ import numpy as np
 from simple_websocket import ConnectionClosed
 
 from ivr.audio import PHONE_RATE, Samples, level, mulaw_decode, mulaw_encode, write_wav
-from ivr.endpointing import Endpointer
 from ivr.engine import (
     CallEvent,
     CallStarted,
@@ -39,8 +38,8 @@ from ivr.engine import (
     Transfer,
 )
 from ivr.hotline import Hotline, find_call
+from ivr.listening import Listener
 from ivr.player import Player, ready
-from ivr.recognition import RecognitionSession
 from ivr.recordings import keep_pending
 from ivr.runner import OutputAction
 from ivr.security import read_stream_token
@@ -85,14 +84,13 @@ class StreamCall:
         self.prompt_mark = ""
         self.prompt_done_at: float | None = None
         self.listen: Listen | None = None
-        self.recognition: RecognitionSession | None = None
+        self.listener: Listener | None = None
         self.digits = ""
         self.last_key_at = 0.0
         self.recording: _Recording | None = None
         self.close_after_prompt = False
         self.closed = False
         self.hung_up = False
-        self.endpointer = Endpointer()
         self.speech = False
         self.marks = 0
         self.speech_started_at: float | None = None
@@ -206,8 +204,7 @@ class StreamCall:
 
     def perform(self, outputs: list[OutputAction], already_playing: int = 0) -> None:
         """Play the rest of the reply, then listen, record, transfer or hang up as the flow says."""
-        self.listen, self.recognition, self.recording, self.digits = None, None, None, ""
-        self.endpointer.reset()
+        self.listen, self.listener, self.recording, self.digits = None, None, None, ""
         self.speech_started_at = None
         for say in [action for action in outputs if isinstance(action, Say)][already_playing:]:
             self.player.play(self.prompt(say))
@@ -215,7 +212,7 @@ class StreamCall:
             if isinstance(action, Listen):
                 self.listen = action
                 if self.speech:
-                    self.recognition = self.hotline.recognizer.listen(action.grammar)
+                    self.listener = Listener(self.hotline.recognizer, action.grammar)
             elif isinstance(action, Record):
                 self.player.play(ready(BEEP))
                 self.recording = _Recording(action, [])
@@ -250,31 +247,17 @@ class StreamCall:
         if self.recording is not None:
             self.capture(samples)
             return
-        if self.recognition is None:
+        if self.listener is None:
             return
-        verdict = self.endpointer.push(samples)
-        if not verdict.pcm:
-            return  # line noise before the answer: not worth recognising
-        result = self.recognition.accept(verdict.pcm)
-        if result is None and verdict.ended:
-            result = self.recognition.finish()
-            if not result:  # a cough or a noise, no words: listen afresh
-                self.listen_again()
-                return
-        if self.recognition.hearing_speech():
+        heard = self.listener.push(samples)
+        if heard.speaking:
             if self.speech_started_at is None:
                 self.speech_started_at = time.monotonic()
             self.barge_in()
-        if result is not None:
+        if heard.text is not None:
             log.debug("call %s: endpoint at inbound frame %d", self.call_sid, self.frames_in,
                       extra={"call_sid": self.call_sid, "endpoint_frame": self.frames_in})
-            self.answer(Speech(result))
-
-    def listen_again(self) -> None:
-        self.endpointer.reset()
-        self.speech_started_at = None
-        if self.listen is not None:
-            self.recognition = self.hotline.recognizer.listen(self.listen.grammar)
+            self.answer(Speech(heard.text))
 
     def capture(self, samples: Samples) -> None:
         recording = self.recording
@@ -331,7 +314,7 @@ class StreamCall:
                 self.answer(Digits(self.digits))
 
     def answer(self, event: CallEvent) -> None:
-        self.listen, self.recognition = None, None
+        self.listen, self.listener = None, None
         self.player.stop()
         self.apply(event)
 
@@ -341,7 +324,7 @@ class StreamCall:
         if self.listen is not None and self.prompt_done_at is not None:
             waited = now - max(self.prompt_done_at, self.last_key_at)
             if self.speech_started_at is not None and now - self.speech_started_at > SPEECH_MAX_SECONDS:
-                self.answer(Speech(self.recognition.finish() if self.recognition else ""))
+                self.answer(Speech(self.listener.finish() if self.listener else ""))
             elif waited > self.listen.timeout_seconds and self.speech_started_at is None:
                 self.answer(Digits(self.digits) if self.digits else NoInput())
         elif self.recording is not None and self.prompt_done_at is not None:
