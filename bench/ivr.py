@@ -48,7 +48,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivr.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode, phone_audio, read_wav, resample  # noqa: E402
+from ivr.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode, read_wav, resample  # noqa: E402
 
 AUTH_TOKEN = "bench-twilio-token"
 # The Korean words the callers say, and the German answer each stands for in the server.
@@ -87,8 +87,27 @@ class _EndpointReport(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         frame = getattr(record, "endpoint_frame", None)
         if frame is not None:
-            sys.stdout.write(f"endpoint {getattr(record, 'call_sid', '')} {frame}\n")  # one write: whole lines
-            sys.stdout.flush()
+            _report(f"endpoint {getattr(record, 'call_sid', '')} {frame}")
+
+
+def _report(line: str) -> None:
+    sys.stdout.write(line + "\n")  # one write per line: threads never interleave a line
+    sys.stdout.flush()
+
+
+def _report_what_was_heard() -> None:
+    """The bench server prints each recognised answer (``heard <CallSid> <words>``) to check recognition."""
+    from ivr.engine import CallEvent, Speech
+    from ivr.stream import StreamCall
+
+    answer = StreamCall.answer
+
+    def reporting_answer(self: StreamCall, event: CallEvent) -> None:
+        if isinstance(event, Speech):
+            _report(f"heard {self.call_sid} {event.text.replace(' ', '_') or '-'}")
+        answer(self, event)
+
+    StreamCall.answer = reporting_answer  # type: ignore[method-assign]
 
 
 def _understand_korean() -> None:
@@ -96,9 +115,8 @@ def _understand_korean() -> None:
     from ivr import understanding
 
     german_normalise = understanding.normalise
-    understanding.grammar = lambda question: tuple(MEANINGS)  # type: ignore[assignment]
-    understanding.normalise = lambda text: german_normalise(  # type: ignore[assignment]
-        " ".join(MEANINGS.get(word, word) for word in text.split()))
+    understanding.grammar = lambda question: tuple(MEANINGS)
+    understanding.normalise = lambda text: german_normalise(" ".join(MEANINGS.get(word, word) for word in text.split()))
 
 
 def serve(port: int, data_dir: str) -> None:
@@ -114,6 +132,7 @@ def serve(port: int, data_dir: str) -> None:
     from shared.runtime import get_runtime
 
     _understand_korean()
+    _report_what_was_heard()
     config = load_config(environ={
         "TREFFPUNKT_DATA_DIR": data_dir, "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
         "TREFFPUNKT_TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TREFFPUNKT_IVR_MODE": "stream",
@@ -146,6 +165,7 @@ class Server:
     process: subprocess.Popen[str]
     host: str
     endpoints: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    heard: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def read_reports(self) -> None:
         assert self.process.stdout is not None
@@ -153,6 +173,8 @@ class Server:
             parts = line.split()
             if len(parts) == 3 and parts[0] == "endpoint":
                 self.endpoints[parts[1]].append(int(parts[2]))
+            elif len(parts) == 3 and parts[0] == "heard":
+                self.heard[parts[1]].append(parts[2].replace("_", " "))
 
 
 def start_server(data_dir: str) -> Server:
@@ -171,6 +193,36 @@ def start_server(data_dir: str) -> Server:
             threading.Thread(target=server.read_reports, daemon=True).start()
             return server
     raise RuntimeError("bench server did not start")
+
+
+def _process_cpu_seconds(pid: int | str) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _machine_busy_seconds() -> float:
+    ticks = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+class CpuUse:
+    """CPU used while a phase ran, in % of one core: the server, this load generator, everything else."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> CpuUse:
+        self.started = (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
+                        _machine_busy_seconds())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        ended = (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
+                 _machine_busy_seconds())
+        wall, server, load, machine = (end - start for start, end in zip(self.started, ended, strict=True))
+        self.figures = {"server_percent": round(100 * server / wall),
+                        "load_generator_percent": round(100 * load / wall),
+                        "other_processes_percent": round(100 * (machine - server - load) / wall)}
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -317,30 +369,35 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
     async def run_all() -> None:
         await asyncio.gather(*(caller.run(SCRIPT) for caller in callers))
 
-    asyncio.run(run_all())
+    with CpuUse(server.process.pid) as cpu:
+        asyncio.run(run_all())
     time.sleep(0.5)  # the last endpoint reports are still in the pipe
     latencies: list[float] = []
-    heard: list[float] = []
+    whole: list[float] = []
     silences: dict[str, list[float]] = defaultdict(list)
-    missed = 0
+    missed = recognised = 0
     for caller in callers:
-        endpoints = list(server.endpoints.get(caller.call_sid, []))
+        answers = list(zip(server.endpoints.get(caller.call_sid, []), server.heard.get(caller.call_sid, []),
+                           strict=True))
         for turn in caller.turns:
-            while endpoints and endpoints[0] < turn.first_frame:
-                endpoints.pop(0)  # an endpoint on noise before this answer (none expected)
-            if not endpoints or turn.reply_at is None:
+            while answers and answers[0][0] < turn.first_frame:
+                answers.pop(0)  # an answer heard in line noise before this one (none expected)
+            if not answers or turn.reply_at is None:
                 missed += 1
                 continue
-            endpoint = endpoints.pop(0)
+            endpoint, text = answers.pop(0)
+            recognised += text.split()[:1] == [turn.word]
             latencies.append(turn.reply_at - caller.sent_at[endpoint - 1])
-            heard.append(turn.reply_at - caller.sent_at[turn.last_frame - 1])
+            whole.append(turn.reply_at - caller.sent_at[turn.last_frame - 1])
             silences[turn.word].append((endpoint - turn.last_frame) * FRAME_SECONDS)
     return {
         "calls": calls, "turns": len(latencies), "turns_without_endpoint": missed,
+        "answers_recognised": f"{recognised}/{len(caller.turns) * calls}",
         "turn_latency": summary(latencies),
         "endpointing_silence_ms_p50": {word: round(statistics.median(values) * 1000) for word, values in
                                        silences.items()},
-        "last_speech_frame_to_first_reply_frame": summary(heard),
+        "last_speech_frame_to_first_reply_frame": summary(whole),
+        "cpu_percent_of_one_core": cpu.figures,
     }
 
 
@@ -365,33 +422,32 @@ def recognition_rtf(words: dict[str, list[bytes]]) -> dict[str, Any]:
 
 
 def synthesis(data_dir: Path) -> dict[str, Any]:
-    from ivr.audio import wav_file_to_phone
+    """Time to a prompt's first µ-law frame: cold (espeak-ng, then encoding), cached on disk, in memory."""
+    from ivr.prompt_audio import PromptAudio
     from shared.speech_synthesis import Synthesizer
 
     synthesizer = Synthesizer(data_dir / "bench-speech-cache", 140)
-    cold = []
-    for index in range(5):
+    prompts = PromptAudio(synthesizer)
+
+    def first_frame(text: str) -> float:
         started = time.perf_counter()
-        synthesizer.synthesize(f"Ihre Vorgangsnummer ist {index} 8 2 7, 1 9 3 {index}.")
-        cold.append(time.perf_counter() - started)
+        _first = prompts.audio(text, "de").result(30)[:FRAME_BYTES]
+        return time.perf_counter() - started
+
+    cold = [first_frame(f"Ihre Vorgangsnummer ist {index} 8 2 7, 1 9 3 {index}.") for index in range(10)]
     text = "Ihre Vorgangsnummer ist 0 8 2 7, 1 9 3 0."
     from_disk = []
     in_memory = []
     for _ in range(50):
-        wav_file_to_phone.cache_clear()
-        started = time.perf_counter()
-        audio = phone_audio(synthesizer.synthesize(text))
-        _first = audio[:FRAME_BYTES]
-        from_disk.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        audio = phone_audio(synthesizer.synthesize(text))
-        _first = audio[:FRAME_BYTES]
-        in_memory.append(time.perf_counter() - started)
+        prompts.forget([prompts.path_for(text, "de")])  # as after a restart: only the WAV file is there
+        from_disk.append(first_frame(text))
+        in_memory.append(first_frame(text))
     synthesizer.close()
-    return {"cold_ms_p50": round(statistics.median(cold) * 1000, 1),
+    return {"cold_first_frame_ms_p50": round(statistics.median(cold) * 1000, 1),
             "cached_first_frame_ms_p50_from_disk": round(statistics.median(from_disk) * 1000, 2),
             "cached_first_frame_ms_p95_from_disk": round(percentile(from_disk, 0.95) * 1000, 2),
-            "cached_first_frame_ms_p50_in_memory": round(statistics.median(in_memory) * 1000, 3)}
+            "cached_first_frame_ms_p50_in_memory": round(statistics.median(in_memory) * 1000, 3),
+            "cached_first_frame_ms_p95_in_memory": round(percentile(in_memory, 0.95) * 1000, 3)}
 
 
 def webhooks(host: str, rate: int = 100, seconds: int = 5) -> dict[str, Any]:
