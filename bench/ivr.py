@@ -337,11 +337,11 @@ class Caller:
             if delay > 0:
                 await asyncio.sleep(delay)
             frame, turn = self.outbox.pop(0) if self.outbox else (self.noise[number % len(self.noise)], None)
-            payload = base64.b64encode(frame).decode()
-            await ws.send(self.message({"event": "media", "media": {
+            message = self.message({"event": "media", "media": {
                 "track": "inbound", "chunk": str(number), "timestamp": str((number - 1) * 20),
-                "payload": payload}}))
-            self.sent_at.append(time.monotonic())
+                "payload": base64.b64encode(frame).decode()}})
+            self.sent_at.append(time.monotonic())  # before sending: latencies err on the long side
+            await ws.send(message)
             if turn is not None:
                 turn.first_frame = turn.first_frame or number
                 turn.last_frame = number
