@@ -392,7 +392,7 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
             silences[turn.word].append((endpoint - turn.last_frame) * FRAME_SECONDS)
     return {
         "calls": calls, "turns": len(latencies), "turns_without_endpoint": missed,
-        "answers_recognised": f"{recognised}/{len(caller.turns) * calls}",
+        "answers_recognised": f"{recognised}/{sum(len(caller.turns) for caller in callers)}",
         "turn_latency": summary(latencies),
         "endpointing_silence_ms_p50": {word: round(statistics.median(values) * 1000) for word, values in
                                        silences.items()},
