@@ -200,29 +200,48 @@ def _process_cpu_seconds(pid: int | str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def _machine_busy_seconds() -> float:
-    ticks = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+def _other_processes_cpu_seconds(ours: set[int]) -> dict[int, float]:
+    times = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) not in ours:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                times[int(entry.name)] = _process_cpu_seconds(entry.name)
+    return times
+
+
+def _cpu_pressure_seconds() -> float:
+    """Time in which some runnable task waited for a CPU (Linux PSI), or 0 without PSI."""
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return 0.0
+    return int(some.rsplit("total=", 1)[1]) / 1e6
 
 
 class CpuUse:
-    """CPU used while a phase ran, in % of one core: the server, this load generator, everything else."""
+    """CPU used while a phase ran (% of one core) by the server, this load generator and all other
+    processes (those still running at the end), and the share of the time some task waited for a CPU."""
 
     def __init__(self, server_pid: int) -> None:
         self.server_pid = server_pid
+        self.ours = {server_pid, os.getpid()}
+
+    def _sample(self) -> tuple[float, float, float, float, dict[int, float]]:
+        return (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
+                _cpu_pressure_seconds(), _other_processes_cpu_seconds(self.ours))
 
     def __enter__(self) -> CpuUse:
-        self.started = (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
-                        _machine_busy_seconds())
+        self.started = self._sample()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        ended = (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
-                 _machine_busy_seconds())
-        wall, server, load, machine = (end - start for start, end in zip(self.started, ended, strict=True))
+        ended = self._sample()
+        wall, server, load, waiting = (end - start for start, end in zip(self.started[:4], ended[:4], strict=True))
+        others = sum(seconds - self.started[4].get(pid, 0.0) for pid, seconds in ended[4].items())
         self.figures = {"server_percent": round(100 * server / wall),
                         "load_generator_percent": round(100 * load / wall),
-                        "other_processes_percent": round(100 * (machine - server - load) / wall)}
+                        "other_processes_percent": round(100 * others / wall),
+                        "some_task_waiting_for_a_cpu_percent_of_time": round(100 * waiting / wall)}
 
 
 def peak_memory_mb(pid: int) -> float:
