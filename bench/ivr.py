@@ -1,19 +1,33 @@
 """Hotline benchmark: prints JSON figures (stream turn latency, recognition, synthesis, webhooks, memory).
 
 The server runs in a child process (``werkzeug`` threaded, SQLite, the Korean Vosk test model: the
-only model reachable here). The engine's German grammars are swapped for Korean words in that
-process, so a spoken Korean word runs the whole turn: recognition with a grammar, endpointing, the
-call flow, a database write and the reprompt streamed back.
+only model reachable here). In that process every question listens for the Korean words of
+:data:`MEANINGS`, and a recognised Korean word is understood as the German word it stands for, so
+a spoken word runs a real turn: recognition with a grammar, endpointing, the call flow (menu
+choices, an event lookup in the database, repeats, "not understood"), and the reply streamed back.
 
-Run: ``.venv/bin/python bench/ivr.py`` (about two minutes).
+Simulated callers behave like Twilio: from the ``start`` on they send a ``media`` event (JSON,
+base64 µ-law, 20 ms) every 20 ms in real time, line noise while they listen, espeak-ng speech when
+they answer; they echo every ``mark`` (the prompt has played), wait a moment and speak the next
+word of :data:`SCRIPT`.
+
+Turn latency, as issue #5 defines it: from the caller's last speech frame to our first reply
+frame, minus the endpointing silence. The server reports (in a debug log record) the number of the
+inbound frame on which its endpointer fired; the endpointing silence is the audio from the last
+speech frame up to that frame, so ``latency = first reply frame received - endpoint frame sent``.
+
+Run: ``.venv/bin/python bench/ivr.py`` (about four minutes).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
+import logging
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -23,7 +37,9 @@ import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +48,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivr.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode, phone_audio, read_wav, resample  # noqa: E402
+from ivr.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode, read_wav, resample  # noqa: E402
 
 AUTH_TOKEN = "bench-twilio-token"
-KOREAN_WORDS = ["넷", "아니요", "안녕하세요"]
-SILENCE = bytes([MULAW_SILENCE]) * FRAME_BYTES
+# The Korean words the callers say, and the German answer each stands for in the server.
+MEANINGS = {"넷": "eins", "아니요": "nein", "안녕하세요": "wiederholen"}
+# One call: events (1) → today (1) → district 1 (events looked up and read) → repeat → not understood.
+SCRIPT = ["넷", "넷", "넷", "안녕하세요", "아니요"]
+REACTION_SECONDS = (0.3, 0.8)  # pause between the end of a prompt and the answer
+NOISE_RMS = 40.0  # line noise while the caller listens (about -58 dBFS)
+FRAME_SECONDS = 0.02
 
 
 def korean_model() -> Path:
@@ -50,21 +71,68 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def summary(values_s: list[float]) -> dict[str, float]:
+    values = [value * 1000 for value in values_s]
+    if not values:
+        return {}
+    return {"p50_ms": round(percentile(values, 0.5), 1), "p95_ms": round(percentile(values, 0.95), 1),
+            "max_ms": round(max(values), 1)}
+
+
 # --- the server process ---------------------------------------------------------------------
+
+class _EndpointReport(logging.Handler):
+    """Prints the stream's endpoint records for the parent: ``endpoint <CallSid> <frame>``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        frame = getattr(record, "endpoint_frame", None)
+        if frame is not None:
+            _report(f"endpoint {getattr(record, 'call_sid', '')} {frame}")
+
+
+def _report(line: str) -> None:
+    sys.stdout.write(line + "\n")  # one write per line: threads never interleave a line
+    sys.stdout.flush()
+
+
+def _report_what_was_heard() -> None:
+    """The bench server prints each recognised answer (``heard <CallSid> <words>``) to check recognition."""
+    from ivr.engine import CallEvent, Speech
+    from ivr.stream import StreamCall
+
+    answer = StreamCall.answer
+
+    def reporting_answer(self: StreamCall, event: CallEvent) -> None:
+        if isinstance(event, Speech):
+            _report(f"heard {self.call_sid} {event.text.replace(' ', '_') or '-'}")
+        answer(self, event)
+
+    StreamCall.answer = reporting_answer  # type: ignore[method-assign]
+
+
+def _understand_korean() -> None:
+    """Every question listens for the Korean words; each is understood as its German meaning."""
+    from ivr import understanding
+
+    german_normalise = understanding.normalise
+    understanding.grammar = lambda question: tuple(MEANINGS)
+    understanding.normalise = lambda text: german_normalise(" ".join(MEANINGS.get(word, word) for word in text.split()))
+
 
 def serve(port: int, data_dir: str) -> None:
     """Child process: the app with the Korean model, serving until killed."""
     from werkzeug.serving import make_server
 
-    from ivr import understanding
+    from ivr.hotline import get_hotline
     from shared import migrate
     from shared.app import create_app
     from shared.config import load_config
     from shared.db import Database
-    from shared.demo import seed_reference_data
+    from shared.demo import seed_demo_events, seed_reference_data
     from shared.runtime import get_runtime
 
-    understanding.grammar = lambda question: tuple(KOREAN_WORDS)  # type: ignore[assignment]
+    _understand_korean()
+    _report_what_was_heard()
     config = load_config(environ={
         "TREFFPUNKT_DATA_DIR": data_dir, "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
         "TREFFPUNKT_TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TREFFPUNKT_IVR_MODE": "stream",
@@ -74,13 +142,14 @@ def serve(port: int, data_dir: str) -> None:
     migrate.upgrade(db.engine)
     with db.session() as session:
         seed_reference_data(session)
+        seed_demo_events(session)
     app = create_app(config, db)
-    from ivr.hotline import get_hotline
-
     get_hotline(app).warm_and_wait()
-    import logging
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
+    stream_log = logging.getLogger("ivr.stream")
+    stream_log.setLevel(logging.DEBUG)
+    stream_log.addHandler(_EndpointReport())
+    stream_log.propagate = False
     server = make_server("127.0.0.1", port, app, threaded=True)
     print("ready", flush=True)
     try:
@@ -89,20 +158,90 @@ def serve(port: int, data_dir: str) -> None:
         get_runtime(app).stop_workers()
 
 
-def start_server(data_dir: str) -> tuple[subprocess.Popen[str], str]:
+@dataclass
+class Server:
+    """The bench server child and the endpoint frames it reported, per call."""
+
+    process: subprocess.Popen[str]
+    host: str
+    endpoints: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    heard: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def read_reports(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "endpoint":
+                self.endpoints[parts[1]].append(int(parts[2]))
+            elif len(parts) == 3 and parts[0] == "heard":
+                self.heard[parts[1]].append(parts[2].replace("_", " "))
+
+
+def start_server(data_dir: str) -> Server:
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # A session of its own: the server is not scheduled as part of the load generator's group.
     child = subprocess.Popen([sys.executable, __file__, "--serve", str(port), data_dir],
-                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
     assert child.stdout is not None
     for line in child.stdout:  # pyttsx3 prints a line per rendered prompt before we are ready
         if line.strip() == "ready":
-            threading.Thread(target=lambda: [None for _ in child.stdout], daemon=True).start()  # type: ignore[union-attr]
-            return child, f"127.0.0.1:{port}"
+            server = Server(child, f"127.0.0.1:{port}")
+            threading.Thread(target=server.read_reports, daemon=True).start()
+            return server
     raise RuntimeError("bench server did not start")
+
+
+def _process_cpu_seconds(pid: int | str) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _other_processes_cpu_seconds(ours: set[int]) -> dict[int, float]:
+    times = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) not in ours:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                times[int(entry.name)] = _process_cpu_seconds(entry.name)
+    return times
+
+
+def _cpu_pressure_seconds() -> float:
+    """Time in which some runnable task waited for a CPU (Linux PSI), or 0 without PSI."""
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return 0.0
+    return int(some.rsplit("total=", 1)[1]) / 1e6
+
+
+class CpuUse:
+    """CPU used while a phase ran (% of one core) by the server, this load generator and all other
+    processes (those still running at the end), and the share of the time some task waited for a CPU."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.ours = {server_pid, os.getpid()}
+
+    def _sample(self) -> tuple[float, float, float, float, dict[int, float]]:
+        return (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
+                _cpu_pressure_seconds(), _other_processes_cpu_seconds(self.ours))
+
+    def __enter__(self) -> CpuUse:
+        self.started = self._sample()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        ended = self._sample()
+        wall, server, load, waiting = (end - start for start, end in zip(self.started[:4], ended[:4], strict=True))
+        others = sum(seconds - self.started[4].get(pid, 0.0) for pid, seconds in ended[4].items())
+        self.figures = {"server_percent": round(100 * server / wall),
+                        "load_generator_percent": round(100 * load / wall),
+                        "other_processes_percent": round(100 * others / wall),
+                        "some_task_waiting_for_a_cpu_percent_of_time": round(100 * waiting / wall)}
 
 
 def peak_memory_mb(pid: int) -> float:
@@ -126,158 +265,212 @@ def signed_post(host: str, path: str, params: dict[str, str]) -> bytes:
     return body
 
 
-def speech_frames(word: str) -> tuple[list[bytes], int]:
-    """µ-law frames of a spoken Korean word (speech only) and the endpointing silence it needs."""
+def spoken_word(word: str) -> list[bytes]:
+    """µ-law frames of a spoken Korean word, espeak-ng's leading and trailing silence cut off."""
     wav = subprocess.run(["espeak-ng", "-v", "ko", "-s", "130", "--stdout", word],
                          capture_output=True, check=True).stdout
     samples, rate = read_wav(wav)
-    phone = resample(samples, rate, 8000)
-    encoded = mulaw_encode(phone)
-    frames = [encoded[i:i + FRAME_BYTES].ljust(FRAME_BYTES, bytes([MULAW_SILENCE]))
-              for i in range(0, len(encoded), FRAME_BYTES)]
-    return frames, endpoint_frames(phone)
+    encoded = mulaw_encode(resample(samples, rate, 8000))
+    frames = [encoded[i:i + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff") for i in range(0, len(encoded), FRAME_BYTES)]
+    voiced = [index for index, frame in enumerate(frames) if level(mulaw_decode(frame)) >= 150]
+    return frames[voiced[0]:voiced[-1] + 1]
 
 
-def endpoint_frames(phone: np.ndarray) -> int:
-    """How many 20 ms silence frames after the speech Vosk needs before it ends the utterance."""
-    from ivr.recognition import load_recognizer
-
-    recognizer = load_recognizer(str(korean_model()))
-    session = recognizer.listen(KOREAN_WORDS)
-    data = phone.astype("<i2").tobytes()
-    for index in range(0, len(data), 320):
-        session.accept(data[index:index + 320])
-    silence = bytes(320)
-    for count in range(1, 200):
-        if session.accept(silence) is not None:
-            return count
-    return 200
+def line_noise(count: int = 50) -> list[bytes]:
+    """Frames of quiet line noise (what a caller's line carries while they listen)."""
+    generator = np.random.default_rng(5)
+    return [mulaw_encode((generator.normal(0, NOISE_RMS, FRAME_BYTES)).astype(np.int16)) for _ in range(count)]
 
 
-def one_call(host: str, call_index: int, utterances: list[tuple[list[bytes], int]], turns: int) -> list[float]:
-    """A call: wait for the greeting, then speak *turns* times; returns turn latencies (s)."""
-    from websockets.sync.client import connect
+@dataclass
+class Turn:
+    """One answer of one call, as the caller saw it."""
 
-    call_sid = f"CA{call_index:032d}"
-    body = signed_post(host, "/ivr/twilio/voice", {"CallSid": call_sid, "From": "+492311234567",
-                                                    "AccountSid": "AC" + "0" * 32})
-    stream = ET.fromstring(body).find(".//Stream")
-    assert stream is not None
-    token = next(p.attrib["value"] for p in stream.iter("Parameter") if p.attrib["name"] == "token")
+    word: str
+    first_frame: int = 0
+    last_frame: int = 0
+    reply_at: float | None = None
+
+
+@dataclass
+class Caller:
+    """A phone line on Twilio's side of one Media Stream (asyncio, one task sends every 20 ms)."""
+
+    host: str
+    call_sid: str
+    words: dict[str, list[bytes]]
+    noise: list[bytes]
+    rng: random.Random
+    stream_sid: str = ""
+    sent_at: list[float] = field(default_factory=list)  # monotonic send time of inbound frame n+1
+    turns: list[Turn] = field(default_factory=list)
+    outbox: list[tuple[bytes, Turn | None]] = field(default_factory=list)
+    prompt_played: asyncio.Event = field(default_factory=asyncio.Event)
+    sequence: int = 0
+
+    def message(self, body: dict[str, Any]) -> str:
+        self.sequence += 1
+        return json.dumps({**body, "sequenceNumber": str(self.sequence), "streamSid": self.stream_sid})
+
+    async def run(self, script: list[str]) -> None:
+        from websockets.asyncio.client import connect
+
+        body = await asyncio.to_thread(signed_post, self.host, "/ivr/twilio/voice", {
+            "CallSid": self.call_sid, "From": "+492311234567", "AccountSid": "AC" + "0" * 32})
+        stream = ET.fromstring(body).find(".//Stream")
+        assert stream is not None
+        token = next(p.attrib["value"] for p in stream.iter("Parameter") if p.attrib["name"] == "token")
+        self.stream_sid = "MZ" + self.call_sid[2:]
+        # Twilio does not negotiate permessage-deflate.
+        async with connect(f"ws://{self.host}/ivr/stream", compression=None, max_size=None) as ws:
+            await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+            await ws.send(self.message({"event": "start", "start": {
+                "accountSid": "AC" + "0" * 32, "streamSid": self.stream_sid, "callSid": self.call_sid,
+                "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
+                                                       "channels": 1},
+                "customParameters": {"token": token}}}))
+            sender = asyncio.create_task(self.send_media(ws))
+            receiver = asyncio.create_task(self.receive(ws))
+            try:
+                for word in script:
+                    await asyncio.wait_for(self.prompt_played.wait(), 120)
+                    self.prompt_played.clear()
+                    await asyncio.sleep(self.rng.uniform(*REACTION_SECONDS))
+                    turn = Turn(word)
+                    self.turns.append(turn)
+                    frames = self.words[word]
+                    self.outbox.extend((frame, turn) for frame in frames)
+                await asyncio.wait_for(self.prompt_played.wait(), 120)
+                await ws.send(self.message({"event": "stop", "stop": {"callSid": self.call_sid}}))
+            finally:
+                sender.cancel()
+                receiver.cancel()
+
+    async def send_media(self, ws: Any) -> None:
+        """A media event every 20 ms on an absolute schedule (late frames go out at once)."""
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        while True:
+            number = len(self.sent_at) + 1
+            delay = begin + (number - 1) * FRAME_SECONDS - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            frame, turn = self.outbox.pop(0) if self.outbox else (self.noise[number % len(self.noise)], None)
+            message = self.message({"event": "media", "media": {
+                "track": "inbound", "chunk": str(number), "timestamp": str((number - 1) * 20),
+                "payload": base64.b64encode(frame).decode()}})
+            self.sent_at.append(time.monotonic())  # before sending: latencies err on the long side
+            await ws.send(message)
+            if turn is not None:
+                turn.first_frame = turn.first_frame or number
+                turn.last_frame = number
+
+    async def receive(self, ws: Any) -> None:
+        """Timestamp our first reply frame after each answer; echo marks as Twilio does once played."""
+        async for raw in ws:
+            arrived = time.monotonic()
+            message = json.loads(raw)
+            if message["event"] == "media":
+                turn = self.turns[-1] if self.turns else None
+                if turn is not None and turn.first_frame and turn.reply_at is None:
+                    turn.reply_at = arrived
+            elif message["event"] == "mark":
+                await ws.send(self.message({"event": "mark", "mark": message["mark"]}))
+                self.prompt_played.set()
+
+
+def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> dict[str, Any]:
+    """*calls* concurrent callers, each answering :data:`SCRIPT`; figures over every turn."""
+    noise = line_noise()
+    callers = [Caller(server.host, f"CA{calls:04d}{index:028d}", words, noise, random.Random(index))
+               for index in range(calls)]
+
+    async def run_all() -> None:
+        await asyncio.gather(*(caller.run(SCRIPT) for caller in callers))
+
+    with CpuUse(server.process.pid) as cpu:
+        asyncio.run(run_all())
+    time.sleep(0.5)  # the last endpoint reports are still in the pipe
     latencies: list[float] = []
-    stream_sid = f"MZ{call_index:032d}"
-    with connect(f"ws://{host}/ivr/stream", max_size=None) as ws:
-        lock = threading.Lock()
-
-        def send(message: dict[str, Any]) -> None:
-            with lock:
-                ws.send(json.dumps({**message, "streamSid": stream_sid}))
-
-        send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
-        send({"event": "start", "start": {"callSid": call_sid, "streamSid": stream_sid, "accountSid": "AC",
-                                          "tracks": ["inbound"], "customParameters": {"token": token}}})
-        marks = 0
-        while marks < 1:  # let the greeting play, as a polite caller would
-            message = json.loads(ws.recv(timeout=120))
-            if message["event"] == "mark":
-                send({"event": "mark", "mark": message["mark"]})
-                marks += 1
-        for turn in range(turns):
-            frames, silence_frames = utterances[turn % len(utterances)]
-            start = time.monotonic()
-            for index, frame in enumerate(frames):
-                delay = start + index * 0.02 - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                send({"event": "media", "media": {"payload": base64.b64encode(frame).decode()}})
-            last_speech = time.monotonic()
-            reply_at: float | None = None
-            index = 0
-            while reply_at is None:
-                delay = last_speech + index * 0.02 - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                send({"event": "media", "media": {"payload": base64.b64encode(SILENCE).decode()}})
-                index += 1
-                while True:
-                    try:
-                        message = json.loads(ws.recv(timeout=0))
-                    except TimeoutError:
-                        break
-                    if message["event"] == "media" and reply_at is None:
-                        reply_at = time.monotonic()
-                    if message["event"] == "mark":
-                        send({"event": "mark", "mark": message["mark"]})
-            latencies.append(reply_at - last_speech - silence_frames * 0.02)
-            # let the reprompt finish before speaking again
-            while True:
-                message = json.loads(ws.recv(timeout=120))
-                if message["event"] == "mark":
-                    send({"event": "mark", "mark": message["mark"]})
-                    break
-        send({"event": "stop", "stop": {"callSid": call_sid}})
-    return latencies
-
-
-def turn_latency(host: str, calls: int, turns: int, utterances: list[tuple[list[bytes], int]]) -> dict[str, Any]:
-    with ThreadPoolExecutor(calls) as pool:
-        results = list(pool.map(lambda i: one_call(host, calls * 1000 + i, utterances, turns), range(calls)))
-    values = [value * 1000 for latencies in results for value in latencies]
-    return {"calls": calls, "turns": len(values), "p50_ms": round(percentile(values, 0.5), 1),
-            "p95_ms": round(percentile(values, 0.95), 1), "max_ms": round(max(values), 1)}
+    whole: list[float] = []
+    silences: dict[str, list[float]] = defaultdict(list)
+    missed = recognised = 0
+    for caller in callers:
+        answers = list(zip(server.endpoints.get(caller.call_sid, []), server.heard.get(caller.call_sid, []),
+                           strict=True))
+        for turn in caller.turns:
+            while answers and answers[0][0] < turn.first_frame:
+                answers.pop(0)  # an answer heard in line noise before this one (none expected)
+            if not answers or turn.reply_at is None:
+                missed += 1
+                continue
+            endpoint, text = answers.pop(0)
+            recognised += text.split()[:1] == [turn.word]
+            latencies.append(turn.reply_at - caller.sent_at[endpoint - 1])
+            whole.append(turn.reply_at - caller.sent_at[turn.last_frame - 1])
+            silences[turn.word].append((endpoint - turn.last_frame) * FRAME_SECONDS)
+    return {
+        "calls": calls, "turns": len(latencies), "turns_without_endpoint": missed,
+        "answers_recognised": f"{recognised}/{sum(len(caller.turns) for caller in callers)}",
+        "turn_latency": summary(latencies),
+        "endpointing_silence_ms_p50": {word: round(statistics.median(values) * 1000) for word, values in
+                                       silences.items()},
+        "last_speech_frame_to_first_reply_frame": summary(whole),
+        "cpu_percent_of_one_core": cpu.figures,
+    }
 
 
 # --- offline figures --------------------------------------------------------------------------
 
-def recognition_rtf(utterances: list[tuple[list[bytes], int]]) -> dict[str, Any]:
-    from ivr.audio import mulaw_decode
+def recognition_rtf(words: dict[str, list[bytes]]) -> dict[str, Any]:
+    """Real-time factor of the stream's recognition path (µ-law decoding, Vosk with a grammar)."""
     from ivr.recognition import load_recognizer
 
     recognizer = load_recognizer(str(korean_model()))
+    noise = line_noise()
     audio_seconds = 0.0
     started = time.perf_counter()
     for _ in range(5):
-        for frames, silence in utterances:
-            session = recognizer.listen(KOREAN_WORDS)
-            for frame in [*frames, *([SILENCE] * (silence + 5))]:
+        for frames in words.values():
+            session = recognizer.listen(list(MEANINGS))
+            for frame in [*frames, *noise[:40]]:
                 session.accept(mulaw_decode(frame).tobytes())
-                audio_seconds += 0.02
+                audio_seconds += FRAME_SECONDS
     elapsed = time.perf_counter() - started
     return {"audio_seconds": round(audio_seconds, 1), "real_time_factor": round(elapsed / audio_seconds, 3)}
 
 
 def synthesis(data_dir: Path) -> dict[str, Any]:
-    from ivr.audio import wav_file_to_phone
+    """Time to a prompt's first µ-law frame: cold (espeak-ng, then encoding), cached on disk, in memory."""
+    from ivr.prompt_audio import PromptAudio
     from shared.speech_synthesis import Synthesizer
 
     synthesizer = Synthesizer(data_dir / "bench-speech-cache", 140)
-    cold = []
-    for index in range(5):
+    prompts = PromptAudio(synthesizer)
+
+    def first_frame(text: str) -> float:
         started = time.perf_counter()
-        synthesizer.synthesize(f"Ihre Vorgangsnummer ist {index} 8 2 7, 1 9 3 {index}.")
-        cold.append(time.perf_counter() - started)
+        _first = prompts.audio(text, "de").result(30)[:FRAME_BYTES]
+        return time.perf_counter() - started
+
+    cold = [first_frame(f"Ihre Vorgangsnummer ist {index} 8 2 7, 1 9 3 {index}.") for index in range(10)]
     text = "Ihre Vorgangsnummer ist 0 8 2 7, 1 9 3 0."
     from_disk = []
     in_memory = []
     for _ in range(50):
-        wav_file_to_phone.cache_clear()
-        started = time.perf_counter()
-        audio = phone_audio(synthesizer.synthesize(text))
-        _first = audio[:FRAME_BYTES]
-        from_disk.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        audio = phone_audio(synthesizer.synthesize(text))
-        _first = audio[:FRAME_BYTES]
-        in_memory.append(time.perf_counter() - started)
+        prompts.forget([prompts.path_for(text, "de")])  # as after a restart: only the WAV file is there
+        from_disk.append(first_frame(text))
+        in_memory.append(first_frame(text))
     synthesizer.close()
-    return {"cold_ms_p50": round(statistics.median(cold) * 1000, 1),
+    return {"cold_first_frame_ms_p50": round(statistics.median(cold) * 1000, 1),
             "cached_first_frame_ms_p50_from_disk": round(statistics.median(from_disk) * 1000, 2),
             "cached_first_frame_ms_p95_from_disk": round(percentile(from_disk, 0.95) * 1000, 2),
-            "cached_first_frame_ms_p50_in_memory": round(statistics.median(in_memory) * 1000, 3)}
+            "cached_first_frame_ms_p50_in_memory": round(statistics.median(in_memory) * 1000, 3),
+            "cached_first_frame_ms_p95_in_memory": round(percentile(in_memory, 0.95) * 1000, 3)}
 
 
 def webhooks(host: str, rate: int = 100, seconds: int = 5) -> dict[str, Any]:
-    """Open-loop load: *rate* signed voice+step webhooks per second (gather-style steps on stream calls)."""
+    """Open-loop load: *rate* signed voice webhooks per second."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -309,25 +502,28 @@ def webhooks(host: str, rate: int = 100, seconds: int = 5) -> dict[str, Any]:
 
 
 def main() -> None:
+    only_stream = "--stream-only" in sys.argv
     with tempfile.TemporaryDirectory() as scratch:
-        utterances = [speech_frames(word) for word in KOREAN_WORDS]
-        child, host = start_server(scratch)
+        words = {word: spoken_word(word) for word in MEANINGS}
+        server = start_server(scratch)
+        load_before = os.getloadavg()[0]
         try:
             figures: dict[str, Any] = {
-                "stream_turn_latency_1_call": turn_latency(host, 1, 6, utterances),
-                "stream_turn_latency_20_calls": turn_latency(host, 20, 3, utterances),
-                "webhook_voice_at_100_per_s": webhooks(host),
-                "server_peak_memory_mb_with_model": peak_memory_mb(child.pid),
+                "stream_1_call": turn_latency(server, 1, words),
+                "stream_20_calls": turn_latency(server, 20, words),
             }
+            if not only_stream:
+                figures["webhook_voice_at_100_per_s"] = webhooks(server.host)
+            figures["server_peak_memory_mb_with_model"] = peak_memory_mb(server.process.pid)
         finally:
-            child.terminate()
-            child.wait(10)
-        figures["recognition_with_grammar"] = recognition_rtf(utterances)
-        with contextlib.redirect_stdout(sys.stderr):  # pyttsx3 prints a line per file it saves
-            figures["synthesis"] = synthesis(Path(scratch))
-        figures["endpointing_silence_ms"] = {word: frames[1] * 20 for word, frames in zip(KOREAN_WORDS, utterances,
-                                                                                         strict=True)}
-        figures["cpu_count"] = os.cpu_count()
+            server.process.terminate()
+            server.process.wait(10)
+        if not only_stream:
+            figures["recognition_with_grammar"] = recognition_rtf(words)
+            with contextlib.redirect_stdout(sys.stderr):  # pyttsx3 prints a line per file it saves
+                figures["synthesis"] = synthesis(Path(scratch))
+        figures["machine"] = {"cpu_count": os.cpu_count(), "load_average_1min_before": round(load_before, 2),
+                              "load_average_1min_after": round(os.getloadavg()[0], 2)}
     print(json.dumps(figures, indent=2, ensure_ascii=False))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ivr import prompts
 from ivr.engine import CallEvent, CallState, HungUp, Say
+from ivr.prompt_audio import PromptAudio
 from ivr.recognition import Recognizer, load_recognizer
 from ivr.recordings import RecordingAttacher, RecordingFetcher
 from ivr.runner import OutputAction, advance
@@ -39,6 +41,7 @@ class Hotline:
     synthesizer: Synthesizer
     recognizer: Recognizer
     fetcher: RecordingFetcher
+    prompt_audio: PromptAudio
 
     @property
     def data_dir(self) -> Path:
@@ -52,22 +55,23 @@ class Hotline:
         """Attaches recordings to requests (files directly, Twilio URLs in the background)."""
         return RecordingAttacher(self.data_dir, self.recognizer, self.fetcher)
 
-    def warm(self) -> None:
-        """Render every fixed prompt now, so callers get cached audio."""
-        for language in prompts.LANGUAGES:
-            self.synthesizer.warm(prompts.fixed_prompts(language), language)
+    def prerendered(self, language: str) -> list[str]:
+        """The prompts rendered at start-up: every fixed text and every confirmation."""
+        return [*prompts.fixed_prompts(language), *prompts.confirmations(language)]
 
     def warm_and_wait(self) -> None:
-        """Render the fixed prompts and wait until they are cached (a start-up worker)."""
+        """Render (WAV for webhooks, µ-law for streams) the prompts callers hear first; a start-up worker."""
         for language in prompts.LANGUAGES:
-            for future in self.synthesizer.warm(prompts.fixed_prompts(language), language):
+            for future in self.prompt_audio.warm(self.prerendered(language), language):
                 future.result(timeout=120)
         log.info("hotline prompts are rendered")
 
     def forget_personal_audio(self, call: Call) -> None:
         """Delete the synthesised prompts that read out this caller's number or reference."""
-        for path in call.state.get("personal_audio", []):
+        paths = call.state.get("personal_audio", [])
+        for path in paths:
             Path(path).unlink(missing_ok=True)
+        self.prompt_audio.forget(paths)
         call.state = {**call.state, "personal_audio": []}
 
     def health(self) -> dict[str, Any]:
@@ -75,11 +79,15 @@ class Hotline:
         return {"ok": True, "recognition": self.recognizer.description,
                 "speech_input": self.recognizer.available, "mode": self.config["IVR_MODE"]}
 
-    def apply(self, session: Session, call: Call, event: CallEvent) -> list[OutputAction]:
-        """Run *event* through the flow of *call* and persist the new state (caller commits)."""
+    def apply(self, session: Session, call: Call, event: CallEvent,
+              early: Callable[[Say], None] | None = None) -> list[OutputAction]:
+        """Run *event* through the flow of *call* and persist the new state (caller commits).
+
+        *early*: see :func:`ivr.runner.advance`.
+        """
         state = CallState.from_json(call.state.get("flow") or {})
         services = DatabaseCallServices(session, call.call_sid, self.attacher())
-        state, outputs = advance(state, event, services)
+        state, outputs = advance(state, event, services, early)
         personal = [str(self.synthesizer.path_for(SpeechRequest(say.text.strip(), say.language, self.speech_rate)))
                     for say in outputs if isinstance(say, Say) and say.personal]
         call.state = {**call.state, "flow": state.to_json(),
@@ -131,4 +139,4 @@ def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hot
     """Load the speech model (once per process) and set up recording downloads."""
     recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""))
     fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]))
-    return Hotline(config, db, synthesizer, recognizer, fetcher)
+    return Hotline(config, db, synthesizer, recognizer, fetcher, PromptAudio(synthesizer))

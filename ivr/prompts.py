@@ -224,3 +224,15 @@ def fixed_prompts(language: str) -> list[str]:
     texts = [value for value in catalogue.values() if value and "{" not in value]
     texts.append(district_list(language))
     return texts
+
+
+def confirmations(language: str, most_events: int = 20) -> list[str]:
+    """Every "Sie haben gewählt: …" and "Ich habe N Veranstaltungen gefunden.", for rendering at start-up.
+
+    They start most replies, so a caller should never wait for them to be synthesised.
+    """
+    choices = [text(language, key) for key in ("events", "request", "person", "today", "tomorrow", "week",
+                                               "home_visit", "callback", "yes", "no")]
+    choices += [*WEEKDAYS[language], *(district_name(number, language) for number in range(len(DISTRICTS) + 1))]
+    found = [text(language, "events_found_many", count=count) for count in range(2, most_events + 1)]
+    return [*(text(language, "chosen", choice=choice) for choice in dict.fromkeys(choices)), *found]

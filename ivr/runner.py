@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ivr.engine import (
@@ -38,15 +39,25 @@ class CallServices(Protocol):
         """Save (or complete) the drafted request with its recordings."""
 
 
-def advance(state: CallState, event: CallEvent, services: CallServices) -> tuple[CallState, list[OutputAction]]:
-    """Feed *event* (and the answers to any queries it raises) through the engine."""
+def advance(state: CallState, event: CallEvent, services: CallServices,
+            early: Callable[[Say], None] | None = None) -> tuple[CallState, list[OutputAction]]:
+    """Feed *event* (and the answers to any queries it raises) through the engine.
+
+    *early* gets each ``Say`` that comes before the first query, as soon as the engine produced it
+    (it depends on nothing the queries look up or save), so a stream can start the reply while the
+    database is still being asked.
+    """
     pending: list[CallEvent] = [event]
     outputs: list[OutputAction] = []
+    queried = False
     while pending:
         state, actions = step(state, pending.pop(0))
         for action in actions:
+            if early is not None and not queried and isinstance(action, Say):
+                early(action)
             answer = _answer(action, state, services)
             if answer is not None:
+                queried = True
                 pending.append(answer)
             else:
                 outputs.append(action)  # type: ignore[arg-type]

