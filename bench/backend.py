@@ -23,8 +23,8 @@ from sqlalchemy import Table, insert, select, text
 from bench.bench_support import on_each_backend, percentile
 from shared.clock import BERLIN, local_today
 from shared.db import Database
-from shared.demo import seed_reference_data
 from shared.models import District, Event, Occurrence, Request, Venue
+from shared.seed.demo import seed_reference_data
 from shared.services.events import EventFilter, horizon, list_occurrences
 from shared.services.recurrence import expand
 from shared.services.requests import RequestQuery, list_requests

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from shared.db import Database
-from shared.scratch_database import scratch_database_url
+from tests.support.scratch_database import scratch_database_url
 
 T = TypeVar("T")
 

@@ -48,7 +48,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivr.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode, read_wav, resample  # noqa: E402
+from ivr.speech.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode, read_wav, resample  # noqa: E402
 
 AUTH_TOKEN = "bench-twilio-token"
 # The Korean words the callers say, and the German answer each stands for in the server.
@@ -97,8 +97,8 @@ def _report(line: str) -> None:
 
 def _report_what_was_heard() -> None:
     """The bench server prints each recognised answer (``heard <CallSid> <words>``) to check recognition."""
-    from ivr.engine import CallEvent, Speech
-    from ivr.stream import StreamCall
+    from ivr.flow.engine import CallEvent, Speech
+    from ivr.transports.stream import StreamCall
 
     answer = StreamCall.answer
 
@@ -112,8 +112,7 @@ def _report_what_was_heard() -> None:
 
 def _understand_korean() -> None:
     """Every question listens for the Korean words; each is understood as its German meaning."""
-    from ivr import understanding
-
+    from ivr.flow import understanding
     german_normalise = understanding.normalise
     understanding.grammar = lambda question: tuple(MEANINGS)
     understanding.normalise = lambda text: german_normalise(" ".join(MEANINGS.get(word, word) for word in text.split()))
@@ -128,8 +127,8 @@ def serve(port: int, data_dir: str) -> None:
     from shared.app import create_app
     from shared.config import load_config
     from shared.db import Database
-    from shared.demo import seed_demo_events, seed_reference_data
     from shared.runtime import get_runtime
+    from shared.seed.demo import seed_demo_events, seed_reference_data
 
     _understand_korean()
     _report_what_was_heard()
@@ -146,7 +145,7 @@ def serve(port: int, data_dir: str) -> None:
     app = create_app(config, db)
     get_hotline(app).warm_and_wait()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
-    stream_log = logging.getLogger("ivr.stream")
+    stream_log = logging.getLogger("ivr.transports.stream")
     stream_log.setLevel(logging.DEBUG)
     stream_log.addHandler(_EndpointReport())
     stream_log.propagate = False
@@ -424,7 +423,7 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
 
 def recognition_rtf(words: dict[str, list[bytes]]) -> dict[str, Any]:
     """Real-time factor of the stream's recognition path (µ-law decoding, Vosk with a grammar)."""
-    from ivr.recognition import load_recognizer
+    from ivr.speech.recognition import load_recognizer
 
     recognizer = load_recognizer(str(korean_model()))
     noise = line_noise()
@@ -442,8 +441,8 @@ def recognition_rtf(words: dict[str, list[bytes]]) -> dict[str, Any]:
 
 def synthesis(data_dir: Path) -> dict[str, Any]:
     """Time to a prompt's first µ-law frame: cold (espeak-ng, then encoding), cached on disk, in memory."""
-    from ivr.prompt_audio import PromptAudio
-    from shared.speech_synthesis import Synthesizer
+    from ivr.speech.prompt_audio import PromptAudio
+    from shared.speech.synthesis import Synthesizer
 
     synthesizer = Synthesizer(data_dir / "bench-speech-cache", 140)
     prompts = PromptAudio(synthesizer)

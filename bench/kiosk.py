@@ -32,8 +32,8 @@ from shared.app import create_app
 from shared.clock import BERLIN, local_today
 from shared.config import load_config
 from shared.db import Database
-from shared.demo import seed_demo_kiosk
 from shared.models import District, Event
+from shared.seed.demo import seed_demo_kiosk
 
 TARGET_P95_MS = 30
 TARGET_START_BYTES = 100 * 1024

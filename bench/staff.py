@@ -26,8 +26,8 @@ from bench.bench_support import on_each_backend, percentile
 from shared.app import create_app
 from shared.config import load_config
 from shared.db import Database
-from shared.demo import seed_reference_data
 from shared.models import District, Request
+from shared.seed.demo import seed_reference_data
 from shared.services.requests import CLOSED_STATUSES, OPEN_STATUSES
 from shared.services.staff_users import create_user
 

@@ -8,9 +8,9 @@ import click
 from flask import Blueprint, Flask
 from flask_sock import Sock
 
-from ivr import softphone, webhooks
 from ivr.hotline import EXTENSION, build_hotline, get_hotline
-from ivr.stream import serve
+from ivr.transports import softphone, webhooks
+from ivr.transports.stream import serve
 from shared.runtime import get_runtime
 
 sock = Sock()

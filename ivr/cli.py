@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from ivr.audio import read_wav, resample
-from ivr.engine import (
+from ivr.flow.engine import (
     CallEvent,
     CallStarted,
     Digits,
@@ -25,17 +24,18 @@ from ivr.engine import (
     Transfer,
 )
 from ivr.hotline import build_hotline, caller_id, open_call
-from ivr.models import MODELS, checksum_file, fetch_model, verify_model
-from ivr.recordings import keep_pending
-from shared.cli_context import CliContext
-from shared.speech_synthesis import Synthesizer
+from ivr.speech.audio import read_wav, resample
+from ivr.speech.models import MODELS, checksum_file, fetch_model, verify_model
+from ivr.transports.recordings import keep_pending
+from shared.cli.context import CliContext
+from shared.speech.synthesis import Synthesizer
 
 HELP = ("Tasten eingeben (z. B. 1, 12#, *), Sprache als Text tippen, eine WAV-Datei angeben "
         "(wav:/pfad/datei.wav), Enter = Stille, 'auflegen' = Auflegen.")
 
 
 def _recognise_wav(hotline_recognizer: object, path: Path, grammar: tuple[str, ...]) -> str:
-    from ivr.recognition import Recognizer
+    from ivr.speech.recognition import Recognizer
 
     recognizer: Recognizer = hotline_recognizer  # type: ignore[assignment]
     samples, rate = read_wav(path.read_bytes())

@@ -12,21 +12,21 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr import prompts
-from ivr.engine import CallEvent, CallState, HungUp, Say
-from ivr.prompt_audio import PromptAudio
-from ivr.recognition import Recognizer, load_recognizer
-from ivr.recordings import RecordingAttacher, RecordingFetcher
-from ivr.runner import OutputAction, advance
-from ivr.services import DatabaseCallServices
+from ivr.flow import prompts
+from ivr.flow.engine import CallEvent, CallState, HungUp, Say
+from ivr.flow.runner import OutputAction, advance
+from ivr.flow.services import DatabaseCallServices
+from ivr.speech.prompt_audio import PromptAudio
+from ivr.speech.recognition import Recognizer, load_recognizer
+from ivr.transports.recordings import RecordingAttacher, RecordingFetcher
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.models import Call
-from shared.reference_data import DISTRICTS
+from shared.seed.reference_data import DISTRICTS
 from shared.services.phone import normalise_phone
 from shared.services.places import district_by_slug
-from shared.speech_synthesis import SpeechRequest, Synthesizer
+from shared.speech.synthesis import SpeechRequest, Synthesizer
 
 log = logging.getLogger(__name__)
 EXTENSION = "treffpunkt-ivr"
@@ -83,7 +83,7 @@ class Hotline:
               early: Callable[[Say], None] | None = None) -> list[OutputAction]:
         """Run *event* through the flow of *call* and persist the new state (caller commits).
 
-        *early*: see :func:`ivr.runner.advance`.
+        *early*: see :func:`ivr.flow.runner.advance`.
         """
         state = CallState.from_json(call.state.get("flow") or {})
         services = DatabaseCallServices(session, call.call_sid, self.attacher())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from shared.clock import as_utc, utcnow
 from shared.models import KioskForm
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 FORM_KEY = "kiosk_form"
 RECEIPT_KEY = "kiosk_receipt"

@@ -18,12 +18,12 @@ from kiosk.slips import request_slip
 from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language
 from shared.errors import FieldProblem, ValidationFailed
-from shared.print_queue import enqueue_here
+from shared.printing.queue import enqueue_here
 from shared.runtime import get_runtime
 from shared.services.phone import display_phone, normalise_phone
 from shared.services.places import districts
 from shared.services.requests import NewRequest, create_request, format_reference
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 STEPS = ("kind", "name", "phone", "district", "topic", "time", "consent", "summary")
 FIELD_STEPS = {"kind": "kind", "name": "name", "phone": "phone", "district": "district",

@@ -56,7 +56,7 @@ PROBLEMS: dict[tuple[str, str], LazyString] = {
     ("consent", "required"): _l("Ohne Ihr Einverständnis können wir Ihre Anfrage nicht speichern."),
 }
 
-# What the print screen says, by print job reason (shared.print_queue.JobProgress); "done" wins.
+# What the print screen says, by print job reason (shared.printing.queue.JobProgress); "done" wins.
 PRINT_PROGRESS: dict[str, LazyString] = {
     "done": _l("Bitte nehmen Sie Ihren Zettel."),
     "paper_out": _l("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."),

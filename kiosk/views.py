@@ -31,12 +31,12 @@ from kiosk.slips import MAX_SLIP_EVENTS, event_slip, place_name, schedule_slip
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
-from shared.print_queue import JobProgress, enqueue_here, job_progress
+from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
 from shared.services.places import districts
-from shared.web import db_session
-from shared.web_security import limiter
+from shared.web.protection import limiter
+from shared.web.request_session import db_session
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 

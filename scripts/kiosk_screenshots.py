@@ -30,9 +30,9 @@ from shared.app import create_app  # noqa: E402
 from shared.clock import BERLIN, local_today  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.db import Database  # noqa: E402
-from shared.demo import seed_all  # noqa: E402
-from shared.print_worker import DEFAULT_PRINTER  # noqa: E402
+from shared.printing.worker import DEFAULT_PRINTER  # noqa: E402
 from shared.runtime import get_runtime  # noqa: E402
+from shared.seed.demo import seed_all  # noqa: E402
 from tests.kiosk.kiosk_flow import fill_request, tap, type_on_keyboard  # noqa: E402 - the taps the end-to-end tests make
 
 CHROMIUM = "/usr/bin/chromium"

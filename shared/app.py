@@ -11,12 +11,14 @@ from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from shared import print_queue, web, web_security
 from shared.config import Config, load_config
 from shared.db import Database
+from shared.printing import queue as print_queue
 from shared.runtime import Runtime, get_runtime
 from shared.services.events import refresh_occurrences
-from shared.speech_synthesis import Synthesizer
+from shared.speech.synthesis import Synthesizer
+from shared.web import protection as web_security
+from shared.web import request_session as web
 
 # The app factory registers the surfaces by name so `shared` never imports `kiosk` or `ivr`.
 SURFACE_MODULES: dict[str, str] = {

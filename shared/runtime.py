@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from shared.clock import local_now
 from shared.config import Config
 from shared.db import Database
-from shared.speech_synthesis import Synthesizer
+from shared.speech.synthesis import Synthesizer
 
 log = logging.getLogger(__name__)
 

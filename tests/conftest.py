@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from shared.app import create_app
 from shared.config import Config, load_config
 from shared.db import Database
-from shared.demo import seed_reference_data
 from shared.models import Base
-from shared.scratch_database import scratch_database_url
+from shared.seed.demo import seed_reference_data
+from tests.support.scratch_database import scratch_database_url
 
 BACKEND = os.environ.get("TREFFPUNKT_TEST_BACKEND", "sqlite")
 POSTGRES_URL = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL", "")

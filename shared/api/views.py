@@ -25,7 +25,7 @@ from shared.services import places
 from shared.services.ics_export import to_ics
 from shared.services.kiosks import kiosk_token_hash
 from shared.services.requests import NewRequest, create_request
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_LIMIT = 1000

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import BERLIN
 from shared.models import Category, District, Event, Venue
-from shared.reference_data import DISTRICTS
+from shared.seed.reference_data import DISTRICTS
 from shared.services.events import save_event
 from shared.services.recurrence import format_exdates
 

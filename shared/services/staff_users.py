@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from shared.clock import utcnow
+from shared.credentials import hash_password, needs_rehash, verify_password
 from shared.errors import FieldProblem, NotFound, ValidationFailed
 from shared.models import District, StaffSession, StaffUser
-from shared.security import hash_password, needs_rehash, verify_password
 
 ROLES = ("admin", "staff")
 MIN_PASSWORD_LENGTH = 12

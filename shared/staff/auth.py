@@ -20,8 +20,8 @@ from shared.services.staff_users import authenticate, open_session, resume_sessi
 from shared.staff.blueprint import bp
 from shared.staff.i18n import SESSION_KEY, gettext
 from shared.staff.principal import StaffPrincipal, staff
-from shared.web import db_session
-from shared.web_security import limiter
+from shared.web.protection import limiter
+from shared.web.request_session import db_session
 
 LOGIN_LIMIT = "5 per 15 minutes"
 PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.static", "staff.set_language"})

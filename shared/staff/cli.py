@@ -6,7 +6,7 @@ import os
 
 import click
 
-from shared.cli import Context, cli_actor, pass_context
+from shared.cli.main import Context, cli_actor, pass_context
 from shared.errors import ValidationFailed
 from shared.services import audit
 from shared.services.retention import purge

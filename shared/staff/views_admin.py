@@ -24,7 +24,7 @@ from shared.staff.i18n import LANGUAGES, SESSION_KEY, gettext
 from shared.staff.labels import LABELS
 from shared.staff.principal import staff
 from shared.staff.scoping import district_scope
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 KIOSK_STALE_MINUTES = 10
 AUDIT_PAGE_SIZE = 100

@@ -28,7 +28,7 @@ from shared.staff.forms import flash_problem
 from shared.staff.i18n import gettext
 from shared.staff.principal import StaffPrincipal, staff
 from shared.staff.scoping import district_scope, get_event_for_user
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 
 @bp.get("/events")

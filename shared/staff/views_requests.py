@@ -36,7 +36,7 @@ from shared.staff.i18n import gettext
 from shared.staff.labels import LABELS
 from shared.staff.principal import StaffPrincipal, staff
 from shared.staff.scoping import district_scope, get_request_for_user
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 EXPORT_LIMIT = 100_000
 

@@ -14,8 +14,8 @@ from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.models import PrinterState, PrintJob
-from shared.print_queue import enqueue, job_progress, print_pending, printer_health
-from shared.print_worker import PrintWorker
+from shared.printing.queue import enqueue, job_progress, print_pending, printer_health
+from shared.printing.worker import PrintWorker
 from tests.hardware.printer_emulator import Emulator
 
 

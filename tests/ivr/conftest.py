@@ -16,13 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
-from ivr.audio import write_wav
 from ivr.hotline import get_hotline
-from ivr.recognition import VoskRecognizer, load_recognizer
+from ivr.speech.audio import write_wav
+from ivr.speech.recognition import VoskRecognizer, load_recognizer
 from shared.db import Database
 from shared.runtime import get_runtime
 from shared.services.staff_users import create_user
-from tests.staff_login import PASSWORD, login
+from tests.support.staff_login import PASSWORD, login
 
 AUTH_TOKEN = "test-twilio-auth-token"
 CALLER = "+492311234567"

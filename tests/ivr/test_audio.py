@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivr.audio import (
+from ivr.speech.audio import (
     FRAME_BYTES,
     MULAW_SILENCE,
     frames,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ivr.audio import FRAME_BYTES
-from ivr.endpointing import END_SILENCE_SECONDS, PREROLL_FRAMES, SETTLE_SECONDS, Endpointer, Verdict
+from ivr.speech.audio import FRAME_BYTES
+from ivr.speech.endpointing import END_SILENCE_SECONDS, PREROLL_FRAMES, SETTLE_SECONDS, Endpointer, Verdict
 from tests.ivr.test_recognition import line_noise, spoken_word
 
 FRAME = FRAME_BYTES  # samples per 20 ms frame at 8 kHz

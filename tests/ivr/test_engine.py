@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivr.engine import (
+from ivr.flow.engine import (
     Action,
     CallEvent,
     CallStarted,

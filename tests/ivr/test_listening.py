@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ivr.audio import FRAME_BYTES, mulaw_decode, mulaw_encode
-from ivr.endpointing import END_SILENCE_SECONDS
-from ivr.listening import Listener
-from ivr.recognition import VoskRecognizer
+from ivr.speech.audio import FRAME_BYTES, mulaw_decode, mulaw_encode
+from ivr.speech.endpointing import END_SILENCE_SECONDS
+from ivr.speech.listening import Listener
+from ivr.speech.recognition import VoskRecognizer
 from tests.ivr.test_recognition import line_noise, spoken_word
 
 GRAMMAR = ["넷", "아니요", "안녕하세요"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ivr import models
-from ivr.models import MODELS, checksum_file, fetch_model, read_checksums, verify_model
-from shared.cli import main
+from ivr.speech import models
+from ivr.speech.models import MODELS, checksum_file, fetch_model, read_checksums, verify_model
+from shared.cli.main import main
 
 
 def _fake_model(root: Path) -> Path:

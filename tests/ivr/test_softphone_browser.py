@@ -17,7 +17,7 @@ from shared.db import Database
 from shared.models import Call, Request
 from shared.runtime import get_runtime
 from shared.services.staff_users import create_user
-from tests.staff_login import PASSWORD, login_in_browser
+from tests.support.staff_login import PASSWORD, login_in_browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--use-fake-ui-for-media-stream",

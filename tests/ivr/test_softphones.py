@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared.cli import main
+from shared.cli.main import main
 from shared.config import Config
 from shared.db import Database
 from shared.models import Call, Request, VoiceMessage

@@ -18,8 +18,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ivr import stream
-from ivr.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode
+from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode
+from ivr.transports import stream
 from shared.config import Config
 from shared.db import Database
 from shared.models import Call, Request, VoiceMessage
@@ -313,7 +313,7 @@ def test_line_dropping_without_stop_also_keeps_an_incomplete_request(stream_phon
 @pytest.fixture
 def korean_stream_app(config: Config, db: Database, speech_cache: Any, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """Stream mode with the real Korean Vosk model; every question listens for Korean words."""
-    from ivr import understanding
+    from ivr.flow import understanding
     from shared.app import create_app
     from tests.ivr.test_recognition import GRAMMAR, MODEL
 
@@ -325,8 +325,8 @@ def korean_stream_app(config: Config, db: Database, speech_cache: Any, monkeypat
 
 def test_speech_over_the_stream_barges_in_is_recognised_and_answered(korean_stream_app: Flask,
                                                                      db: Database) -> None:
-    from ivr.audio import phone_audio
     from ivr.hotline import get_hotline
+    from ivr.speech.audio import phone_audio
     from tests.ivr.test_recognition import speak_korean
 
     phone = TwilioPhone(korean_stream_app.test_client(), "CA" + "3" * 32)

@@ -7,8 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivr import understanding
-from shared.reference_data import DISTRICTS
+from ivr.flow import understanding
+from shared.seed.reference_data import DISTRICTS
 
 FILLER = st.sampled_from(["", "äh", "also", "bitte", "ich möchte", "gerne", "ähm ja also"])
 NUMBER_WORDS = ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf",

@@ -14,9 +14,9 @@ from werkzeug.serving import make_server
 
 from shared.clock import BERLIN, local_today
 from shared.db import Database
-from shared.demo import seed_demo_events, seed_demo_kiosk
-from shared.print_worker import DEFAULT_PRINTER
+from shared.printing.worker import DEFAULT_PRINTER
 from shared.runtime import get_runtime
+from shared.seed.demo import seed_demo_events, seed_demo_kiosk
 from tests.hardware.conftest import emulator, emulator_process
 from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME, add_event
 

@@ -15,7 +15,7 @@ from shared.clock import utcnow
 from shared.db import Database
 from shared.models import KioskForm
 from tests.kiosk.kiosk_data import session_json
-from tests.staff_login import csrf_token
+from tests.support.staff_login import csrf_token
 
 NAME = "ÖZLEM"  # typed as Ö, Z, L, E, M: stored as "Özlem"
 

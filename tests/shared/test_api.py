@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from shared.clock import BERLIN, local_today
-from shared.demo import seed_demo_kiosk
 from shared.models import Event
+from shared.seed.demo import seed_demo_kiosk
 from shared.services.events import save_event
 from shared.services.places import district_by_slug, venue_by_slug
 

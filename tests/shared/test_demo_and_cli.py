@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from shared import migrate
 from shared.clock import BERLIN
 from shared.db import Database
-from shared.demo import ANNIVERSARY_2022, seed_all
 from shared.models import Event, Request, StaffUser
+from shared.seed.demo import ANNIVERSARY_2022, seed_all
 from shared.services.events import EventFilter, list_occurrences
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import re
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from shared.cli import main
+from shared.cli.main import main
 from shared.config import Config
 from shared.db import Database
 from shared.models import AuditEntry, Kiosk

@@ -14,16 +14,16 @@ from sqlalchemy import update
 
 from hardware.receipt_content import Footer, RequestSlip
 from hardware.transports import PrinterUrlError
-from shared.cli import main
+from shared.cli.main import main
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
-from shared.demo import seed_all
 from shared.errors import NotFound
 from shared.models import PrinterState, PrintJob
-from shared.print_queue import enqueue, enqueue_here, get_job, job_progress, print_pending
-from shared.print_worker import MAX_BACKOFF_SECONDS, PrintWorker, acquire_lease, backoff_seconds, printer_url
+from shared.printing.queue import enqueue, enqueue_here, get_job, job_progress, print_pending
+from shared.printing.worker import MAX_BACKOFF_SECONDS, PrintWorker, acquire_lease, backoff_seconds, printer_url
 from shared.runtime import get_runtime
+from shared.seed.demo import seed_all
 
 SLIP = RequestSlip("BZ Hörde", "48271930", "home_visit", "Hörde", "2026-11-24", Footer("Seniorenbüro", "0231 1"))
 
@@ -179,7 +179,7 @@ def test_cli_status_of_a_switched_off_printer_fails(config: Config, db: Database
 
 
 def test_print_pending_does_not_wait_for_a_busy_worker(db: Database, config: Config) -> None:
-    from shared.print_worker import _locks, process_owner
+    from shared.printing.worker import _locks, process_owner
 
     with db.session() as session:
         enqueue(session, SLIP, 15)

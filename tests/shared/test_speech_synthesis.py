@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.speech_synthesis import SpeechRequest, Synthesizer, _new_engine, wav_is_usable
+from shared.speech.synthesis import SpeechRequest, Synthesizer, _new_engine, wav_is_usable
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from shared.models import Request, VoiceMessage
 from shared.services.recordings import store_voice_message
 from shared.services.requests import NewRequest, create_request
 from shared.services.staff_users import create_user
-from tests.staff_login import PASSWORD, csrf_token, login
+from tests.support.staff_login import PASSWORD, csrf_token, login
 
 
 def post(client: FlaskClient, path: str, data: dict[str, str], form_page: str = "/staff/") -> object:

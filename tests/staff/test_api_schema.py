@@ -21,7 +21,7 @@ from schemathesis.core.result import Ok
 from schemathesis.openapi import from_wsgi
 
 from shared.db import Database
-from shared.demo import seed_demo_events, seed_demo_kiosk
+from shared.seed.demo import seed_demo_events, seed_demo_kiosk
 
 KIOSK_TOKEN = "test-kiosk-token"
 OPERATIONS = ("GET /districts", "GET /venues", "GET /categories", "GET /events", "GET /events.ics",

@@ -12,14 +12,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from shared.app import create_app
-from shared.cli import main
+from shared.cli.main import main
 from shared.clock import utcnow
 from shared.config import Config
+from shared.credentials import verify_password
 from shared.db import Database
 from shared.models import AuditEntry, StaffSession, StaffUser
-from shared.security import verify_password
 from tests.staff.conftest import Staff
-from tests.staff_login import PASSWORD, csrf_token, login
+from tests.support.staff_login import PASSWORD, csrf_token, login
 
 
 def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:

@@ -20,7 +20,7 @@ from shared.runtime import get_runtime
 from shared.services.recordings import store_voice_message
 from shared.services.requests import NewRequest, create_request, format_reference
 from tests.staff.conftest import Staff
-from tests.staff_login import PASSWORD
+from tests.support.staff_login import PASSWORD
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]

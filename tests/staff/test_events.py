@@ -11,7 +11,7 @@ from sqlalchemy import select
 from shared.clock import local_today
 from shared.db import Database
 from shared.models import Event, Occurrence, Venue
-from tests.staff_login import csrf_token
+from tests.support.staff_login import csrf_token
 
 ICS = """BEGIN:VCALENDAR
 VERSION:2.0

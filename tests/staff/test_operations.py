@@ -17,14 +17,14 @@ from flask.testing import FlaskClient
 from hardware.receipt_content import Footer, RequestSlip
 from shared.clock import utcnow
 from shared.db import Database
-from shared.demo import seed_demo_kiosk
 from shared.models import Call, PrinterState
-from shared.print_queue import enqueue
+from shared.printing.queue import enqueue
 from shared.runtime import get_runtime
+from shared.seed.demo import seed_demo_kiosk
 from shared.services.requests import change_status
 from shared.staff.charts import bar_chart
 from tests.staff.conftest import RequestFactory
-from tests.staff_login import csrf_token
+from tests.support.staff_login import csrf_token
 
 SVG = re.compile(r"<svg class=\"chart\".*?</svg>", re.S)
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "shared" / "staff" / "translations"

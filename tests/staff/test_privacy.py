@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from shared.cli import main
+from shared.cli.main import main
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
@@ -25,7 +25,7 @@ from shared.services.recordings import voice_message_path
 from shared.services.requests import change_status
 from shared.services.retention import PurgeReport, purge
 from tests.staff.conftest import RequestFactory, voice_of, wav_bytes
-from tests.staff_login import csrf_token
+from tests.support.staff_login import csrf_token
 
 
 def _close(db: Database, request_id: int) -> None:

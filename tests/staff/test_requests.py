@@ -14,7 +14,7 @@ from shared.db import Database
 from shared.models import AuditEntry, Request
 from shared.services.recordings import voice_message_path
 from tests.staff.conftest import RequestFactory, Staff, voice_of, wav_bytes
-from tests.staff_login import csrf_token
+from tests.support.staff_login import csrf_token
 
 
 def audit_actions(db: Database, record_type: str | None = None) -> list[tuple[str, str, str]]:

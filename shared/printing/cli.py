@@ -11,14 +11,14 @@ import click
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
 from hardware.receipt_render import render_slip
 from hardware.transports import NotPrinted, PrinterUrlError, open_transport
-from shared.cli_context import CliContext
-from shared.cli_output import echo_listing
+from shared.cli.context import CliContext
+from shared.cli.output import echo_listing
 from shared.clock import as_local, local_now, local_today
 from shared.config import Config
 from shared.errors import NotFound
-from shared.print_queue import enqueue_here, list_jobs
-from shared.print_worker import printer_url
-from shared.schedule_slips import schedule_slip
+from shared.printing.queue import enqueue_here, list_jobs
+from shared.printing.schedule_slips import schedule_slip
+from shared.printing.worker import printer_url
 
 # Every character the product prints: umlauts, ß, €, typographic punctuation and the languages
 # of the city (Turkish, Polish and Russian lines test code pages and the image fallback).

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 
 from twilio.twiml.voice_response import Connect, Gather, VoiceResponse
 
-from ivr.engine import HangUp, Listen, Record, Say, Transfer
-from ivr.runner import OutputAction
-from shared.speech_synthesis import SynthesisError, Synthesizer
+from ivr.flow.engine import HangUp, Listen, Record, Say, Transfer
+from ivr.flow.runner import OutputAction
+from shared.speech.synthesis import SynthesisError, Synthesizer
 
 log = logging.getLogger(__name__)
 

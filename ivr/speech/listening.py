@@ -1,8 +1,8 @@
 """One spoken answer on a stream: voice activity, recognition with a grammar, and its end.
 
 The final decode (Vosk's ``FinalResult``, 10–25 ms of CPU) starts once the caller has been quiet
-for :data:`ivr.endpointing.SETTLE_SECONDS`, not when the answer is over: if the quiet lasts until
-:data:`ivr.endpointing.END_SILENCE_SECONDS`, the text is ready the moment the answer ends and the
+for :data:`ivr.speech.endpointing.SETTLE_SECONDS`, not when the answer is over: if the quiet lasts until
+:data:`ivr.speech.endpointing.END_SILENCE_SECONDS`, the text is ready the moment the answer ends and the
 reply goes out at once. If the caller talks on, the answer's audio so far (kept here) is decoded
 afresh, so nothing said is lost.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ivr.audio import Samples
-from ivr.endpointing import Endpointer
-from ivr.recognition import RecognitionSession, Recognizer
+from ivr.speech.audio import Samples
+from ivr.speech.endpointing import Endpointer
+from ivr.speech.recognition import RecognitionSession, Recognizer
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 from simple_websocket import ConnectionClosed
 
-from ivr.audio import PHONE_RATE, Samples, level, mulaw_decode, mulaw_encode, write_wav
-from ivr.engine import (
+from ivr.flow.engine import (
     CallEvent,
     CallStarted,
     Digits,
@@ -37,12 +36,13 @@ from ivr.engine import (
     Speech,
     Transfer,
 )
+from ivr.flow.runner import OutputAction
 from ivr.hotline import Hotline, find_call
-from ivr.listening import Listener
-from ivr.player import Player, ready
-from ivr.recordings import keep_pending
-from ivr.runner import OutputAction
-from ivr.security import read_stream_token
+from ivr.speech.audio import PHONE_RATE, Samples, level, mulaw_decode, mulaw_encode, write_wav
+from ivr.speech.listening import Listener
+from ivr.speech.player import Player, ready
+from ivr.transports.recordings import keep_pending
+from ivr.transports.signatures import read_stream_token
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from ivr.audio import read_wav
-from ivr.recognition import Recognizer
+from ivr.speech.audio import read_wav
+from ivr.speech.recognition import Recognizer
 from shared.db import Database
 from shared.models import Request
 from shared.services.recordings import store_voice_message

@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from ivr.audio import FRAME_BYTES, FRAME_MS, frames
+from ivr.speech.audio import FRAME_BYTES, FRAME_MS, frames
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from ivr.audio import FRAME_MS, Samples, level
+from ivr.speech.audio import FRAME_MS, Samples, level
 
 SPEECH_LEVEL = 300.0  # RMS (about -40 dBFS): louder frames are speech, quieter ones line noise
 PREROLL_FRAMES = 15  # 300 ms fed to the recognizer before the first loud frame

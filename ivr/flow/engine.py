@@ -12,8 +12,8 @@ import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ivr import prompts, understanding
-from ivr.prompts import text
+from ivr.flow import prompts, understanding
+from ivr.flow.prompts import text
 from shared.errors import ValidationFailed
 from shared.services.phone import display_phone, normalise_phone
 

@@ -1,6 +1,6 @@
-"""What the ``treffpunkt`` command group hands its subcommands (implemented by ``shared.cli.Context``).
+"""What the ``treffpunkt`` command group hands its subcommands (implemented by ``shared.cli.main.Context``).
 
-A protocol, so that command modules of other packages need not import ``shared.cli``, which
+A protocol, so that command modules of other packages need not import ``shared.cli.main``, which
 imports them.
 """
 

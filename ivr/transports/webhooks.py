@@ -14,12 +14,12 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr.engine import CallEvent, CallStarted, Digits, HungUp, NoInput, RecordingDone, TransferFailed
+from ivr.flow.engine import CallEvent, CallStarted, Digits, HungUp, NoInput, RecordingDone, TransferFailed
 from ivr.hotline import caller_id, find_call, get_hotline, open_call
-from ivr.security import issue_stream_token, public_base, require_twilio_signature
-from ivr.twiml import connect_stream, render
+from ivr.transports.signatures import issue_stream_token, public_base, require_twilio_signature
+from ivr.transports.twiml import connect_stream, render
 from shared.models import Call
-from shared.web import db_session
+from shared.web.request_session import db_session
 
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _AUDIO_NAME = re.compile(r"^[0-9a-f]{40}$")

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from ivr import prompts
-from ivr.engine import (
+from ivr.flow import prompts
+from ivr.flow.engine import (
     CallState,
     CheckOffice,
     EventItem,
@@ -17,10 +17,10 @@ from ivr.engine import (
     RequestSaved,
     SaveRequest,
 )
-from ivr.recordings import RecordingAttacher
+from ivr.transports.recordings import RecordingAttacher
 from shared.clock import local_now, local_today
 from shared.models import Request
-from shared.reference_data import DISTRICTS
+from shared.seed.reference_data import DISTRICTS
 from shared.services.events import EventFilter, OccurrenceView, list_occurrences, this_week
 from shared.services.places import district_by_slug, is_open, seniorenbuero
 from shared.services.requests import NewRequest, complete_incomplete, create_request
@@ -66,7 +66,7 @@ def spoken_event(view: OccurrenceView, language: str) -> str:
 
 
 class DatabaseCallServices:
-    """:class:`ivr.runner.CallServices` on one database session (the caller commits)."""
+    """:class:`ivr.flow.runner.CallServices` on one database session (the caller commits)."""
 
     def __init__(self, session: Session, call_sid: str, attacher: RecordingAttacher,
                  now: datetime | None = None) -> None:

@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CHECKSUM_DIR = Path(__file__).resolve().parent / "models"
+CHECKSUM_DIR = Path(__file__).resolve().parent / "models_checksums"
 MODEL_SOURCE = "https://alphacephei.com/vosk/models/{name}.zip"
 MODELS = {"de": "vosk-model-small-de-0.15"}
 

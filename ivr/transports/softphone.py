@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from ivr.hotline import open_call
-from ivr.security import issue_stream_token
-from shared.web import db_session
+from ivr.transports.signatures import issue_stream_token
+from shared.web.request_session import db_session
 
 SIMULATED_PREFIX = "SIM"
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from shared.reference_data import DISTRICTS
+from shared.seed.reference_data import DISTRICTS
 
 UNKNOWN = "[unk]"
 

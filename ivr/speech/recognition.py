@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ivr.audio import PHONE_RATE, Samples
+from ivr.speech.audio import PHONE_RATE, Samples
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from shared.cli_context import CliContext
-from shared.cli_output import echo_listing
+from shared.cli.context import CliContext
+from shared.cli.output import echo_listing
 from shared.clock import as_local
 from shared.errors import NotFound
 from shared.services.kiosks import list_kiosks, register_kiosk
@@ -48,3 +48,8 @@ def list_command(context: CliContext, as_json: bool) -> None:
     echo_listing("kiosks", items, as_json, "Keine Kiosks registriert.",
                  lambda item: f"{item['slug']:<28} {item['venue']:<22} {item['printer']:<16} "
                               f"{item['last_seen_at'] or 'noch nie'}")
+
+
+def register_cli(group: click.Group) -> None:
+    """Add ``treffpunkt kiosk``."""
+    group.add_command(kiosk)

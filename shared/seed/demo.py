@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.clock import BERLIN, local_today, utcnow
+from shared.credentials import hash_password
 from shared.models import Category, District, Event, Kiosk, OfficeHours, Request, StaffUser, Venue
-from shared.reference_data import BEGEGNUNGSZENTREN, CATEGORIES, DISTRICTS, SENIORENBUEROS
-from shared.security import hash_password
+from shared.seed.reference_data import BEGEGNUNGSZENTREN, CATEGORIES, DISTRICTS, SENIORENBUEROS
 from shared.services.events import save_event
 from shared.services.kiosks import kiosk_token_hash
 from shared.services.requests import NewRequest, create_request

@@ -6,7 +6,7 @@ Veranstaltungen drücken Sie die 1"). Texts without placeholders are rendered at
 
 from __future__ import annotations
 
-from shared.reference_data import DISTRICTS
+from shared.seed.reference_data import DISTRICTS
 
 LANGUAGES = ("de", "tr")
 

@@ -1,7 +1,7 @@
 """The durable print queue in the database: surfaces enqueue slips, one worker per printer prints.
 
 A job carries the slip content (not bytes), so it is rendered for the printer it prints on. The
-worker itself lives in :mod:`shared.print_worker`; this module is what surfaces call: ``enqueue``,
+worker itself lives in :mod:`shared.printing.worker`; this module is what surfaces call: ``enqueue``,
 ``print_pending`` (print now, synchronously), ``job_progress`` (what to tell the senior) and
 ``init_app`` (worker and ``/healthz`` check).
 """
@@ -22,7 +22,7 @@ from shared.config import Config
 from shared.db import Database
 from shared.errors import NotFound
 from shared.models import PrinterState, PrintJob
-from shared.print_worker import DEFAULT_PRINTER, PrintWorker, job_due, stored_status
+from shared.printing.worker import DEFAULT_PRINTER, PrintWorker, job_due, stored_status
 from shared.runtime import get_runtime
 
 JOB_STATES = ("queued", "printing", "done", "failed", "expired")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from ivr.engine import (
+from ivr.flow.engine import (
     Action,
     CallEvent,
     CallState,

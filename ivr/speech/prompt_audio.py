@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from ivr.audio import phone_audio
-from shared.speech_synthesis import SpeechRequest, Synthesizer
+from ivr.speech.audio import phone_audio
+from shared.speech.synthesis import SpeechRequest, Synthesizer
 
 _encoder: ThreadPoolExecutor | None = None
 _encoder_lock = threading.Lock()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared import migrate
 from shared.app import SURFACE_MODULES
-from shared.cli_output import echo_listing
+from shared.cli.output import echo_listing
 from shared.clock import as_local, local_today
 from shared.config import Config, ConfigError, load_config
 from shared.db import Database
@@ -86,7 +86,7 @@ def main(ctx: click.Context) -> None:
 def serve(context: Context, host: str, port: int) -> None:
     """Serve every surface and run the background workers in one process (gunicorn, threaded)."""
     from shared.app import create_app
-    from shared.server import TreffpunktServer
+    from shared.web.server import TreffpunktServer
 
     config = context.config
     base = f"http://{host}:{port}"
@@ -128,7 +128,7 @@ def db_check(context: Context) -> None:
 @pass_context
 def demo(context: Context) -> None:
     """Load reference and demo data (idempotent)."""
-    from shared.demo import DEMO_PASSWORD, seed_all
+    from shared.seed.demo import DEMO_PASSWORD, seed_all
 
     with context.session() as session:
         seed_all(session, context.config["KIOSK_VENUE"], context.config["KIOSK_TOKEN"] or "demo-kiosk-token")
@@ -218,15 +218,17 @@ def requests_list(context: Context, as_json: bool, status: str | None, district:
         f"{item['district'] or '-':<16} fällig {item['due_date']}  {item['phone']}"))
 
 
-def _register_surface_commands() -> None:
-    for module_name in SURFACE_MODULES.values():
-        module = importlib.import_module(module_name)
-        register = getattr(module, "register_cli", None)
+# Every package that brings commands exposes ``register_cli(group)``: the surfaces (by name, so this
+# module never imports ``kiosk`` or ``ivr``) and the subsystems of ``shared``.
+CLI_MODULES = (*SURFACE_MODULES.values(), "shared.printing", "shared.cli.kiosk_devices")
+
+
+def _register_commands() -> None:
+    for module_name in CLI_MODULES:
+        register = getattr(importlib.import_module(module_name), "register_cli", None)
         if register is not None:
             register(main)
 
 
-_register_surface_commands()
-main.add_command(importlib.import_module("shared.printer_cli").printer)
-main.add_command(importlib.import_module("shared.kiosk_cli").kiosk)
+_register_commands()
 

@@ -1,0 +1,1 @@
+"""Telephone audio and speech: µ-law, endpointing, recognition, prompt audio and playback."""

@@ -1,0 +1,1 @@
+"""How calls reach the flow: Twilio webhooks, Media Streams, softphones, signatures, recordings."""

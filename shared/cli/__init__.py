@@ -1,0 +1,1 @@
+"""The ``treffpunkt`` command line: the main group, its context and output helpers, device commands."""

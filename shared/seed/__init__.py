@@ -1,0 +1,1 @@
+"""Reference data of Dortmund (districts, offices, venues, topics) and the demo content."""
