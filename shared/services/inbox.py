@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import local_today
 from shared.models import Request
-from shared.services.requests import OPEN_STATUSES
+from shared.models.vocabulary import OPEN_STATUSES
 
 PAGE_SIZE = 50
 

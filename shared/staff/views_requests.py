@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from shared.clock import as_local, local_now
 from shared.errors import InvalidTransition, ValidationFailed
 from shared.models import Request, VoiceMessage
+from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.runtime import get_runtime
 from shared.services import audit
 from shared.services.csv_safety import to_csv
@@ -19,9 +20,7 @@ from shared.services.phone import display_phone, mask_phone
 from shared.services.recordings import delete_voice_message_file, recordings_dir, voice_message_path
 from shared.services.requests import (
     CHANNELS,
-    CLOSED_STATUSES,
     KINDS,
-    OPEN_STATUSES,
     STATUSES,
     TRANSITIONS,
     add_note,
