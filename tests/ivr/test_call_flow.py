@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 import time_machine
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.flow.engine import (
@@ -17,6 +21,7 @@ from ivr.flow.engine import (
     CallState,
     CheckOffice,
     Digits,
+    Draft,
     EventItem,
     EventsFound,
     HangUp,
@@ -32,10 +37,12 @@ from ivr.flow.engine import (
     step,
 )
 from ivr.flow.services import DatabaseCallServices
-from ivr.speech.recognition import NoRecognizer
-from ivr.transports.recordings import RecordingAttacher
+from ivr.speech.audio import PHONE_RATE, Samples, write_wav
+from ivr.speech.recognition import NoRecognizer, RecognitionSession
+from ivr.transports.recordings import RecordingAttacher, RecordingFetcher, keep_pending
 from shared.clock import BERLIN
-from shared.models import Event
+from shared.db import Database
+from shared.models import Event, Request, VoiceMessage
 from shared.services.events import save_event
 from shared.services.places import venue_by_slug
 
@@ -195,3 +202,44 @@ def test_the_call_ends_after_the_turn_limit() -> None:
         if state.ended:
             break
     assert state.ended and isinstance(actions[-1], HangUp)
+
+
+# --- no silence before the reference ----------------------------------------------------------
+
+class SlowRecognizer:
+    """A recognizer taking as long as a real one on a 45 s topic (a stand-in for the speech model)."""
+
+    available = True
+    description = "slow test recognizer"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def listen(self, phrases: Sequence[str], sample_rate: int = PHONE_RATE) -> RecognitionSession:
+        return NoRecognizer().listen(phrases, sample_rate)
+
+    def transcribe(self, samples: Samples, sample_rate: int) -> str:
+        time.sleep(self.seconds)
+        return "Erika Mustermann"
+
+
+def test_reference_comes_before_transcription_which_runs_after_commit(db: Database, tmp_path: Path) -> None:
+    fetcher = RecordingFetcher(db, tmp_path, SlowRecognizer(2.0), "")
+    attacher = RecordingAttacher(tmp_path, fetcher.recognizer, fetcher)
+    ref = keep_pending(tmp_path, "CA9", "name", write_wav(np.zeros(8000, dtype=np.int16), PHONE_RATE))
+    state = CallState(node="confirm", caller="+492311234567", draft=Draft(
+        kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True, confirmed=True,
+        recordings=[{"purpose": "name", "ref": ref, "duration": 1.0, "transcript": None, "attached": False}]))
+    began = time.monotonic()
+    with db.session() as session:
+        saved = DatabaseCallServices(session, "CA9", attacher).save_request(state, SaveRequest(incomplete=False))
+        session.commit()
+    assert time.monotonic() - began < 1.0  # the caller hears the reference at once
+    with db.session() as session:  # other webhooks are not locked out meanwhile
+        assert session.get(Request, saved.request_id) is not None
+        assert session.scalars(select(VoiceMessage)).one().transcript is None
+    assert fetcher.done.wait(20)
+    with db.session() as session:
+        request = session.get(Request, saved.request_id)
+        assert request is not None and request.caller_name == "Erika Mustermann"
+        assert session.scalars(select(VoiceMessage)).one().transcript == "Erika Mustermann"
