@@ -288,14 +288,15 @@ class StreamCall:
         self.apply(RecordingDone(purpose, ref, round(samples.size / PHONE_RATE, 1)))
 
     def on_key(self, key: str) -> None:
-        self.barge_in()
         if self.recording is not None:
+            self.barge_in()
             if key == "#" and self.prompt_done_at is not None:
                 self.finish_recording()
             return
         listen = self.listen
         if listen is None:
-            return
+            return  # a stray key (e.g. "#" after a complete entry) must not cut the next prompt
+        self.barge_in()
         self.last_key_at = time.monotonic()
         if key == "*":
             self.answer(Digits("*"))
