@@ -78,6 +78,11 @@ class TransferFailed:
 
 
 @dataclass(frozen=True)
+class TransferAnswered:
+    """The Seniorenbüro took the transferred call (and it has ended)."""
+
+
+@dataclass(frozen=True)
 class EventItem:
     """One event as the caller hears it."""
 
@@ -112,7 +117,7 @@ class RequestSaved:
 
 
 CallEvent = (CallStarted | Digits | Speech | NoInput | RecordingDone | HungUp | TransferFailed
-             | EventsFound | OfficeStatus | RequestSaved)
+             | TransferAnswered | EventsFound | OfficeStatus | RequestSaved)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -313,6 +318,9 @@ class _Flow:
             return self.office_status(event)
         if isinstance(event, RequestSaved):
             return self.request_saved(event)
+        if isinstance(event, TransferAnswered):
+            s.outcome, s.node, s.ended = "transferred", "connected", True
+            return [HangUp()]
         if isinstance(event, TransferFailed):
             return [self.say("transfer_failed"), *self.start_message()]
         if isinstance(event, RecordingDone):
@@ -715,10 +723,15 @@ class _Flow:
         if s.ended:
             return []
         s.ended = True
+        if s.node == "transferred" and s.request_id is None:
+            # Hung up while the office phone rang: keep the caller's number for a callback.
+            s.draft = Draft(kind="callback", purpose="message", district=s.district or None)
         draft = s.draft
-        if s.node == "transferred" or draft is None or s.request_id is not None or not draft.kind:
+        if s.node == "connected" or draft is None or s.request_id is not None:
             s.outcome = s.outcome or "hung_up"
             return []
+        if not draft.kind:
+            draft.kind = "callback"  # hung up at the kind question: a callback is the least we can do
         if not draft.phone:
             draft.phone = s.caller
         if not (draft.phone or draft.recordings):

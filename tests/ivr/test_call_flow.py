@@ -25,6 +25,7 @@ from ivr.flow.engine import (
     EventItem,
     EventsFound,
     HangUp,
+    HungUp,
     Listen,
     LookupEvents,
     NoInput,
@@ -243,3 +244,11 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
         request = session.get(Request, saved.request_id)
         assert request is not None and request.caller_name == "Erika Mustermann"
         assert session.scalars(select(VoiceMessage)).one().transcript == "Erika Mustermann"
+
+
+def test_hang_up_at_the_kind_question_keeps_the_number() -> None:
+    state, _ = run(started(), Digits("2"))
+    assert state.node == "kind"
+    state, actions = run(state, HungUp())
+    assert actions == [SaveRequest(incomplete=True)]
+    assert state.draft is not None and state.draft.phone == "+492311234567"

@@ -29,6 +29,7 @@ from ivr.flow.engine import (
     Say,
     Speech,
     Transfer,
+    TransferAnswered,
     step,
 )
 
@@ -133,7 +134,9 @@ def test_no_input_twice_then_person_then_office() -> None:
     assert actions[-1] == CheckOffice(8)
     state, actions = run(state, OfficeStatus(True, "+492315029408", "Seniorenbüro Hörde"))
     assert actions[-1] == Transfer("+492315029408") and state.outcome == "transferred"
-    state, actions = run(state, HungUp())
+    _, ringing = run(state, HungUp())  # hung up while the office phone rang: keep the number
+    assert ringing == [SaveRequest(incomplete=True)]
+    state, actions = run(state, TransferAnswered(), HungUp())
     assert actions == [] and state.outcome == "transferred"
 
 
