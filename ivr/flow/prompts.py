@@ -6,6 +6,7 @@ Veranstaltungen drücken Sie die 1"). Texts without placeholders are rendered at
 
 from __future__ import annotations
 
+from ivr.flow import flow_prompts
 from shared.seed.reference_data import DISTRICTS
 
 LANGUAGES = ("de", "tr")
@@ -173,6 +174,8 @@ TURKISH: dict[str, str] = {
     "time_minutes": "{hour} {minute}",
 }
 
+GERMAN.update(flow_prompts.GERMAN)
+TURKISH.update(flow_prompts.TURKISH)
 CATALOGUES: dict[str, dict[str, str]] = {"de": GERMAN, "tr": TURKISH}
 
 WEEKDAYS: dict[str, tuple[str, ...]] = {
