@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from shared.clock import as_local, utcnow
 from shared.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
 from shared.models import District, Note, Request, StatusChange
-from shared.services import audit
+from shared.services import audit, search  # noqa: F401  (search keeps its index on every flush)
 from shared.services.phone import normalise_phone
 from shared.services.workdays import add_working_days
 
