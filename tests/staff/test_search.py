@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shared.db import Database
 from shared.models import Request
@@ -85,7 +85,7 @@ def test_search_finds_closed_requests_and_follows_edits(make_request: RequestFac
 def test_rebuild_indexes_rows_written_without_the_orm(make_request: RequestFactory, db: Database) -> None:
     make_request(name="Björn Bulk")
     with db.engine.begin() as connection:
-        connection.execute(Request.__table__.update().values(topic="Gartenarbeit"))
+        connection.execute(update(Request).values(topic="Gartenarbeit"))
         assert _found(db, "garten") == []
         assert search.rebuild(connection) == 1
     assert _found(db, "garten") == ["Björn Bulk"]
