@@ -124,3 +124,15 @@ class VoiceMessage(Base):
     created_at: Mapped[datetime]
 
     request: Mapped[Request] = relationship(back_populates="voice_messages")
+
+
+class RequestSearch(Base):
+    """The folded search text of one request (name, topic, notes, transcripts), kept on every write.
+
+    SQLite indexes it with FTS5 (``request_search_fts``), PostgreSQL with a GIN ``tsvector`` index.
+    """
+
+    __tablename__ = "request_search"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")

@@ -21,7 +21,7 @@ from shared.models.vocabulary import (
     RequestKind,
     RequestStatus,
 )
-from shared.services import audit
+from shared.services import audit, search  # noqa: F401  (search keeps its index on every flush)
 from shared.services.phone import normalise_phone
 from shared.services.workdays import add_working_days
 

@@ -42,7 +42,9 @@ EXPORT_LIMIT = 100_000
 
 def _inbox_filter(page: int = 1) -> InboxFilter:
     user = staff()
-    status = request.args.get("status", "open")
+    query = request.args.get("q", "").strip()[:200]
+    # A search looks at closed requests too unless a status is chosen.
+    status = request.args.get("status", "all" if query else "open")
     statuses: tuple[str, ...] = OPEN_STATUSES
     if status == "all":
         statuses = ()
@@ -56,7 +58,7 @@ def _inbox_filter(page: int = 1) -> InboxFilter:
         district_id=district_scope(user), statuses=statuses,
         kind=kind if kind in KINDS else None, channel=channel if channel in CHANNELS else None,
         overdue=request.args.get("overdue") == "1",
-        assignee_id=user.id if request.args.get("mine") == "1" else None, page=page,
+        assignee_id=user.id if request.args.get("mine") == "1" else None, query=query, page=page,
     )
 
 
