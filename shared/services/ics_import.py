@@ -21,8 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import BERLIN
+from shared.folding import fold
 from shared.models import Category, District, Event, Venue
 from shared.seed.reference_data import DISTRICTS
+from shared.seed.stadtteile import POSTCODES, STADTTEILE
 from shared.services.events import save_event
 from shared.services.recurrence import format_exdates
 
@@ -281,6 +283,42 @@ class _Places:
         )
 
 
+def _place_names() -> list[tuple[re.Pattern[str], str]]:
+    """Stadtbezirk and Stadtteil names as whole-word patterns, longest first (Kirchhörde before Hörde)."""
+    names = {fold(name): slug for slug, parts in STADTTEILE.items() for name in parts}
+    for info in DISTRICTS:
+        for name in (info.name, *info.variants[:2]):
+            names.setdefault(fold(name), info.slug)
+    ordered = sorted(names.items(), key=lambda item: -len(item[0]))
+    return [(re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), slug) for name, slug in ordered]
+
+
+_PLACE_NAMES = _place_names()
+_POSTCODE = re.compile(r"(?<!\d)(44[1-3]\d\d)(?!\d)")
+
+
+def district_of_location(location: str) -> str:
+    """The district slug a LOCATION names by Stadtteil/Stadtbezirk (whole words) or postcode, else ""."""
+    folded = fold(location)
+    for pattern, slug in _PLACE_NAMES:
+        if pattern.search(folded):
+            return slug
+    for postcode in _POSTCODE.findall(location):
+        if postcode in POSTCODES:
+            return POSTCODES[postcode]
+    return ""
+
+
+def cut_title(title: str, limit: int = 200) -> str:
+    """*title* cut to *limit* characters at a word boundary, with "…" when shortened."""
+    if len(title) <= limit:
+        return title
+    head = title[:limit - 1]
+    if not title[limit - 1].isspace() and " " in head:
+        head = head[:head.rindex(" ")]
+    return head.rstrip(" ,;:-–") + "…"
+
+
 def _resolve_place(
     parsed: ParsedEvent, places: _Places, default_district: str | None
 ) -> tuple[District, Venue | None]:
@@ -290,13 +328,7 @@ def _resolve_place(
         venue = next((v for v in places.venues if v.name.lower() in location), None)
     if venue is not None:
         return venue.district, venue
-    slug = parsed.district_slug
-    if not slug and parsed.location:
-        location = parsed.location.lower()
-        for info in DISTRICTS:
-            if any(word in location for word in (info.name.lower(), *info.variants[:2])):
-                slug = info.slug
-                break
+    slug = parsed.district_slug or (district_of_location(parsed.location) if parsed.location else "")
     slug = slug or (default_district or "")
     if slug not in places.districts:
         raise IcsError(parsed.line, "Stadtbezirk des Termins unbekannt: bitte X-TREFFPUNKT-DISTRICT "
@@ -309,7 +341,7 @@ def _apply(event: Event, parsed: ParsedEvent, district: District, venue: Venue |
            categories: list[Category], exdates: set[datetime]) -> bool:
     """Copy parsed values onto *event*; return True if anything changed."""
     values: dict[str, Any] = {
-        "title": parsed.title[:200], "description": parsed.description, "start": parsed.start,
+        "title": cut_title(parsed.title), "description": parsed.description, "start": parsed.start,
         "end": parsed.end, "all_day": parsed.all_day, "rrule": parsed.rrule,
         "exdates": format_exdates(exdates), "district_id": district.id,
         "venue_id": venue.id if venue else None, "location": parsed.location[:200],

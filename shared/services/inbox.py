@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import local_today
@@ -14,6 +15,15 @@ from shared.models.vocabulary import OPEN_STATUSES
 from shared.services.search import search_condition
 
 PAGE_SIZE = 50
+# ?sort= keys: earliest due first (default), by due date descending, newest or oldest received first.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "due": (Request.due_date, Request.id),
+    "-due": (Request.due_date.desc(), Request.id.desc()),
+    "received": (Request.created_at, Request.id),
+    "-received": (Request.created_at.desc(), Request.id.desc()),
+}
+# Saved views (?view=): each fixes the statuses and/or the overdue and "mine" filters.
+VIEWS = ("mine", "new", "overdue", "waiting", "incomplete")
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class InboxFilter:
     overdue: bool = False
     assignee_id: int | None = None
     query: str = ""
+    sort: str = "due"
     page: int = 1
 
 
@@ -54,10 +65,20 @@ def _conditions(criteria: InboxFilter, today: date, dialect: str) -> list[Column
     if criteria.channel:
         conditions.append(Request.channel == criteria.channel)
     if criteria.overdue:
-        conditions.extend((Request.due_date < today, Request.status.in_(OPEN_STATUSES)))
+        conditions.append(overdue_condition(today))
     if criteria.assignee_id is not None:
         conditions.append(Request.assignee_id == criteria.assignee_id)
     return conditions
+
+
+def overdue_condition(today: date) -> ColumnElement[bool]:
+    """Open and past its due date; a waiting request only from the date it waits for."""
+    return and_(Request.due_date < today, Request.status.in_(OPEN_STATUSES), or_(
+        Request.status != "waiting", Request.waiting_until.is_(None), Request.waiting_until <= today))
+
+
+def _order(criteria: InboxFilter) -> tuple[Any, ...]:
+    return SORTS.get(criteria.sort, SORTS["due"])
 
 
 def inbox_page(session: Session, criteria: InboxFilter) -> InboxPage:
@@ -70,7 +91,7 @@ def inbox_page(session: Session, criteria: InboxFilter) -> InboxPage:
     page = min(max(1, criteria.page), pages)
     rows: list[Request] = list(session.scalars(
         select(Request).where(*conditions).options(selectinload(Request.district), selectinload(Request.assignee))
-        .order_by(Request.due_date, Request.id)
+        .order_by(*_order(criteria))
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ))
     return InboxPage(rows, total, page, pages, today)
@@ -81,10 +102,12 @@ def export_requests(session: Session, criteria: InboxFilter, limit: int) -> list
     return list(session.scalars(
         select(Request).where(*_conditions(criteria, local_today(), session.get_bind().dialect.name))
         .options(selectinload(Request.district))
-        .order_by(Request.due_date, Request.id).limit(limit)
+        .order_by(*_order(criteria)).limit(limit)
     ))
 
 
 def is_overdue(request: Request, today: date) -> bool:
-    """An open request past its due date."""
+    """An open request past its due date; a waiting one only from the date it waits for."""
+    if request.status == "waiting" and request.waiting_until is not None and request.waiting_until > today:
+        return False
     return request.status in OPEN_STATUSES and request.due_date < today

@@ -15,7 +15,7 @@ from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.runtime import get_runtime
 from shared.services import audit
 from shared.services.csv_safety import to_csv
-from shared.services.inbox import InboxFilter, export_requests, inbox_page, is_overdue
+from shared.services.inbox import SORTS, VIEWS, InboxFilter, export_requests, inbox_page, is_overdue
 from shared.services.phone import display_phone, mask_phone
 from shared.services.recordings import delete_voice_message_file, recordings_dir, voice_message_path
 from shared.services.requests import (
@@ -43,9 +43,12 @@ EXPORT_LIMIT = 100_000
 def _inbox_filter(page: int = 1) -> InboxFilter:
     user = staff()
     query = request.args.get("q", "").strip()[:200]
+    view = request.args.get("view", "")
     # A search looks at closed requests too unless a status is chosen.
     status = request.args.get("status", "all" if query else "open")
     statuses: tuple[str, ...] = OPEN_STATUSES
+    if view in ("new", "waiting", "incomplete"):
+        status = view
     if status == "all":
         statuses = ()
     elif status == "closed":
@@ -54,11 +57,12 @@ def _inbox_filter(page: int = 1) -> InboxFilter:
         statuses = (status,)
     kind = request.args.get("kind") or None
     channel = request.args.get("channel") or None
+    mine = request.args.get("mine") == "1" or view == "mine"
     return InboxFilter(
         district_id=district_scope(user), statuses=statuses,
         kind=kind if kind in KINDS else None, channel=channel if channel in CHANNELS else None,
-        overdue=request.args.get("overdue") == "1",
-        assignee_id=user.id if request.args.get("mine") == "1" else None, query=query, page=page,
+        overdue=request.args.get("overdue") == "1" or view == "overdue",
+        assignee_id=user.id if mine else None, query=query, sort=request.args.get("sort", "due"), page=page,
     )
 
 
@@ -76,7 +80,7 @@ def inbox() -> str:
     return render_template(
         "staff/inbox.html", page=page, mask_phone=mask_phone, is_overdue=is_overdue,
         format_reference=format_reference, kinds=KINDS, channels=CHANNELS, statuses=STATUSES,
-        args=request.args, labels=LABELS,
+        args=request.args, labels=LABELS, sorts=SORTS, views=VIEWS, as_local=as_local,
     )
 
 

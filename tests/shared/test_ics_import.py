@@ -141,3 +141,30 @@ def test_export_is_valid_and_reimportable(session: Session) -> None:
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Berlin"
     reparsed = parse_ics(body.decode())
     assert len({event.uid for event in reparsed}) == 14
+
+
+def _feed(*events: tuple[str, str, str]) -> str:
+    body = "".join(f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:20261201T100000\r\nLOCATION:{location}\r\n"
+                   f"SUMMARY:{title}\r\nEND:VEVENT\r\n" for uid, location, title in events)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{body}END:VCALENDAR\r\n"
+
+
+def test_city_feed_places_events_by_stadtteil_and_postcode(session: Session) -> None:
+    text = _feed(("a", "Gneisenaupark\\, Dortmund-Derne", "Spaziergang"),
+                 ("b", "Gemeindehaus Kirchhörde", "Singen"),
+                 ("c", "Bürgerhaus Westerfilde", "Kaffee"),
+                 ("d", "Marktplatz\\, 44263 Dortmund", "Markt"),
+                 ("e", "Hörde Zentrum", "Treff"))
+    report = import_ics(session, text, source="stadt")
+    assert sorted(report.added) == ["a", "b", "c", "d", "e"]
+    districts = {event.external_uid: event.district.slug for event in session.scalars(select(Event))}
+    # Whole words, longest first: Kirchhörde is Hombruch, not Hörde; Westerfilde is not Innenstadt-West.
+    assert districts == {"a": "scharnhorst", "b": "hombruch", "c": "mengede", "d": "hoerde", "e": "hoerde"}
+
+
+def test_long_titles_are_cut_at_a_word_boundary(session: Session) -> None:
+    title = "Großes Sommerfest " + "mit Musik und Kuchen " * 12
+    import_ics(session, _feed(("t", "Aplerbeck", title)), source="stadt")
+    stored = session.scalars(select(Event)).one().title
+    assert len(stored) <= 200 and stored.endswith("…")
+    assert title.startswith(stored[:-1]) and title[len(stored) - 1] == " "

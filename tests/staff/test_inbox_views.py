@@ -1,0 +1,73 @@
+"""Inbox: columns, sorting, saved views, and a waiting request that is not overdue before its date."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+
+from shared.clock import local_today, utcnow
+from shared.db import Database
+from shared.models import Request
+from shared.services.inbox import InboxFilter, inbox_page, is_overdue
+from tests.staff.conftest import RequestFactory, Staff
+
+
+def _names(client: FlaskClient, query: str) -> list[str]:
+    response = client.get(f"/staff/{query}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    return re.findall(r"<td>(Person [A-Z])</td>", body)
+
+
+def _setup(db: Database, make_request: RequestFactory, staff_users: Staff) -> None:
+    today = local_today()
+    made = {letter: make_request(name=f"Person {letter}", topic=f"Anliegen {letter}") for letter in "ABCD"}
+    with db.session() as session:
+        def edit(letter: str, **values: object) -> None:
+            item = session.get(Request, made[letter].id)
+            assert item is not None
+            for name, value in values.items():
+                setattr(item, name, value)
+        edit("A", due_date=today - timedelta(days=3), created_at=utcnow() - timedelta(days=5))
+        edit("B", due_date=today - timedelta(days=1), status="waiting", waiting_until=today + timedelta(days=2),
+             created_at=utcnow() - timedelta(days=9))
+        edit("C", due_date=today + timedelta(days=2), assignee_id=staff_users.hoerde,
+             created_at=utcnow() - timedelta(days=1))
+        edit("D", due_date=today + timedelta(days=1), status="incomplete", created_at=utcnow())
+        session.commit()
+
+
+def test_sorting_and_saved_views(hoerde_client: FlaskClient, make_request: RequestFactory, db: Database,
+                                 staff_users: Staff) -> None:
+    _setup(db, make_request, staff_users)
+    assert _names(hoerde_client, "") == ["Person A", "Person B", "Person D", "Person C"]
+    assert _names(hoerde_client, "?sort=-due") == ["Person C", "Person D", "Person B", "Person A"]
+    assert _names(hoerde_client, "?sort=received") == ["Person B", "Person A", "Person C", "Person D"]
+    assert _names(hoerde_client, "?sort=-received") == ["Person D", "Person C", "Person A", "Person B"]
+    assert _names(hoerde_client, "?sort=bogus") == ["Person A", "Person B", "Person D", "Person C"]
+    assert _names(hoerde_client, "?view=mine") == ["Person C"]
+    assert _names(hoerde_client, "?view=new") == ["Person A", "Person C"]
+    assert _names(hoerde_client, "?view=waiting") == ["Person B"]
+    assert _names(hoerde_client, "?view=incomplete") == ["Person D"]
+    # B is past due but waits for a later date: not overdue.
+    assert _names(hoerde_client, "?view=overdue") == ["Person A"]
+    body = hoerde_client.get("/staff/").get_data(as_text=True)
+    assert "Anliegen A" in body and "5 Tage" in body and "heute" in body
+
+
+def test_a_waiting_request_is_overdue_again_from_its_date(make_request: RequestFactory, db: Database) -> None:
+    today = local_today()
+    made = make_request(name="Person W")
+    with db.session() as session:
+        item = session.get(Request, made.id)
+        assert item is not None
+        item.status, item.due_date, item.waiting_until = "waiting", today - timedelta(days=4), today + timedelta(1)
+        session.commit()
+        assert not is_overdue(item, today)
+        assert inbox_page(session, InboxFilter(None, overdue=True)).total == 0
+        item.waiting_until = today
+        session.commit()
+        assert is_overdue(item, today)
+        assert inbox_page(session, InboxFilter(None, overdue=True)).total == 1
