@@ -24,6 +24,7 @@ from shared.seed.reference_data import DISTRICTS
 from shared.services.events import EventFilter, OccurrenceView, list_occurrences, this_week
 from shared.services.places import district_by_slug, is_open, seniorenbuero
 from shared.services.requests import NewRequest, complete_incomplete, create_request
+from shared.speech import ear_text
 
 ACTOR = "ivr"
 MAX_EVENTS = 20
@@ -47,19 +48,10 @@ def day_range(choice: str, today: date) -> tuple[date, date]:
     return today, today
 
 
-def spoken_time(moment: datetime, language: str) -> str:
-    """``14 Uhr 30`` / ``10 Uhr``."""
-    if moment.minute:
-        return prompts.text(language, "time_minutes", hour=moment.hour, minute=moment.minute)
-    return prompts.text(language, "time_full", hour=moment.hour)
-
-
 def spoken_event(view: OccurrenceView, language: str) -> str:
     """Time, title and place of one occurrence as one sentence."""
     start = view.local_start
-    when = prompts.text(language, "at_time", weekday=prompts.WEEKDAYS[language][start.weekday()],
-                        day=start.day, month=prompts.MONTHS[language][start.month - 1],
-                        time=spoken_time(start, language))
+    when = ear_text.spoken_when(start, language)
     event = view.event
     place = event.venue.name if event.venue else (event.location or event.district.name)
     return prompts.text(language, "event_item", when=when, title=event.title, place=place)
