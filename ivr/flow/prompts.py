@@ -27,8 +27,8 @@ GERMAN: dict[str, str] = {
     "keys_only": "Bitte drücken Sie eine Taste.",
     "main_menu": "Veranstaltungen die 1, Besuch oder Rückruf die 2, Gespräch die 0.",
     "day_menu": (
-        "Für welchen Tag? Für heute drücken Sie die 1. Für morgen drücken Sie die 2. "
-        "Für diese Woche drücken Sie die 3. Sie können auch einen Wochentag sagen."
+        "Für welchen Tag? Heute: die 1. Morgen: die 2. "
+        "Diese Woche: die 3. Sie können auch einen Wochentag sagen."
     ),
     "district_menu": (
         "Für welchen Stadtbezirk? Tippen Sie die Nummer und danach die Raute-Taste. "
@@ -42,13 +42,17 @@ GERMAN: dict[str, str] = {
     "events_found_one": "Ich habe eine Veranstaltung gefunden.",
     "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
-    "event_item": "{when}. {title}. Das ist im {place}.",
+    "event_item": "{when}. {title}. {place}{cost}",
+    "place_in": "Das ist im {place}.",
+    "place_other": "Veranstaltungsort: {place}.",
+    "event_cost": " Das kostet {price}.",
+    "event_free": " Der Eintritt ist frei.",
     "event_keys": (
-        "Zum Wiederholen drücken Sie die 1. Für die nächste Veranstaltung die 2. "
-        "Für einen Rückruf zu dieser Veranstaltung die 3. Zurück zum Hauptmenü die 9."
+        "Noch einmal: die 1. Nächste Veranstaltung: die 2. "
+        "Rückruf dazu: die 3. Hauptmenü: die 9."
     ),
     "events_end": "Das waren alle Veranstaltungen.",
-    "kind_menu": "Für einen Hausbesuch drücken Sie die 1. Für einen Rückruf drücken Sie die 2.",
+    "kind_menu": "Hausbesuch: die 1. Rückruf: die 2.",
     "consent": (
         "Damit das Seniorenbüro Ihnen helfen kann, nehmen wir Ihren Namen und Ihr Anliegen auf "
         "und speichern beides für die Mitarbeitenden Ihres Stadtbezirks. Sind Sie damit einverstanden? "
@@ -119,7 +123,11 @@ TURKISH: dict[str, str] = {
     "events_found_one": "Bir etkinlik buldum.",
     "events_found_many": "{count} etkinlik buldum.",
     "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
-    "event_item": "{when}. {title}. Yer: {place}.",
+    "event_item": "{when}. {title}. {place}{cost}",
+    "place_in": "Yer: {place}.",
+    "place_other": "Yer: {place}.",
+    "event_cost": " Ücret: {price}.",
+    "event_free": " Giriş ücretsiz.",
     "event_keys": (
         "Tekrar için 1'e, sonraki etkinlik için 2'ye, bu etkinlik hakkında geri arama için 3'e, "
         "ana menü için 9'a basın."

@@ -54,7 +54,13 @@ def spoken_event(view: OccurrenceView, language: str) -> str:
     when = ear_text.spoken_when(start, language)
     event = view.event
     place = event.venue.name if event.venue else (event.location or event.district.name)
-    return prompts.text(language, "event_item", when=when, title=event.title, place=place)
+    # "Ort: Seniorenbüro …" is misheard after the line; a sentence with the venue's noun is not.
+    venue_noun = place.startswith(("Seniorenbüro", "Begegnungszentrum", "Stadtteilzentrum"))
+    spoken_place = prompts.text(language, "place_in" if venue_noun else "place_other", place=place)
+    price = ear_text.spoken_price(event.cost, language) if event.cost else ""
+    cost = (prompts.text(language, "event_free") if price in ("kostenlos", "ücretsiz")
+            else prompts.text(language, "event_cost", price=price) if price else "")
+    return prompts.text(language, "event_item", when=when, title=event.title, place=spoken_place, cost=cost)
 
 
 class DatabaseCallServices:
