@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ivr.flow.engine import CallStarted, CallState, Listen, Say, step
+from ivr.flow.engine import CallStarted, CallState, Digits, Listen, Say, step
 from ivr.flow.prompts import text
 from shared.config import Config
 from shared.runtime import get_runtime
@@ -48,3 +48,15 @@ def test_twiml_opening_plays_inside_the_gather_and_a_key_is_acted_on(ivr_app: Fl
     assert reply.plays()[0].endswith(f"/{chosen.parent.name}/{chosen.stem}.wav")
     day_menu = synthesizer.synthesize(text("de", "day_menu"), "de")
     assert reply.plays()[1].endswith(f"/{day_menu.parent.name}/{day_menu.stem}.wav")  # now asking for the day
+
+
+@pytest.mark.parametrize("language_key", ["", "9"], ids=["de", "tr"])
+def test_key_8_reads_the_privacy_details_and_the_menu_again(language_key: str) -> None:
+    state, _ = step(CallState(), CallStarted(caller="", speech=False))
+    if language_key:
+        state, _ = step(state, Digits(language_key))
+    state, actions = step(state, Digits("8"))
+    texts = [action.text for action in actions if isinstance(action, Say)]
+    assert texts == [text(state.language, "privacy"), text(state.language, "main_menu")]
+    assert "Zustimmung" in text("de", "privacy") and "izninizle" in text("tr", "privacy")
+    assert state.node == "main" and isinstance(actions[-1], Listen)
