@@ -11,6 +11,7 @@ from flask_sock import Sock
 from ivr.hotline import EXTENSION, build_hotline, get_hotline
 from ivr.transports import softphone, webhooks
 from ivr.transports.stream import serve
+from ivr.transports.sweep import sweep_worker
 from shared.runtime import get_runtime
 
 sock = Sock()
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     runtime.add_health_check("speech", hotline.health)
     runtime.add_worker("ivr-warm-prompts", lambda _stop: hotline.warm_and_wait())
+    runtime.add_worker("ivr-sweep-abandoned-calls", sweep_worker(hotline))
 
 
 def register_cli(group: click.Group) -> None:

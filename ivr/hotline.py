@@ -90,7 +90,7 @@ class Hotline:
         state, outputs = advance(state, event, services, early)
         personal = [str(self.synthesizer.path_for(SpeechRequest(say.text.strip(), say.language, self.speech_rate)))
                     for say in outputs if isinstance(say, Say) and say.personal]
-        call.state = {**call.state, "flow": state.to_json(),
+        call.state = {**call.state, "flow": state.to_json(), "touched": utcnow().isoformat(),
                       "personal_audio": [*call.state.get("personal_audio", []), *personal]}
         if isinstance(event, HungUp):
             self.forget_personal_audio(call)

@@ -19,6 +19,7 @@ from shared.services.events import refresh_occurrences
 from shared.speech.synthesis import Synthesizer
 from shared.web import protection as web_security
 from shared.web import request_session as web
+from shared.web.load_shedding import WebhookLoadShedder
 
 # The app factory registers the surfaces by name so `shared` never imports `kiosk` or `ivr`.
 SURFACE_MODULES: dict[str, str] = {
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None, database: Database | None = None) -
         JSON_SORT_KEYS=False,
     )
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.wsgi_app = WebhookLoadShedder(app.wsgi_app)  # type: ignore[method-assign]
     runtime = Runtime(
         config=config, db=database or Database(config.database_url),
         synthesizer=Synthesizer(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"]),

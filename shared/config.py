@@ -185,6 +185,14 @@ class Config:
         return Config({**self.values, **changes})
 
 
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """``var/`` in a source checkout (the demo); else the user's data folder (XDG), never site-packages."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "var"
+    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".local" / "share")
+    return Path(base) / "treffpunkt"
+
+
 def _read_toml(path: str) -> dict[str, str]:
     try:
         with Path(path).open("rb") as handle:
@@ -236,7 +244,7 @@ def load_config(
             values[setting.name] = setting.parse(text)
         except ValueError as exc:
             raise ConfigError(setting.name, f"invalid value {text!r}: {exc}") from exc
-    data_dir = Path(values["DATA_DIR"] or PROJECT_ROOT / "var").resolve()
+    data_dir = Path(values["DATA_DIR"] or default_data_dir(env)).resolve()
     values["DATA_DIR"] = str(data_dir)
     if values["DATABASE_URL"] is None:
         values["DATABASE_URL"] = f"sqlite:///{data_dir / 'treffpunkt.sqlite3'}"

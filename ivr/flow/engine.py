@@ -12,13 +12,19 @@ import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ivr.flow import prompts, understanding
+from ivr.flow import flow_prompts, prompts, understanding
 from ivr.flow.prompts import text
 from shared.errors import ValidationFailed
 from shared.services.phone import display_phone, normalise_phone
 
-MAX_FAILURES = 2  # reprompts before a person or a voice message is offered
+MAX_FAILURES = 2  # failed rounds of one question before a person or a voice message is offered
+MAX_STRIKES = 6  # failed rounds in the whole call before a friendly goodbye
+MAX_TURNS = 80  # answers in the whole call before a friendly goodbye (a total call limit)
 LISTEN_SECONDS = 8
+INTER_DIGIT_SECONDS = 3  # after a "1" in the district menu: wait this long for 10/11/12
+EVENT_BATCH = 5  # events announced per "the next five"
+PERSON_KEY_NODES = ("main", "day", "weekday", "kind", "event")  # "0" reaches a person from here
+DISTRICT_NODES = ("district", "home_district", "person_district")
 RECORD_SECONDS = {"name": 10, "topic": 60, "message": 60}
 
 
@@ -72,6 +78,11 @@ class TransferFailed:
 
 
 @dataclass(frozen=True)
+class TransferAnswered:
+    """The Seniorenbüro took the transferred call (and it has ended)."""
+
+
+@dataclass(frozen=True)
 class EventItem:
     """One event as the caller hears it."""
 
@@ -85,6 +96,7 @@ class EventsFound:
     """Answer to :class:`LookupEvents`."""
 
     items: tuple[EventItem, ...]
+    total: int | None = None  # all upcoming events of the choice (None: as many as *items*)
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ class RequestSaved:
 
 
 CallEvent = (CallStarted | Digits | Speech | NoInput | RecordingDone | HungUp | TransferFailed
-             | EventsFound | OfficeStatus | RequestSaved)
+             | TransferAnswered | EventsFound | OfficeStatus | RequestSaved)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -213,6 +225,10 @@ class CallState:
     request_id: int | None = None
     outcome: str = ""
     ended: bool = False
+    events_total: int = 0
+    partial: str = ""  # a district entry that may continue ("1" of 10/11/12)
+    strikes: int = 0
+    turns: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the ``calls.state`` column."""
@@ -246,6 +262,36 @@ class _Flow:
 
     def __init__(self, state: CallState) -> None:
         self.state = state
+        self._last: CallEvent | None = None
+
+    def continued(self, event: Digits | NoInput) -> Digits:
+        """Complete a district entry begun with "1": a second digit, or "1" alone after the pause."""
+        s = self.state
+        prefix, s.partial = s.partial, ""
+        more = event.digits.rstrip("#") if isinstance(event, Digits) else ""
+        completed = Digits(prefix + more)
+        self._last = completed
+        return completed
+
+    def give_up(self) -> list[Action]:
+        """A friendly goodbye; keep what the caller gave as an incomplete request."""
+        s = self.state
+        saving = self.hung_up()
+        if saving:
+            s.node = "giving_up"
+            return [self.say("give_up"), *saving]
+        return [self.say("give_up"), self.say("goodbye"), HangUp()]
+
+    def to_person(self, *before: Action) -> list[Action]:
+        """Straight to the Seniorenbüro (district asked only when no earlier answer gives it)."""
+        s = self.state
+        district = s.district or (s.draft.district if s.draft else None)
+        s.draft = None
+        if district:
+            s.district = district
+            s.node = "person"
+            return [*before, CheckOffice(district)]
+        return self.go("person_district", *before)
 
     def t(self, key: str, **values: object) -> str:
         return text(self.state.language, key, **values)
@@ -274,13 +320,32 @@ class _Flow:
             return self.office_status(event)
         if isinstance(event, RequestSaved):
             return self.request_saved(event)
+        if isinstance(event, TransferAnswered):
+            s.outcome, s.node, s.ended = "transferred", "connected", True
+            return [HangUp()]
         if isinstance(event, TransferFailed):
             return [self.say("transfer_failed"), *self.start_message()]
         if isinstance(event, RecordingDone):
             return self.recording_done(event)
+        if s.partial and isinstance(event, Digits | NoInput):
+            event = self.continued(event)
+        elif isinstance(event, Speech):
+            s.partial = ""
+        if isinstance(event, Digits | Speech | NoInput):
+            s.turns += 1
+            if s.turns > MAX_TURNS:
+                return self.give_up()
         if isinstance(event, NoInput):
             return self.failed("no_input")
         answer = event.digits if isinstance(event, Digits) else ""
+        if (s.node in DISTRICT_NODES and answer == "1" and s.partial == ""
+                and not isinstance(self._last, Digits)):
+            s.partial = "1"
+            return [Listen(s.node, understanding.grammar("district"), max_digits=1, finish_on_key="#",
+                           timeout_seconds=INTER_DIGIT_SECONDS)]
+        if answer == "0" and s.node in PERSON_KEY_NODES:
+            s.failures = 0
+            return self.to_person(self.chosen(self.t("person")))
         spoken = event.text if isinstance(event, Speech) else ""
         if answer == "*" or (spoken and understanding.is_repeat(spoken)):
             return self.ask()
@@ -303,14 +368,20 @@ class _Flow:
         if node == "main":
             return [self.say("main_menu"), Listen("main", understanding.grammar("main"))]
         if node == "day":
-            return [self.say("day_menu"), Listen("day", understanding.grammar("day"))]
-        if node in ("district", "home_district", "person_district"):
+            hint = [self.say("day_menu_speech_hint")] if s.speech else []
+            return [self.say("day_menu_keys"), *hint, Listen("day", understanding.grammar("day"))]
+        if node == "weekday":
+            options = " ".join(self.t("weekday_option", weekday=name, number=number)
+                               for number, name in enumerate(prompts.WEEKDAYS[s.language], start=1))
+            return [self.say("weekday_menu", list=options), Listen("weekday", understanding.grammar("day"))]
+        if node in DISTRICT_NODES:
             key = "district_menu" if node == "district" else "home_district_menu"
             return [self.say(key), Say(prompts.district_list(s.language), s.language),
-                    Listen(node, understanding.grammar("district"), max_digits=2, finish_on_key="#")]
+                    Listen(node, understanding.grammar("district"), max_digits=1, finish_on_key="#")]
         if node == "event":
             item = s.events[s.event_index]
-            return [Say(item["spoken"], s.language), self.say("event_keys"),
+            more = [self.say("event_keys_more")] if self.more_batches() else []
+            return [Say(item["spoken"], s.language), self.say("event_keys"), *more,
                     Listen("event", understanding.grammar("event"))]
         if node == "kind":
             return [self.say("kind_menu"), Listen("kind", understanding.grammar("kind"))]
@@ -350,10 +421,16 @@ class _Flow:
         if s.node.startswith("record_"):
             return self.recording_done(RecordingDone(s.node.removeprefix("record_"), ""))
         s.failures += 1
-        if s.failures <= MAX_FAILURES:
+        s.strikes += 1
+        if s.strikes >= MAX_STRIKES:
+            return [self.say(reason), *self.give_up()]
+        if s.failures < MAX_FAILURES:
             return [self.say(reason), *self.ask()]
         s.failures = 0
-        if s.node == "person_district" or (s.draft and s.draft.purpose == "message"):
+        if s.draft and s.draft.purpose == "message":
+            # Not even the voice message gets an answer: keep what there is and say goodbye.
+            return [self.say(reason), *self.give_up()]
+        if s.node == "person_district":
             # Even the way to a person failed: keep what we have as a voice message without district.
             return [self.say(reason), *self.start_message()]
         district = s.district or (s.draft.district if s.draft else None)
@@ -382,12 +459,13 @@ class _Flow:
             s.draft = Draft()
             return self.go("kind", self.chosen(self.t("request")))
         if choice == "person":
-            s.draft = None
-            return self.go("person_district", self.chosen(self.t("person")))
+            return self.to_person(self.chosen(self.t("person")))
         return None
 
     def answer_day(self, digits: str, spoken: str) -> list[Action] | None:
         s = self.state
+        if digits == "4":
+            return self.go("weekday")
         chosen = {"1": "today", "2": "tomorrow", "3": "week"}.get(digits)
         if chosen is None and spoken:
             chosen = understanding.day(spoken) or {1: "today", 2: "tomorrow", 3: "week"}.get(
@@ -395,6 +473,16 @@ class _Flow:
         if chosen is None:
             return None
         s.day = chosen
+        return self.go("district", self.chosen(self.day_label(chosen)))
+
+    def answer_weekday(self, digits: str, spoken: str) -> list[Action] | None:
+        chosen = f"weekday:{int(digits) - 1}" if digits in ("1", "2", "3", "4", "5", "6", "7") else None
+        if chosen is None and spoken:
+            said_day = understanding.day(spoken)
+            chosen = said_day if said_day and said_day.startswith("weekday:") else None
+        if chosen is None:
+            return None
+        self.state.day = chosen
         return self.go("district", self.chosen(self.day_label(chosen)))
 
     def day_label(self, chosen: str) -> str:
@@ -425,23 +513,52 @@ class _Flow:
         s = self.state
         s.events = [asdict(item) for item in event.items]
         s.event_index = 0
+        s.events_total = len(s.events) if event.total is None else max(event.total, len(s.events))
         if not s.events:
             return self.go("main", self.say("no_events"))
-        count = len(s.events)
-        intro = self.say("events_found_one") if count == 1 else self.say("events_found_many", count=count)
-        return self.go("event", intro)
+        count = s.events_total
+        when = self.when_label()
+        intro = [self.say("events_count_one", when=when) if count == 1
+                 else self.say("events_count_many", when=when, count=count)]
+        if count > EVENT_BATCH:
+            intro.append(self.batch_intro())
+        return self.go("event", *intro)
+
+    def when_label(self) -> str:
+        """"Heute" / "Morgen" / "Diese Woche" / "Am Dienstag" for the chosen day."""
+        day = self.state.day or "today"
+        if day.startswith("weekday:"):
+            return self.t("events_when_weekday", weekday=prompts.WEEKDAYS[self.state.language][int(day[8:])])
+        return self.t(f"events_when_{day}")
+
+    def batch_intro(self) -> Say:
+        """"Ich lese Ihnen die nächsten fünf vor." for the batch starting at the current event."""
+        s = self.state
+        batch = min(EVENT_BATCH, len(s.events) - s.event_index)
+        words = flow_prompts.NUMBER_WORDS.get(s.language, flow_prompts.NUMBER_WORDS["de"])
+        return self.say("events_reading", batch=words[batch] if batch < len(words) else batch)
+
+    def more_batches(self) -> bool:
+        """Whether events remain after the batch of the current event."""
+        s = self.state
+        return (s.event_index // EVENT_BATCH + 1) * EVENT_BATCH < len(s.events)
 
     def answer_event(self, digits: str, spoken: str) -> list[Action] | None:
         s = self.state
-        command = {"1": "repeat", "2": "next", "3": "callback", "9": "menu"}.get(digits)
+        command = {"1": "repeat", "2": "next", "3": "callback", "4": "more", "9": "menu"}.get(digits)
         if command is None and spoken:
             command = understanding.event_command(spoken)
         if command == "repeat":
             return self.ask()
-        if command == "next":
+        if command == "more" and self.more_batches():
+            s.event_index = (s.event_index // EVENT_BATCH + 1) * EVENT_BATCH
+            return [self.batch_intro(), *self.ask()]
+        if command in ("next", "more"):
             if s.event_index + 1 >= len(s.events):
                 return self.go("main", self.say("events_end"))
             s.event_index += 1
+            if s.event_index % EVENT_BATCH == 0:
+                return [self.batch_intro(), *self.ask()]
             return self.ask()
         if command == "callback":
             item = s.events[s.event_index]
@@ -598,7 +715,7 @@ class _Flow:
             item["attached"] = True
         if s.node == "hung_up":
             return []
-        s.outcome = "request"
+        s.outcome = "incomplete" if s.node == "giving_up" else "request"
         s.node = "done"
         s.ended = True
         reference = prompts.spoken_reference(event.reference)
@@ -610,10 +727,15 @@ class _Flow:
         if s.ended:
             return []
         s.ended = True
+        if s.node == "transferred" and s.request_id is None:
+            # Hung up while the office phone rang: keep the caller's number for a callback.
+            s.draft = Draft(kind="callback", purpose="message", district=s.district or None)
         draft = s.draft
-        if s.node == "transferred" or draft is None or s.request_id is not None or not draft.kind:
+        if s.node == "connected" or draft is None or s.request_id is not None:
             s.outcome = s.outcome or "hung_up"
             return []
+        if not draft.kind:
+            draft.kind = "callback"  # hung up at the kind question: a callback is the least we can do
         if not draft.phone:
             draft.phone = s.caller
         if not (draft.phone or draft.recordings):

@@ -8,6 +8,7 @@ placeholders are rendered at start-up.
 
 from __future__ import annotations
 
+from ivr.flow import flow_prompts
 from shared.seed.reference_data import DISTRICTS
 from shared.speech import ear_text
 
@@ -42,11 +43,11 @@ GERMAN: dict[str, str] = {
     "events_found_one": "Ich habe eine Veranstaltung gefunden.",
     "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
-    "event_item": "{when}. {title}. {place}{cost}",
+    "event_item": "{when}. {title}. {place}",
     "place_in": "Das ist im {place}.",
     "place_other": "Veranstaltungsort: {place}.",
-    "event_cost": " Das kostet {price}.",
-    "event_free": " Der Eintritt ist frei.",
+    "event_price": "Das kostet {price}.",
+    "event_free": "Der Eintritt ist frei.",
     "event_keys": (
         "Noch einmal: die 1. Nächste Veranstaltung: die 2. "
         "Rückruf dazu: die 3. Hauptmenü: die 9."
@@ -123,11 +124,11 @@ TURKISH: dict[str, str] = {
     "events_found_one": "Bir etkinlik buldum.",
     "events_found_many": "{count} etkinlik buldum.",
     "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
-    "event_item": "{when}. {title}. {place}{cost}",
+    "event_item": "{when}. {title}. {place}",
     "place_in": "Yer: {place}.",
     "place_other": "Yer: {place}.",
-    "event_cost": " Ücret: {price}.",
-    "event_free": " Giriş ücretsiz.",
+    "event_price": "Ücret: {price}.",
+    "event_free": "Giriş ücretsiz.",
     "event_keys": (
         "Tekrar için 1'e, sonraki etkinlik için 2'ye, bu etkinlik hakkında geri arama için 3'e, "
         "ana menü için 9'a basın."
@@ -176,6 +177,8 @@ TURKISH: dict[str, str] = {
     "no": "hayır",
 }
 
+GERMAN.update(flow_prompts.GERMAN)
+TURKISH.update(flow_prompts.TURKISH)
 CATALOGUES: dict[str, dict[str, str]] = {"de": GERMAN, "tr": TURKISH}
 
 

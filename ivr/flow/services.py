@@ -27,7 +27,7 @@ from shared.services.requests import NewRequest, complete_incomplete, create_req
 from shared.speech import ear_text
 
 ACTOR = "ivr"
-MAX_EVENTS = 20
+MAX_EVENTS = 50  # events kept in the call state; the count said covers all of them
 
 
 def idempotency_key(call_sid: str) -> str:
@@ -57,10 +57,36 @@ def spoken_event(view: OccurrenceView, language: str) -> str:
     # "Ort: Seniorenbüro …" is misheard after the line; a sentence with the venue's noun is not.
     venue_noun = place.startswith(("Seniorenbüro", "Begegnungszentrum", "Stadtteilzentrum"))
     spoken_place = prompts.text(language, "place_in" if venue_noun else "place_other", place=place)
-    price = ear_text.spoken_price(event.cost, language) if event.cost else ""
-    cost = (prompts.text(language, "event_free") if price in ("kostenlos", "ücretsiz")
-            else prompts.text(language, "event_cost", price=price) if price else "")
-    return prompts.text(language, "event_item", when=when, title=event.title, place=spoken_place, cost=cost)
+    parts = [prompts.text(language, "event_item", when=when, title=event.title, place=spoken_place)]
+    address = spoken_address(view)
+    if address:
+        parts.append(prompts.text(language, "event_address", address=address))
+    if event.cost.strip():
+        price = ear_text.spoken_price(event.cost, language)
+        parts.append(prompts.text(language, "event_free") if price in ("kostenlos", "ücretsiz")
+                     else prompts.text(language, "event_price", price=price))
+    if event.registration_required:
+        parts.append(prompts.text(language, "event_registration_phone",
+                                  digits=prompts.spoken_digits(event.contact_phone))
+                     if event.contact_phone else prompts.text(language, "event_registration"))
+    return " ".join(parts)
+
+
+def spoken_address(view: OccurrenceView) -> str:
+    """Street and postcode of the venue ("Hörder Bahnhofstraße 6, 44263 Dortmund"), or empty."""
+    venue = view.event.venue
+    if venue is None or not venue.street:
+        return ""
+    city = " ".join(part for part in (venue.postcode, venue.city) if part)
+    return f"{venue.street}, {city}" if city else venue.street
+
+
+def upcoming_events(session: Session, first: date, last: date, slugs: tuple[str, ...],
+                    now: datetime) -> list[OccurrenceView]:
+    """Occurrences not yet over, by start time: past ones are removed before any limit."""
+    views = list_occurrences(session, EventFilter(first=first, last=last, districts=slugs))
+    upcoming = [view for view in views if view.end > now]
+    return sorted(upcoming, key=lambda view: (view.start, view.event.title, view.event.id))
 
 
 class DatabaseCallServices:
@@ -76,12 +102,9 @@ class DatabaseCallServices:
     def find_events(self, query: LookupEvents) -> EventsFound:
         first, last = day_range(query.day, local_today())
         slugs = (DISTRICTS[query.district - 1].slug,) if query.district else ()
-        views = list_occurrences(self.session, EventFilter(first=first, last=last, districts=slugs,
-                                                           limit=MAX_EVENTS))
-        now = self.now or local_now()
-        upcoming = [view for view in views if view.end > now]
+        upcoming = upcoming_events(self.session, first, last, slugs, self.now or local_now())
         return EventsFound(tuple(EventItem(view.event.id, view.event.title, spoken_event(view, query.language))
-                                 for view in upcoming))
+                                 for view in upcoming[:MAX_EVENTS]), total=len(upcoming))
 
     def check_office(self, query: CheckOffice) -> OfficeStatus:
         district = district_by_slug(self.session, DISTRICTS[query.district - 1].slug)

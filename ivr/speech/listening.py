@@ -5,6 +5,11 @@ for :data:`ivr.speech.endpointing.SETTLE_SECONDS`, not when the answer is over: 
 :data:`ivr.speech.endpointing.END_SILENCE_SECONDS`, the text is ready the moment the answer ends and the
 reply goes out at once. If the caller talks on, the answer's audio so far (kept here) is decoded
 afresh, so nothing said is lost.
+
+Adaptive endpointing: when the decode at the settle point is a whole phrase of the grammar and not
+the beginning of a longer one ("Innenstadt" of "Innenstadt Nord"), the answer is complete and the
+reply goes out then, after :data:`ivr.speech.endpointing.SETTLE_SECONDS` of quiet. Open answers (no
+grammar), partial phrases and out-of-grammar words wait the full end silence.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class Listener:
         self._session: RecognitionSession = recognizer.listen(phrases)
         self._audio: list[bytes] = []  # the answer so far, for decoding afresh
         self._decoded: str | None = None  # the answer decoded while the caller is quiet
+        self._complete, self._unfinished = _phrase_shapes(phrases)
 
     def push(self, samples: Samples) -> Heard:
         """Feed one 20 ms frame of 16-bit samples."""
@@ -56,13 +62,18 @@ class Listener:
             return self._over(text)  # Vosk's own endpointer
         if verdict.settled:
             self._decoded = self._session.finish()
-            if verdict.ended:
+            if verdict.ended or self._is_complete(self._decoded):
                 return self._over(self._decoded)
         return Heard(speaking=self._session.hearing_speech())
 
     def finish(self) -> str:
         """What was said so far (the caller talked too long)."""
         return self._decoded if self._decoded is not None else self._session.finish()
+
+    def _is_complete(self, text: str) -> bool:
+        """A whole grammar phrase that no longer phrase starts with: nothing more to wait for."""
+        words = " ".join(text.split())
+        return bool(words) and words in self._complete and words not in self._unfinished
 
     def _over(self, text: str) -> Heard:
         if text:
@@ -75,3 +86,11 @@ class Listener:
         self._session = self._recognizer.listen(self._phrases)
         self._audio.clear()
         self._decoded = None
+
+
+def _phrase_shapes(phrases: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The grammar's whole phrases, and every proper word-prefix of a longer phrase."""
+    complete = {" ".join(phrase.split()) for phrase in phrases if phrase.strip() and phrase != "[unk]"}
+    unfinished = {" ".join(words[:cut]) for phrase in complete for words in [phrase.split()]
+                  for cut in range(1, len(words))}
+    return frozenset(complete), frozenset(unfinished)

@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ivr.speech.audio import read_wav
 from ivr.speech.recognition import Recognizer
+from shared.clock import utcnow
 from shared.db import Database
-from shared.models import Request
-from shared.services.recordings import store_voice_message
+from shared.models import Request, VoiceMessage
+from shared.services.recordings import store_voice_message, voice_message_path
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,45 @@ class FetchJob:
     account_sid: str
 
 
+@dataclass(frozen=True)
+class TranscribeJob:
+    """A stored recording to transcribe (after the request's transaction has committed)."""
+
+    voice_message_id: int
+
+
+def schedule_transcription(fetcher: RecordingFetcher, voice_message_id: int) -> None:
+    """Transcribe a stored recording in the background (the one place to re-point to a durable job table)."""
+    fetcher.submit(TranscribeJob(voice_message_id))
+
+
+def transcribe_stored(db: Database, data_dir: Path, recognizer: Recognizer, voice_message_id: int) -> None:
+    """Transcribe one stored recording outside any transaction, then fill in the request's name or topic."""
+    with db.session() as session:
+        message = session.get(VoiceMessage, voice_message_id)
+        if message is None or message.transcript is not None:
+            return
+        path = voice_message_path(data_dir, message)
+        purpose = message.purpose
+    if not path.exists():
+        return
+    transcript = transcribe_wav(recognizer, path.read_bytes())  # slow: no transaction is open
+    if transcript is None:
+        return
+    with db.session() as session:
+        message = session.get(VoiceMessage, voice_message_id)
+        if message is None:
+            return
+        message.transcript, message.transcribed_at = transcript, utcnow()
+        request = session.get(Request, message.request_id)
+        if request is not None and transcript:
+            if purpose == "name" and not request.caller_name:
+                request.caller_name = transcript[:160]
+            if purpose in ("topic", "message") and not request.topic:
+                request.topic = transcript
+        session.commit()
+
+
 class RecordingAttacher:
     """Attaches a call's recordings to its request (only called when the caller consented)."""
 
@@ -85,16 +126,25 @@ class RecordingAttacher:
                 return
             wav = path.read_bytes()
             transcript = item.get("transcript")
-            if transcript is None:
-                transcript = transcribe_wav(self.recognizer, wav)
-            store_voice_message(session, self.data_dir, request, item["purpose"], wav,
-                                float(item.get("duration") or 0.0), transcript=transcript)
+            message = store_voice_message(session, self.data_dir, request, item["purpose"], wav,
+                                          float(item.get("duration") or 0.0), transcript=transcript)
             path.unlink()
+            if transcript is None and self.fetcher is not None and self.recognizer.available:
+                self._transcribe_after_commit(session, self.fetcher, message.id)
         elif ref.startswith("url:") and self.fetcher is not None:
             url, _, account = ref.removeprefix("url:").partition("|")
             self.fetcher.submit(FetchJob(request.id, item["purpose"], url, float(item.get("duration") or 0.0),
                                          account))
         item["attached"] = True
+
+    @staticmethod
+    def _transcribe_after_commit(session: Session, fetcher: RecordingFetcher, voice_message_id: int) -> None:
+        """Never transcribe inside the request's transaction: the caller hears the reference first."""
+
+        def committed(_session: Session) -> None:
+            schedule_transcription(fetcher, voice_message_id)
+
+        event.listen(session, "after_commit", committed, once=True)
 
     def discard(self, item: dict[str, Any]) -> None:
         """Delete a pending recording that must not be kept (no consent)."""
@@ -112,12 +162,12 @@ class RecordingFetcher:
         self.recognizer = recognizer
         self.auth_token = auth_token
         self.extra_trusted_origins: tuple[str, ...] = ()
-        self.jobs: queue.Queue[FetchJob] = queue.Queue()
+        self.jobs: queue.Queue[FetchJob | TranscribeJob] = queue.Queue()
         self.done = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, job: FetchJob) -> None:
+    def submit(self, job: FetchJob | TranscribeJob) -> None:
         """Queue a download (the thread starts on first use)."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -130,9 +180,12 @@ class RecordingFetcher:
         while True:
             job = self.jobs.get()
             try:
-                self._process(job)
+                if isinstance(job, TranscribeJob):
+                    transcribe_stored(self.db, self.data_dir, self.recognizer, job.voice_message_id)
+                else:
+                    self._process(job)
             except Exception:  # one broken recording must not stop the others
-                log.exception("recording for request %s could not be stored", job.request_id)
+                log.exception("recording job %s failed", type(job).__name__)
             finally:
                 self.jobs.task_done()
                 if self.jobs.unfinished_tasks == 0:

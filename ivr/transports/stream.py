@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 PACE = 1.0  # 1.0 = real time; tests may send faster than the phone line plays
 VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
-RECORD_TRAILING_SILENCE = 4.0
+RECORD_TRAILING_SILENCE = 8.0  # a pause to think must not end a one-minute recording
 RECORD_NOTHING_SAID = 8.0
 SPEECH_MAX_SECONDS = 12.0
 
@@ -288,14 +288,15 @@ class StreamCall:
         self.apply(RecordingDone(purpose, ref, round(samples.size / PHONE_RATE, 1)))
 
     def on_key(self, key: str) -> None:
-        self.barge_in()
         if self.recording is not None:
+            self.barge_in()
             if key == "#" and self.prompt_done_at is not None:
                 self.finish_recording()
             return
         listen = self.listen
         if listen is None:
-            return
+            return  # a stray key (e.g. "#" after a complete entry) must not cut the next prompt
+        self.barge_in()
         self.last_key_at = time.monotonic()
         if key == "*":
             self.answer(Digits("*"))
@@ -306,7 +307,7 @@ class StreamCall:
                 self.digits += key
                 if self.digits == "0" and listen.question == "district":
                     self.answer(Digits("0"))
-                elif len(self.digits) >= listen.max_digits and listen.max_digits > 2:
+                elif len(self.digits) >= listen.max_digits:
                     self.answer(Digits(self.digits))
         else:
             self.digits += key

@@ -14,7 +14,7 @@ from shared.speech.synthesis import SynthesisError, Synthesizer
 log = logging.getLogger(__name__)
 
 TWILIO_LANGUAGES = {"de": "de-DE", "tr": "tr-TR"}
-RECORD_SILENCE_SECONDS = 5
+RECORD_SILENCE_SECONDS = 8  # matches the prompts ("höchstens eine Minute", pauses allowed)
 
 
 def audio_path(synthesizer: Synthesizer, say: Say) -> tuple[str, str] | None:
@@ -48,8 +48,8 @@ def render(
         if isinstance(action, Say):
             plays.append(action)
         elif isinstance(action, Listen):
-            keys = ({"finish_on_key": action.finish_on_key} if action.finish_on_key
-                    else {"num_digits": action.max_digits, "finish_on_key": ""})
+            # numDigits always: a full entry completes without "#" (finishOnKey ends a shorter one).
+            keys = {"num_digits": action.max_digits, "finish_on_key": action.finish_on_key}
             gather = Gather(input="dtmf", action=url("step"), method="POST", timeout=action.timeout_seconds,
                             action_on_empty_result=False, **keys)
             add_plays(gather)

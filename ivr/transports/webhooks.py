@@ -14,7 +14,16 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr.flow.engine import CallEvent, CallStarted, Digits, HungUp, NoInput, RecordingDone, TransferFailed
+from ivr.flow.engine import (
+    CallEvent,
+    CallStarted,
+    Digits,
+    HungUp,
+    NoInput,
+    RecordingDone,
+    TransferAnswered,
+    TransferFailed,
+)
 from ivr.hotline import caller_id, find_call, get_hotline, open_call
 from ivr.transports.signatures import issue_stream_token, public_base, require_twilio_signature
 from ivr.transports.twiml import connect_stream, render
@@ -108,7 +117,7 @@ def step(kind: str) -> Response:
         event = RecordingDone(kind.removeprefix("record-"), ref, duration)
     elif kind == "dial":
         answered = request.form.get("DialCallStatus", "") == "completed"
-        event = HungUp() if answered else TransferFailed()
+        event = TransferAnswered() if answered else TransferFailed()
     else:
         abort(404)
     return _respond(call, event)

@@ -30,7 +30,7 @@ from shared.web.request_session import db_session
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_LIMIT = 1000
 DEFAULT_RANGE_DAYS = 31
-MAX_RANGE_DAYS = 732  # two years: longer ranges would expand recurrences for nobody
+MAX_RANGE_DAYS = 366  # a year: longer ranges would expand recurrences for nobody
 MAX_ID = 2**31 - 1  # the largest id the database columns hold
 
 

@@ -5,7 +5,7 @@ from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJo
 from shared.models.events import Category, Event, Occurrence, event_categories
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
-from shared.models.requests import Note, Request, StatusChange, VoiceMessage
+from shared.models.requests import Note, Request, RequestSearch, StatusChange, VoiceMessage
 from shared.models.staff import StaffSession, StaffUser
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "PrintJob",
     "PrinterState",
     "Request",
+    "RequestSearch",
     "StaffSession",
     "StaffUser",
     "StatusChange",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models.base import Base
 from shared.models.places import Venue
+from shared.models.vocabulary import PrintJobState, one_of
 
 
 class Kiosk(Base):
@@ -36,7 +37,10 @@ class PrintJob(Base):
     """
 
     __tablename__ = "print_jobs"
-    __table_args__ = (Index("ix_print_jobs_printer_state", "printer", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_print_jobs_printer_state", "printer", "state", "next_attempt_at"),
+        one_of("state", PrintJobState),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     printer: Mapped[str] = mapped_column(String(80), default="default")

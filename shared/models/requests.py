@@ -11,6 +11,7 @@ from shared.models.base import Base
 from shared.models.events import Event
 from shared.models.places import District
 from shared.models.staff import StaffUser
+from shared.models.vocabulary import Channel, PreferredTime, RequestKind, RequestStatus, one_of
 
 
 class Request(Base):
@@ -22,6 +23,10 @@ class Request(Base):
         Index("ix_requests_status_due", "status", "due_date"),
         Index("ix_requests_phone", "phone_e164"),
         Index("ix_requests_due_id", "due_date", "id"),
+        one_of("kind", RequestKind),
+        one_of("channel", Channel),
+        one_of("status", RequestStatus),
+        one_of("preferred_time", PreferredTime),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,3 +124,15 @@ class VoiceMessage(Base):
     created_at: Mapped[datetime]
 
     request: Mapped[Request] = relationship(back_populates="voice_messages")
+
+
+class RequestSearch(Base):
+    """The folded search text of one request (name, topic, notes, transcripts), kept on every write.
+
+    SQLite indexes it with FTS5 (``request_search_fts``), PostgreSQL with a GIN ``tsvector`` index.
+    """
+
+    __tablename__ = "request_search"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")

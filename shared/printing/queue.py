@@ -25,8 +25,6 @@ from shared.models import PrinterState, PrintJob
 from shared.printing.worker import DEFAULT_PRINTER, PrintWorker, job_due, stored_status
 from shared.runtime import get_runtime
 
-JOB_STATES = ("queued", "printing", "done", "failed", "expired")
-
 
 def enqueue(session: Session, slip: Slip, ttl_minutes: int, printer: str = DEFAULT_PRINTER,
             kiosk_id: int | None = None) -> PrintJob:

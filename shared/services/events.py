@@ -17,6 +17,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from shared.clock import as_local, local_today, utcnow
 from shared.errors import NotFound
+from shared.folding import fold
 from shared.models import Category, District, Event, Occurrence, Venue
 from shared.services.recurrence import Span, day_window, expand
 
@@ -140,11 +141,13 @@ def _apply_filters(session: Session, query: Select[*Columns], criteria: EventFil
     if criteria.category:
         query = query.where(Event.categories.any(Category.slug == criteria.category))
     if criteria.text:
-        pattern = f"%{criteria.text.strip().lower()}%"
+        # SQLite: fold() (registered in shared.db) is Unicode-correct, unlike its ASCII-only lower().
+        folder, pattern = ((func.fold, f"%{fold(criteria.text.strip())}%") if _embedded(session)
+                           else (func.lower, f"%{criteria.text.strip().lower()}%"))
         query = query.where(or_(
-            func.lower(Event.title).like(pattern),
-            func.lower(Event.description).like(pattern),
-            func.lower(Event.location).like(pattern),
+            folder(Event.title).like(pattern),
+            folder(Event.description).like(pattern),
+            folder(Event.location).like(pattern),
         ))
     if not criteria.include_cancelled:
         query = query.where(Event.cancelled.is_(False))

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import local_today
 from shared.models import Request
-from shared.services.requests import OPEN_STATUSES
+from shared.models.vocabulary import OPEN_STATUSES
+from shared.services.search import search_condition
 
 PAGE_SIZE = 50
 
@@ -25,6 +26,7 @@ class InboxFilter:
     channel: str | None = None
     overdue: bool = False
     assignee_id: int | None = None
+    query: str = ""
     page: int = 1
 
 
@@ -39,8 +41,10 @@ class InboxPage:
     today: date
 
 
-def _conditions(criteria: InboxFilter, today: date) -> list[ColumnElement[bool]]:
+def _conditions(criteria: InboxFilter, today: date, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if criteria.query.strip():
+        conditions.append(search_condition(dialect, criteria.query))
     if criteria.district_id is not None:
         conditions.append(Request.district_id == criteria.district_id)
     if criteria.statuses:
@@ -59,7 +63,7 @@ def _conditions(criteria: InboxFilter, today: date) -> list[ColumnElement[bool]]
 def inbox_page(session: Session, criteria: InboxFilter) -> InboxPage:
     """One page of matching requests, the most urgent (earliest due) first."""
     today = local_today()
-    conditions = _conditions(criteria, today)
+    conditions = _conditions(criteria, today, session.get_bind().dialect.name)
     # COUNT(*) over the covering indexes; counting a subquery of full rows is far slower.
     total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
@@ -75,7 +79,8 @@ def inbox_page(session: Session, criteria: InboxFilter) -> InboxPage:
 def export_requests(session: Session, criteria: InboxFilter, limit: int) -> list[Request]:
     """Every matching request (up to *limit*), in inbox order, for an export."""
     return list(session.scalars(
-        select(Request).where(*_conditions(criteria, local_today())).options(selectinload(Request.district))
+        select(Request).where(*_conditions(criteria, local_today(), session.get_bind().dialect.name))
+        .options(selectinload(Request.district))
         .order_by(Request.due_date, Request.id).limit(limit)
     ))
 

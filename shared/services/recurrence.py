@@ -6,15 +6,25 @@ the DST changes; each occurrence is then converted to UTC for storage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from dateutil.rrule import rrulestr
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, SECONDLY, WEEKLY, YEARLY, rrulestr
+from dateutil.rrule import rrule as Rule  # noqa: N812 - the class, beside expand's rrule text
 
 from shared.clock import BERLIN, as_local
 
 MAX_OCCURRENCES = 2000
+# Candidates a rule may produce (before the window, excluded, inside) per expansion: the cap by work.
+MAX_ITERATIONS = 10_000
+_FIXED_PERIODS = {WEEKLY: timedelta(weeks=1), DAILY: timedelta(days=1), HOURLY: timedelta(hours=1),
+                  MINUTELY: timedelta(minutes=1), SECONDLY: timedelta(seconds=1)}
+_ANCHOR = datetime(2000, 1, 1)
+_DAY_RULES = ("byweekno", "byyearday", "bymonthday", "byweekday", "byeaster")
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,59 @@ def _localise(naive: datetime) -> datetime:
     return aware.astimezone(UTC)
 
 
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> Rule | None:
+    """The rule of *text* (parsed once per text); ``None`` for a set of rules."""
+    rule = rrulestr(text, dtstart=_ANCHOR, ignoretz=True)
+    return rule if isinstance(rule, Rule) else None
+
+
+def _rule(text: str, dtstart: datetime) -> Iterable[datetime]:
+    """The dates of rule *text* from *dtstart*."""
+    parsed = _parsed(text)
+    if parsed is None:
+        return rrulestr(text, dtstart=dtstart, ignoretz=True)
+    return parsed.replace(dtstart=dtstart)
+
+
+def _skipped(rule: Rule, dtstart: datetime, before: datetime) -> Rule:
+    """*rule* started whole periods later, at most two periods before *before*: same dates from there.
+
+    Only the start moves, by a multiple of the interval, so period alignment (week, month, year
+    counting) is kept; the by-values RFC 5545 derives from the start are spelled out so they do not
+    move with it. Rules with COUNT cannot skip (the count runs from the first date).
+    """
+    # dateutil keeps these private, without accessors.
+    if getattr(rule, "_count") is not None or before <= dtstart:  # noqa: B009
+        return rule
+    frequency: int = getattr(rule, "_freq")  # noqa: B009
+    interval: int = getattr(rule, "_interval")  # noqa: B009
+    given: dict[str, Any] = dict(getattr(rule, "_original_rule"))  # noqa: B009
+    defaults: dict[str, Any] = {}
+    if not any(given.get(name) for name in _DAY_RULES):
+        if frequency == YEARLY:
+            defaults = {"bymonth": given.get("bymonth") or dtstart.month, "bymonthday": dtstart.day}
+        elif frequency == MONTHLY:
+            defaults = {"bymonthday": dtstart.day}
+        elif frequency == WEEKLY:
+            defaults = {"byweekday": dtstart.weekday()}
+    if frequency in _FIXED_PERIODS:
+        period = _FIXED_PERIODS[frequency] * interval
+        periods = (before - dtstart) // period - 1
+        if periods <= 0:
+            return rule
+        start = dtstart + period * periods
+    else:
+        months = (before.year - dtstart.year) * 12 + before.month - dtstart.month
+        step = interval * (12 if frequency == YEARLY else 1)
+        periods = months // step - 1
+        if periods <= 0:
+            return rule
+        moved = dtstart.replace(day=1) + relativedelta(months=step * periods)
+        start = moved.replace(month=1) if frequency == YEARLY else moved
+    return rule.replace(dtstart=start, **defaults)
+
+
 def expand(
     start: datetime,
     end: datetime,
@@ -60,21 +123,23 @@ def expand(
         if start < window_end and end > window_start:
             yield Span(start, end)
         return
-    rule = rrulestr(rrule, dtstart=local_start, ignoretz=True)
-    excluded = parse_exdates(exdates)
     # Search from a little before the window so long events that started earlier still show.
     search_from = as_local(window_start).replace(tzinfo=None) - wall_duration - timedelta(days=1)
     search_to = as_local(window_end).replace(tzinfo=None)
+    rule = _rule(rrule, local_start)
+    if isinstance(rule, Rule):
+        rule = _skipped(rule, local_start, search_from)
+    excluded = parse_exdates(exdates)
     count = 0
-    for local in rule.xafter(search_from, inc=True):
-        if local >= search_to or count >= MAX_OCCURRENCES:
+    for work, local in enumerate(rule):
+        if local >= search_to or count >= MAX_OCCURRENCES or work >= MAX_ITERATIONS:
             break
-        count += 1
-        if local in excluded:
+        if local < search_from or local in excluded:
             continue
         occurrence_start = _localise(local)
         occurrence_end = _localise(local + wall_duration)
         if occurrence_start < window_end and occurrence_end > window_start:
+            count += 1
             yield Span(occurrence_start, occurrence_end)
 
 

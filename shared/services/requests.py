@@ -13,16 +13,22 @@ from sqlalchemy.orm import Session, selectinload
 from shared.clock import as_local, utcnow
 from shared.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
 from shared.models import District, Note, Request, StatusChange
-from shared.services import audit
+from shared.models.vocabulary import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Channel,
+    PreferredTime,
+    RequestKind,
+    RequestStatus,
+)
+from shared.services import audit, search  # noqa: F401  (search keeps its index on every flush)
 from shared.services.phone import normalise_phone
 from shared.services.workdays import add_working_days
 
-KINDS = ("callback", "home_visit")
-CHANNELS = ("kiosk", "phone", "staff")
-PREFERRED_TIMES = ("", "morning", "midday", "afternoon", "any")
-OPEN_STATUSES = ("new", "in_progress", "waiting", "incomplete")
-CLOSED_STATUSES = ("done", "unreachable", "cancelled")
-STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+KINDS = tuple(RequestKind)
+CHANNELS = tuple(Channel)
+PREFERRED_TIMES = tuple(PreferredTime)
+STATUSES = tuple(RequestStatus)
 DUE_WORKING_DAYS = 2
 MAX_CALL_ATTEMPTS = 3
 

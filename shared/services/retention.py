@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import as_local, utcnow
 from shared.models import Call, Request, StaffSession, VoiceMessage
+from shared.models.vocabulary import CLOSED_STATUSES
 from shared.services import audit
 from shared.services.phone import normalise_phone
 from shared.services.recordings import delete_voice_message_file, voice_message_path
-from shared.services.requests import CLOSED_STATUSES
 
 STAFF_SESSION_KEEP_DAYS = 30
 

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from shared.clock import as_local, local_now
 from shared.errors import InvalidTransition, ValidationFailed
 from shared.models import Request, VoiceMessage
+from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.runtime import get_runtime
 from shared.services import audit
 from shared.services.csv_safety import to_csv
@@ -19,9 +20,7 @@ from shared.services.phone import display_phone, mask_phone
 from shared.services.recordings import delete_voice_message_file, recordings_dir, voice_message_path
 from shared.services.requests import (
     CHANNELS,
-    CLOSED_STATUSES,
     KINDS,
-    OPEN_STATUSES,
     STATUSES,
     TRANSITIONS,
     add_note,
@@ -43,7 +42,9 @@ EXPORT_LIMIT = 100_000
 
 def _inbox_filter(page: int = 1) -> InboxFilter:
     user = staff()
-    status = request.args.get("status", "open")
+    query = request.args.get("q", "").strip()[:200]
+    # A search looks at closed requests too unless a status is chosen.
+    status = request.args.get("status", "all" if query else "open")
     statuses: tuple[str, ...] = OPEN_STATUSES
     if status == "all":
         statuses = ()
@@ -57,7 +58,7 @@ def _inbox_filter(page: int = 1) -> InboxFilter:
         district_id=district_scope(user), statuses=statuses,
         kind=kind if kind in KINDS else None, channel=channel if channel in CHANNELS else None,
         overdue=request.args.get("overdue") == "1",
-        assignee_id=user.id if request.args.get("mine") == "1" else None, page=page,
+        assignee_id=user.id if request.args.get("mine") == "1" else None, query=query, page=page,
     )
 
 

@@ -29,6 +29,7 @@ from ivr.flow.engine import (
     Say,
     Speech,
     Transfer,
+    TransferAnswered,
     step,
 )
 
@@ -78,7 +79,7 @@ def test_events_by_speech_are_confirmed_and_read_one_at_a_time() -> None:
     assert actions[-1] == LookupEvents("tomorrow", 2, "de")
     state, actions = run(state, EventsFound(ITEMS))
     assert [a.text for a in actions if isinstance(a, Say)][:2] == [
-        "Ich habe 2 Veranstaltungen gefunden.", ITEMS[0].spoken]
+        "Morgen gibt es 2 Veranstaltungen.", ITEMS[0].spoken]
     state, actions = run(state, Digits("1"))
     assert ITEMS[0].spoken in [a.text for a in actions if isinstance(a, Say)]
     state, actions = run(state, Speech("weiter"))
@@ -129,14 +130,16 @@ def test_recording_then_hang_up_keeps_an_incomplete_request() -> None:
 
 
 def test_no_input_twice_then_person_then_office() -> None:
-    state, _ = run(started(), NoInput(), NoInput())
+    state, _ = run(started(), NoInput())
     state, actions = run(state, NoInput())
     assert state.node == "person_district"
     state, actions = run(state, Speech("Hörde"))
     assert actions[-1] == CheckOffice(8)
     state, actions = run(state, OfficeStatus(True, "+492315029408", "Seniorenbüro Hörde"))
     assert actions[-1] == Transfer("+492315029408") and state.outcome == "transferred"
-    state, actions = run(state, HungUp())
+    _, ringing = run(state, HungUp())  # hung up while the office phone rang: keep the number
+    assert ringing == [SaveRequest(incomplete=True)]
+    state, actions = run(state, TransferAnswered(), HungUp())
     assert actions == [] and state.outcome == "transferred"
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ivr.speech.audio import FRAME_BYTES, mulaw_decode, mulaw_encode
-from ivr.speech.endpointing import END_SILENCE_SECONDS
+from ivr.speech.endpointing import END_SILENCE_SECONDS, SETTLE_SECONDS
 from ivr.speech.listening import Listener
 from ivr.speech.recognition import VoskRecognizer
 from tests.ivr.test_recognition import line_noise, spoken_word
@@ -26,20 +26,33 @@ def listen(listener: Listener, samples: np.ndarray) -> tuple[str | None, int, bo
     return None, line.size // FRAME_BYTES, heard_words
 
 
-@pytest.mark.parametrize("word", ["넷", "아니요"])
-def test_an_answer_is_recognised_when_the_quiet_after_it_ends(recognizer: VoskRecognizer, word: str) -> None:
+def quiet_before_answer(listener: Listener, word: str) -> tuple[str | None, float]:
+    """The answer to *word* and how long after its last voiced sample it came."""
     lead, speech = line_noise(300), spoken_word(word)
-    text, frame, heard_words = listen(Listener(recognizer, GRAMMAR), np.concatenate([lead, speech, line_noise(1500)]))
-    assert text == word and heard_words
-    quiet = (frame + 1) * 0.02 - (lead.size + speech.size) / 8000
+    text, frame, heard_words = listen(listener, np.concatenate([lead, speech, line_noise(1500)]))
+    assert heard_words
+    return text, (frame + 1) * 0.02 - (lead.size + speech.size) / 8000
+
+
+@pytest.mark.parametrize("word", ["넷", "아니요"])
+def test_a_whole_grammar_phrase_is_answered_after_the_short_settle(recognizer: VoskRecognizer, word: str) -> None:
+    text, quiet = quiet_before_answer(Listener(recognizer, GRAMMAR), word)
+    assert text == word
+    assert SETTLE_SECONDS - 0.1 <= quiet <= SETTLE_SECONDS + 0.02
+
+
+def test_an_open_answer_waits_the_full_end_silence(recognizer: VoskRecognizer) -> None:
+    # "넷" is only the start of "넷 아니요": the caller may go on, so the full end silence applies.
+    text, quiet = quiet_before_answer(Listener(recognizer, ["넷 아니요", "넷", "안녕하세요"]), "넷")
+    assert text == "넷"
     assert END_SILENCE_SECONDS - 0.1 <= quiet <= END_SILENCE_SECONDS + 0.02
 
 
 def test_talking_on_after_a_pause_keeps_the_first_word(recognizer: VoskRecognizer) -> None:
-    # The answer is decoded 300 ms into the pause; the second word makes it decode everything afresh.
+    # "넷" is decoded 300 ms into the pause but begins a longer phrase; the second word decodes afresh.
     audio = np.concatenate([line_noise(300), spoken_word("넷"), line_noise(400), spoken_word("아니요"),
                             line_noise(1500)])
-    text, _, _ = listen(Listener(recognizer, GRAMMAR), audio)
+    text, _, _ = listen(Listener(recognizer, ["넷 아니요", "넷", "아니요"]), audio)
     assert text is not None and text.split() == ["넷", "아니요"]
 
 

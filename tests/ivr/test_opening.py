@@ -46,7 +46,7 @@ def test_twiml_opening_plays_inside_the_gather_and_a_key_is_acted_on(ivr_app: Fl
     synthesizer = get_runtime(ivr_app).synthesizer
     chosen = synthesizer.synthesize("Gut. Veranstaltungen.", "de")
     assert reply.plays()[0].endswith(f"/{chosen.parent.name}/{chosen.stem}.wav")
-    day_menu = synthesizer.synthesize(text("de", "day_menu"), "de")
+    day_menu = synthesizer.synthesize(text("de", "day_menu_keys"), "de")
     assert reply.plays()[1].endswith(f"/{day_menu.parent.name}/{day_menu.stem}.wav")  # now asking for the day
 
 

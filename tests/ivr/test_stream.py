@@ -375,6 +375,55 @@ def test_speech_over_the_stream_barges_in_is_recognised_and_answered(korean_stre
         assert flow["speech"] is True and flow["failures"] == 1 and flow["node"] == "main"
 
 
+@pytest.mark.usefixtures("fast_playback")
+def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
+        stream_phone: TwilioPhone, server: str, db: Database) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("2")       # request
+        twilio.keys("2")       # callback
+        twilio.keys("2")       # no consent … → district question
+        began = time.monotonic()
+        twilio.keys("8")       # Hörde, no "#": the number is read back at once
+        assert time.monotonic() - began < 3
+        twilio.keys("1")       # number right → summary
+        twilio.keys("1")       # confirmed
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    with db.session() as session:
+        request = session.scalars(select(Request)).one()
+        assert request.district is not None and request.district.slug == "hoerde"
+
+    phone = TwilioPhone(stream_phone.client, "CA" + "3" * 32)
+    token, call_sid = _connect_stream(phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("2")       # request
+        twilio.keys("2")       # callback
+        twilio.keys("1")       # consent → name
+        twilio.speak(1.0)
+        twilio.keys("#")       # → district
+        twilio.keys("8")       # → number read back
+        twilio.keys("1")       # → topic recording
+        twilio.speak(1.0)
+        for _ in range(int(4.5 * 50)):  # a 4.5 s pause to think, in real time
+            twilio.media(SILENCE)
+            time.sleep(0.02)
+        twilio.speak(1.0)
+        twilio.keys("#")       # → summary
+        twilio.keys("1")
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    with db.session() as session:
+        topic = session.scalars(select(VoiceMessage).where(VoiceMessage.purpose == "topic")).one()
+        assert topic.duration_seconds >= 5.5
+
+
 def test_a_key_during_the_first_prompt_stops_it_and_is_acted_on(stream_phone: TwilioPhone, server: str,
                                                                  stream_app: Flask, db: Database) -> None:
     token, call_sid = _connect_stream(stream_phone, server)

@@ -52,3 +52,12 @@ def test_every_setting_is_documented() -> None:
     documentation = (PROJECT_ROOT / "docs" / "configuration.md").read_text()
     missing = [s.name for s in SETTINGS if f"`TREFFPUNKT_{s.name}`" not in documentation]
     assert missing == []
+
+
+def test_data_dir_is_var_in_a_checkout_and_xdg_when_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared import config as config_module
+
+    assert config_module.default_data_dir({}) == PROJECT_ROOT / "var"
+    monkeypatch.setattr(config_module, "PROJECT_ROOT", tmp_path / "site-packages")
+    assert config_module.default_data_dir({"XDG_DATA_HOME": str(tmp_path / "xdg")}) == tmp_path / "xdg" / "treffpunkt"
+    assert config_module.default_data_dir({"HOME": str(tmp_path)}) == tmp_path / ".local" / "share" / "treffpunkt"

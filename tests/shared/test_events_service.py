@@ -118,3 +118,15 @@ def test_long_and_overnight_events_are_listed_on_every_day_they_touch(session: S
     assert titles(date(2026, 11, 26), "eving") == ["Nachtwanderung"]
     assert titles(date(2026, 12, 2), "hoerde") == ["Ausstellung Dortmunder Ansichten"]
     assert titles(date(2026, 12, 3), "hoerde") == []
+
+
+@time_machine.travel(datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN), tick=False)
+def test_text_search_is_unicode_correct(session: Session) -> None:
+    for title in ("Встреча пенсионеров", "Şükran Teestube", "Fahrt nach Łódź"):
+        _add(session, title, datetime(2026, 11, 24, 10, tzinfo=BERLIN), "bz-hoerde")
+    day = date(2026, 11, 24)
+    for query, title in (("Встреча", "Встреча пенсионеров"), ("встреча", "Встреча пенсионеров"),
+                         ("Şükran", "Şükran Teestube"), ("ŞÜKRAN", "Şükran Teestube"),
+                         ("Łódź", "Fahrt nach Łódź"), ("ŁÓDŹ", "Fahrt nach Łódź")):
+        views = list_occurrences(session, EventFilter(first=day, last=day, text=query))
+        assert [view.event.title for view in views] == [title], query

@@ -1,0 +1,57 @@
+"""Prompts added by the call-flow rework (kept apart from :mod:`ivr.flow.prompts` to ease merging).
+
+They are merged into the catalogues of :mod:`ivr.flow.prompts`, so :func:`ivr.flow.prompts.text`
+finds them like any other prompt.
+"""
+
+from __future__ import annotations
+
+GERMAN: dict[str, str] = {
+    "day_menu_keys": (
+        "Für welchen Tag? Für heute drücken Sie die 1. Für morgen die 2. "
+        "Für diese Woche die 3. Für einen anderen Wochentag die 4."
+    ),
+    "day_menu_speech_hint": "Sie können auch einen Wochentag sagen.",
+    "weekday_menu": "Für welchen Wochentag? {list}",
+    "weekday_option": "{weekday}: die {number}.",
+    "events_count_one": "{when} gibt es eine Veranstaltung.",
+    "events_count_many": "{when} gibt es {count} Veranstaltungen.",
+    "events_reading": "Ich lese Ihnen die nächsten {batch} vor.",
+    "event_keys_more": "Für die nächsten Veranstaltungen drücken Sie die 4.",
+    "events_when_today": "Heute",
+    "events_when_tomorrow": "Morgen",
+    "events_when_week": "Diese Woche",
+    "events_when_weekday": "Am {weekday}",
+    "event_cost": "Kosten: {cost}.",
+    "event_address": "Adresse: {address}.",
+    "event_registration": "Bitte melden Sie sich vorher an.",
+    "event_registration_phone": "Bitte melden Sie sich vorher an, Telefon {digits}.",
+    "give_up": "Ich beende das Gespräch jetzt. Sie können uns jederzeit wieder anrufen.",
+}
+
+TURKISH: dict[str, str] = {
+    "day_menu_keys": (
+        "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e, başka bir gün için 4'e basın."
+    ),
+    "day_menu_speech_hint": "",
+    "weekday_menu": "Hangi gün? {list}",
+    "weekday_option": "{weekday}: {number}.",
+    "events_count_one": "{when} bir etkinlik var.",
+    "events_count_many": "{when} {count} etkinlik var.",
+    "events_reading": "Size sıradaki {batch} etkinliği okuyorum.",
+    "event_keys_more": "Sonraki etkinlikler için 4'e basın.",
+    "events_when_today": "Bugün",
+    "events_when_tomorrow": "Yarın",
+    "events_when_week": "Bu hafta",
+    "events_when_weekday": "{weekday} günü",
+    "event_cost": "Ücret: {cost}.",
+    "event_address": "Adres: {address}.",
+    "event_registration": "Lütfen önceden kayıt olun.",
+    "event_registration_phone": "Lütfen önceden kayıt olun, telefon {digits}.",
+    "give_up": "Görüşmeyi şimdi sonlandırıyorum. Bizi istediğiniz zaman tekrar arayabilirsiniz.",
+}
+
+NUMBER_WORDS: dict[str, tuple[str, ...]] = {
+    "de": ("null", "eine", "zwei", "drei", "vier", "fünf"),
+    "tr": ("sıfır", "bir", "iki", "üç", "dört", "beş"),
+}

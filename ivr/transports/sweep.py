@@ -1,0 +1,70 @@
+"""Calls whose end never reached us (crash, restart, network) become incomplete requests.
+
+A call still open in the database but silent for longer than the longest possible step is treated
+as hung up: the flow keeps what the caller gave, exactly as for Twilio's end-of-call callback.
+Runs on start-up and then periodically as a runtime worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.flow.engine import HungUp
+from ivr.hotline import Hotline
+from shared.clock import as_utc, utcnow
+from shared.models import Call
+
+log = logging.getLogger(__name__)
+
+# The longest step: a one-minute recording after the longest prompt (about 40 s), the office phone
+# ringing 30 s, Twilio's redirects; anything silent longer has lost its end-of-call callback.
+LONGEST_STEP = timedelta(minutes=5)
+CONNECTED_LIMIT = timedelta(hours=3)  # a call handed to the Seniorenbüro may go on for a while
+SWEEP_INTERVAL_SECONDS = 60.0
+
+
+def last_activity(call: Call) -> datetime:
+    """When the flow of *call* last moved (its start when it never did)."""
+    touched = call.state.get("touched")
+    if isinstance(touched, str):
+        try:
+            return as_utc(datetime.fromisoformat(touched))
+        except ValueError:
+            pass
+    return as_utc(call.started_at)
+
+
+def sweep_abandoned(session: Session, hotline: Hotline, now: datetime | None = None) -> int:
+    """End every call silent for too long, keeping what was given; returns how many (committed)."""
+    moment = now or utcnow()
+    swept = 0
+    for call in list(session.scalars(select(Call).where(Call.ended_at.is_(None)))):
+        node = str((call.state.get("flow") or {}).get("node", ""))
+        limit = CONNECTED_LIMIT if node == "transferred" else LONGEST_STEP
+        if moment - last_activity(call) <= limit:
+            continue
+        hotline.apply(session, call, HungUp())
+        if call.ended_at is None:
+            call.ended_at = moment
+        session.commit()
+        swept += 1
+        log.info("abandoned call %s swept: %s", call.id, call.outcome)
+    return swept
+
+
+def sweep_worker(hotline: Hotline) -> Callable[[threading.Event], None]:
+    """The runtime worker: sweep at once (start-up), then every minute until stopped."""
+
+    def loop(stop: threading.Event) -> None:
+        while not stop.is_set():
+            with hotline.db.session() as session:
+                sweep_abandoned(session, hotline)
+            stop.wait(SWEEP_INTERVAL_SECONDS)
+
+    return loop

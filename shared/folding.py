@@ -1,0 +1,16 @@
+"""Unicode-correct folding for search: any case, any script, with or without diacritics."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters with a stroke have no Unicode decomposition.
+_STROKES = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t", "ƀ": "b"})
+
+
+def fold(value: str | None) -> str:
+    """Case-fold *value* and drop its diacritics: ``Şükran`` → ``sukran``, ``Łódź`` → ``lodz``."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_STROKES)
