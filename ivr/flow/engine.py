@@ -308,8 +308,10 @@ class _Flow:
         s = self.state
         if isinstance(event, CallStarted):
             s.caller, s.speech, s.node = event.caller, event.speech, "main"
-            intro = [self.say("greeting"), self.say("speech_or_keys" if s.speech else "keys_only")]
-            return [*intro, Say(text("de", "turkish_offer"), "tr"), *self.ask()]
+            # The opening stays under 12 s: greeting, menu, then the Turkish offer (keys barge in throughout).
+            *menu, listen = self.ask()
+            return [self.say("greeting_speech" if s.speech else "greeting"), *menu,
+                    Say(text("de", "turkish_offer"), "tr"), listen]
         if isinstance(event, HungUp):
             return self.hung_up()
         if isinstance(event, EventsFound):
@@ -446,6 +448,8 @@ class _Flow:
             s.language = "tr"
             s.speech = False  # the recognizer understands German only
             return [self.say("greeting"), self.say("keys_only"), *self.ask()]
+        if digits == "8":
+            return [self.say("privacy"), *self.ask()]
         choice = {"1": "events", "2": "request", "0": "person"}.get(digits) or understanding.menu_choice(spoken)
         if choice is None and spoken:
             choice = {1: "events", 2: "request", 0: "person"}.get(understanding.number(spoken) or -1)

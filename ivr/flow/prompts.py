@@ -1,32 +1,35 @@
 """Everything the hotline says, in German (first) and Turkish, and the way it reads out values.
 
-Keys are fixed so they can be printed on a flyer; each option is said before its key ("Für
-Veranstaltungen drücken Sie die 1"). Texts without placeholders are rendered at start-up.
+Keys are fixed so they can be printed on a flyer; each option is said before its key, in short
+sentences the synthesiser pauses between ("Veranstaltungen: die 1."). Replies put the content first
+("Gut. Heute."). Values are written out for the ear by :mod:`shared.speech.ear_text`. Texts without
+placeholders are rendered at start-up.
 """
 
 from __future__ import annotations
 
 from ivr.flow import flow_prompts
 from shared.seed.reference_data import DISTRICTS
+from shared.speech import ear_text
+
+WEEKDAYS = ear_text.WEEKDAYS
 
 LANGUAGES = ("de", "tr")
 
 GERMAN: dict[str, str] = {
-    "greeting": (
-        "Guten Tag, hier ist das Treffpunkt-Telefon der Seniorenbüros in Dortmund. "
-        "Zum Datenschutz: Wir speichern nur, was Sie uns für eine Anfrage sagen, "
-        "und Aufnahmen nur mit Ihrer Zustimmung."
+    "greeting": "Treffpunkt Dortmund, Datenschutz die 8.",
+    "greeting_speech": "Treffpunkt Dortmund, Datenschutz die 8, Sie können sprechen.",
+    "privacy": (
+        "Zum Datenschutz. Wir speichern nur, was Sie uns für eine Anfrage sagen. "
+        "Aufnahmen speichern wir nur mit Ihrer Zustimmung."
     ),
-    "turkish_offer": "Türkçe için 9'a basın.",
-    "speech_or_keys": "Sie können sprechen oder die Tasten Ihres Telefons drücken.",
-    "keys_only": "Bitte antworten Sie mit den Tasten Ihres Telefons.",
-    "main_menu": (
-        "Für Veranstaltungen drücken Sie die 1. Für einen Hausbesuch oder einen Rückruf drücken Sie die 2. "
-        "Um mit einem Menschen zu sprechen, drücken Sie die 0. Zum Wiederholen drücken Sie die Stern-Taste."
-    ),
+    "turkish_offer": "Türkçe 9.",
+    "speech_or_keys": "Sprechen Sie, oder drücken Sie eine Taste.",
+    "keys_only": "Bitte drücken Sie eine Taste.",
+    "main_menu": "Veranstaltungen die 1, Besuch oder Rückruf die 2, Gespräch die 0.",
     "day_menu": (
-        "Für welchen Tag? Für heute drücken Sie die 1. Für morgen drücken Sie die 2. "
-        "Für diese Woche drücken Sie die 3. Sie können auch einen Wochentag sagen."
+        "Für welchen Tag? Heute: die 1. Morgen: die 2. "
+        "Diese Woche: die 3. Sie können auch einen Wochentag sagen."
     ),
     "district_menu": (
         "Für welchen Stadtbezirk? Tippen Sie die Nummer und danach die Raute-Taste. "
@@ -36,17 +39,21 @@ GERMAN: dict[str, str] = {
     "home_district_menu": (
         "In welchem Stadtbezirk wohnen Sie? Tippen Sie die Nummer und danach die Raute-Taste."
     ),
-    "chosen": "Sie haben gewählt: {choice}.",
+    "chosen": "Gut. {choice}.",
     "events_found_one": "Ich habe eine Veranstaltung gefunden.",
     "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
-    "event_item": "{when}: {title}. Ort: {place}.",
+    "event_item": "{when}. {title}. {place}",
+    "place_in": "Das ist im {place}.",
+    "place_other": "Veranstaltungsort: {place}.",
+    "event_price": "Das kostet {price}.",
+    "event_free": "Der Eintritt ist frei.",
     "event_keys": (
-        "Zum Wiederholen drücken Sie die 1. Für die nächste Veranstaltung die 2. "
-        "Für einen Rückruf zu dieser Veranstaltung die 3. Zurück zum Hauptmenü die 9."
+        "Noch einmal: die 1. Nächste Veranstaltung: die 2. "
+        "Rückruf dazu: die 3. Hauptmenü: die 9."
     ),
     "events_end": "Das waren alle Veranstaltungen.",
-    "kind_menu": "Für einen Hausbesuch drücken Sie die 1. Für einen Rückruf drücken Sie die 2.",
+    "kind_menu": "Hausbesuch: die 1. Rückruf: die 2.",
     "consent": (
         "Damit das Seniorenbüro Ihnen helfen kann, nehmen wir Ihren Namen und Ihr Anliegen auf "
         "und speichern beides für die Mitarbeitenden Ihres Stadtbezirks. Sind Sie damit einverstanden? "
@@ -94,35 +101,34 @@ GERMAN: dict[str, str] = {
     "person": "mit einem Menschen sprechen",
     "yes": "ja",
     "no": "nein",
-    "at_time": "{weekday}, {day}. {month}, um {time}",
-    "time_full": "{hour} Uhr",
-    "time_minutes": "{hour} Uhr {minute}",
 }
 
 TURKISH: dict[str, str] = {
-    "greeting": (
-        "Merhaba, burası Dortmund yaşlı danışma bürolarının Treffpunkt telefonu. "
-        "Veri koruma: Yalnızca talebiniz için söylediklerinizi kaydederiz, ses kaydını da yalnızca "
-        "izninizle."
+    "greeting": "Treffpunkt Dortmund, veri koruma 8.",
+    "greeting_speech": "Treffpunkt Dortmund, veri koruma 8.",
+    "privacy": (
+        "Veri koruma. Yalnızca talebiniz için söylediklerinizi kaydederiz. "
+        "Ses kaydını yalnızca izninizle saklarız."
     ),
     "turkish_offer": "",
-    "speech_or_keys": "Lütfen telefonunuzun tuşlarını kullanın.",
-    "keys_only": "Lütfen telefonunuzun tuşlarını kullanın.",
-    "main_menu": (
-        "Etkinlikler için 1'e basın. Ev ziyareti veya geri arama için 2'ye basın. "
-        "Bir görevliyle konuşmak için 0'a basın. Tekrar dinlemek için yıldız tuşuna basın."
-    ),
+    "speech_or_keys": "Lütfen bir tuşa basın.",
+    "keys_only": "Lütfen bir tuşa basın.",
+    "main_menu": "Etkinlikler 1, ev ziyareti veya geri arama 2, görüşme 0.",
     "day_menu": "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e basın.",
     "district_menu": (
         "Hangi semt? Numarayı ve ardından kare tuşunu tuşlayın. Tüm semtler için 0'a basın."
     ),
     "district_list": "{list}",
     "home_district_menu": "Hangi semtte oturuyorsunuz? Numarayı ve ardından kare tuşunu tuşlayın.",
-    "chosen": "Seçiminiz: {choice}.",
+    "chosen": "Tamam. {choice}.",
     "events_found_one": "Bir etkinlik buldum.",
     "events_found_many": "{count} etkinlik buldum.",
     "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
-    "event_item": "{when}: {title}. Yer: {place}.",
+    "event_item": "{when}. {title}. {place}",
+    "place_in": "Yer: {place}.",
+    "place_other": "Yer: {place}.",
+    "event_price": "Ücret: {price}.",
+    "event_free": "Giriş ücretsiz.",
     "event_keys": (
         "Tekrar için 1'e, sonraki etkinlik için 2'ye, bu etkinlik hakkında geri arama için 3'e, "
         "ana menü için 9'a basın."
@@ -169,25 +175,12 @@ TURKISH: dict[str, str] = {
     "person": "bir görevliyle konuşmak",
     "yes": "evet",
     "no": "hayır",
-    "at_time": "{day} {month} {weekday}, saat {time}",
-    "time_full": "{hour}",
-    "time_minutes": "{hour} {minute}",
 }
 
 GERMAN.update(flow_prompts.GERMAN)
 TURKISH.update(flow_prompts.TURKISH)
 CATALOGUES: dict[str, dict[str, str]] = {"de": GERMAN, "tr": TURKISH}
 
-WEEKDAYS: dict[str, tuple[str, ...]] = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "tr": ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
-}
-MONTHS: dict[str, tuple[str, ...]] = {
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"),
-    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim",
-           "Kasım", "Aralık"),
-}
 
 
 def text(language: str, key: str, **values: object) -> str:
@@ -198,7 +191,7 @@ def text(language: str, key: str, **values: object) -> str:
 
 
 def district_list(language: str) -> str:
-    """The district menu: each name followed by its key ("Innenstadt-West: 1.")."""
+    """The district menu: each name followed by its key, one short sentence each ("Innenstadt-West: 1.")."""
     return " ".join(f"{district.name}: {district.number}." for district in DISTRICTS)
 
 
@@ -209,16 +202,14 @@ def district_name(number: int, language: str) -> str:
     return DISTRICTS[number - 1].name
 
 
-def spoken_digits(digits: str) -> str:
-    """Digits read one by one with short pauses, grouped in threes ("0 2 3, 1 1 2")."""
-    only = [character for character in digits if character.isdigit()]
-    groups = [" ".join(only[index:index + 3]) for index in range(0, len(only), 3)]
-    return ", ".join(groups)
+def spoken_digits(number: str, language: str = "de") -> str:
+    """A phone number for the ear (see :func:`shared.speech.ear_text.spoken_phone`)."""
+    return ear_text.spoken_phone(number, language)
 
 
-def spoken_reference(reference: str) -> str:
-    """A request reference read in two groups of single digits."""
-    return f"{' '.join(reference[:4])}, {' '.join(reference[4:])}"
+def spoken_reference(reference: str, language: str = "de") -> str:
+    """A request reference for the ear, in blocks of two digits."""
+    return ear_text.spoken_reference(reference, language)
 
 
 def fixed_prompts(language: str) -> list[str]:
@@ -230,7 +221,7 @@ def fixed_prompts(language: str) -> list[str]:
 
 
 def confirmations(language: str, most_events: int = 20) -> list[str]:
-    """Every "Sie haben gewählt: …" and "Ich habe N Veranstaltungen gefunden.", for rendering at start-up.
+    """Every "Gut. …" and "Ich habe N Veranstaltungen gefunden.", for rendering at start-up.
 
     They start most replies, so a caller should never wait for them to be synthesised.
     """

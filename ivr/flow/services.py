@@ -24,6 +24,7 @@ from shared.seed.reference_data import DISTRICTS
 from shared.services.events import EventFilter, OccurrenceView, list_occurrences, this_week
 from shared.services.places import district_by_slug, is_open, seniorenbuero
 from shared.services.requests import NewRequest, complete_incomplete, create_request
+from shared.speech import ear_text
 
 ACTOR = "ivr"
 MAX_EVENTS = 50  # events kept in the call state; the count said covers all of them
@@ -47,27 +48,23 @@ def day_range(choice: str, today: date) -> tuple[date, date]:
     return today, today
 
 
-def spoken_time(moment: datetime, language: str) -> str:
-    """``14 Uhr 30`` / ``10 Uhr``."""
-    if moment.minute:
-        return prompts.text(language, "time_minutes", hour=moment.hour, minute=moment.minute)
-    return prompts.text(language, "time_full", hour=moment.hour)
-
-
 def spoken_event(view: OccurrenceView, language: str) -> str:
     """Time, title and place of one occurrence as one sentence."""
     start = view.local_start
-    when = prompts.text(language, "at_time", weekday=prompts.WEEKDAYS[language][start.weekday()],
-                        day=start.day, month=prompts.MONTHS[language][start.month - 1],
-                        time=spoken_time(start, language))
+    when = ear_text.spoken_when(start, language)
     event = view.event
     place = event.venue.name if event.venue else (event.location or event.district.name)
-    parts = [prompts.text(language, "event_item", when=when, title=event.title, place=place)]
+    # "Ort: Seniorenbüro …" is misheard after the line; a sentence with the venue's noun is not.
+    venue_noun = place.startswith(("Seniorenbüro", "Begegnungszentrum", "Stadtteilzentrum"))
+    spoken_place = prompts.text(language, "place_in" if venue_noun else "place_other", place=place)
+    parts = [prompts.text(language, "event_item", when=when, title=event.title, place=spoken_place)]
     address = spoken_address(view)
     if address:
         parts.append(prompts.text(language, "event_address", address=address))
     if event.cost.strip():
-        parts.append(prompts.text(language, "event_cost", cost=event.cost.strip()))
+        price = ear_text.spoken_price(event.cost, language)
+        parts.append(prompts.text(language, "event_free") if price in ("kostenlos", "ücretsiz")
+                     else prompts.text(language, "event_price", price=price))
     if event.registration_required:
         parts.append(prompts.text(language, "event_registration_phone",
                                   digits=prompts.spoken_digits(event.contact_phone))

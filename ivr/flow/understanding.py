@@ -26,7 +26,7 @@ DAY_WORDS: dict[str, str] = {"heute": "today", "morgen": "tomorrow", "diese woch
 MENU_WORDS: dict[str, tuple[str, ...]] = {
     "events": ("veranstaltungen", "veranstaltung", "termine", "angebote", "was ist los"),
     "request": ("hausbesuch", "besuch", "rueckruf", "zurueckrufen", "anfrage"),
-    "person": ("mensch", "person", "mitarbeiter", "mitarbeiterin", "jemand", "sprechen", "beratung"),
+    "person": ("mensch", "person", "mitarbeiter", "mitarbeiterin", "jemand", "sprechen", "beratung", "gespräch"),
 }
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "home_visit": ("hausbesuch", "besuch", "besuchen"),

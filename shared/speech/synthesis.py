@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.speech.ear_text import for_the_ear
+
 log = logging.getLogger(__name__)
 
 VOICES = {"de": "de", "tr": "tr", "en": "en", "ru": "ru", "pl": "pl", "ar": "ar", "ko": "ko"}
@@ -41,8 +43,13 @@ class SpeechRequest:
     def voice(self) -> str:
         return VOICES.get(self.language, self.language)
 
+    @property
+    def spoken_text(self) -> str:
+        """The text as the engine gets it: the pronunciation lexicon applied."""
+        return for_the_ear(self.text, self.language)
+
     def cache_key(self) -> str:
-        digest = hashlib.sha256(f"{self.voice}\x00{self.rate}\x00{self.text}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{self.voice}\x00{self.rate}\x00{self.spoken_text}".encode()).hexdigest()
         return digest[:40]
 
 
@@ -136,7 +143,7 @@ class Synthesizer:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             engine.setProperty("voice", request.voice)
             engine.setProperty("rate", request.rate)
-            engine.save_to_file(request.text, str(temporary))
+            engine.save_to_file(request.spoken_text, str(temporary))
             engine.runAndWait()
             if wav_is_usable(temporary):
                 temporary.replace(target)

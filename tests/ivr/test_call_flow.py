@@ -103,7 +103,7 @@ def test_cost_address_and_registration_are_said_after_the_title(session: Session
         found = _services(session, tmp_path).find_events(LookupEvents("today", 0, "de"))
     spoken = found.items[0].spoken
     venue = venue_by_slug(session, "bz-hoerde")
-    assert spoken.index("Kochkurs") < spoken.index("Kosten: 3 Euro.")
+    assert spoken.index("Kochkurs") < spoken.index("Das kostet drei Euro.")
     assert f"Adresse: {venue.street}" in spoken
     assert "Bitte melden Sie sich vorher an" in spoken
 
@@ -192,7 +192,7 @@ def test_silent_caller_with_a_draft_keeps_it_and_hears_the_reference() -> None:
     assert rounds <= 6 and actions[-1] == SaveRequest(incomplete=True)
     state, actions = run(state, RequestSaved("12345678", 4))
     assert isinstance(actions[-1], HangUp) and state.outcome == "incomplete"
-    assert any("1 2 3 4" in said for said in texts(actions))
+    assert any("eins zwei, drei vier" in said for said in texts(actions))
 
 
 def test_the_call_ends_after_the_turn_limit() -> None:

@@ -60,9 +60,12 @@ def started(speech: bool = True) -> CallState:
 def test_greeting_mentions_speech_or_keys_and_listens() -> None:
     _, actions = step(CallState(), CallStarted(caller="", speech=False))
     texts = [a.text for a in actions if isinstance(a, Say)]
-    assert "Tasten" in texts[1]
-    assert any("Türkçe" in text for text in texts)
-    assert "Für Veranstaltungen drücken Sie die 1" in texts[-1]
+    assert "Datenschutz die 8" in texts[0] and "sprechen" not in texts[0]
+    assert "Veranstaltungen die 1" in texts[1]
+    assert [a.language for a in actions if isinstance(a, Say)][-1] == "tr"  # the Turkish offer after the menu
+    assert "Türkçe" in texts[-1]
+    assert "sprechen" in next(a for a in step(CallState(), CallStarted(caller="", speech=True))[1]
+                          if isinstance(a, Say)).text
     assert isinstance(actions[-1], Listen) and actions[-1].timeout_seconds >= 8
     assert "[unk]" not in actions[-1].grammar  # added by the recognizer when the model has it
 
@@ -71,7 +74,7 @@ def test_events_by_speech_are_confirmed_and_read_one_at_a_time() -> None:
     state, actions = run(started(), Speech("Veranstaltungen"))
     assert "Veranstaltungen" in said(actions[0])
     state, actions = run(state, Speech("morgen"))
-    assert said(actions[0]) == "Sie haben gewählt: morgen."
+    assert said(actions[0]) == "Gut. morgen."
     state, actions = run(state, Speech("Nordstadt"))
     assert actions[-1] == LookupEvents("tomorrow", 2, "de")
     state, actions = run(state, EventsFound(ITEMS))
@@ -91,14 +94,14 @@ def test_callback_about_an_event_without_consent_is_number_only() -> None:
     assert state.draft is not None and state.draft.event_id == 1 and state.draft.kind == "callback"
     state, actions = run(state, Digits("2"))          # no consent → number read back
     assert state.node == "number_confirm"
-    assert "0 2 3, 1 1 2, 3 4 5, 6 7" in said(actions[-2])
+    assert "null zwei drei eins, eins zwei, drei vier, fünf sechs sieben" in said(actions[-2])
     state, actions = run(state, Speech("ja"))
     assert state.node == "confirm"
     assert not any(isinstance(a, Record) for a in actions)
     state, actions = run(state, Digits("1"))
     assert actions[-1] == SaveRequest(incomplete=False)
     state, actions = run(state, RequestSaved("48271930", 7))
-    assert "4 8 2 7, 1 9 3 0" in said(actions[0])
+    assert "vier acht, zwei sieben, eins neun, drei null" in said(actions[0])
     assert isinstance(actions[-1], HangUp) and state.outcome == "request"
 
 
@@ -144,7 +147,7 @@ def test_turkish_at_the_greeting() -> None:
     state, actions = run(started(), Digits("9"))
     assert state.language == "tr" and not state.speech
     assert all(a.language == "tr" for a in actions if isinstance(a, Say))
-    assert "Etkinlikler için 1" in [a.text for a in actions if isinstance(a, Say)][-1]
+    assert "Etkinlikler 1" in [a.text for a in actions if isinstance(a, Say)][-1]
 
 
 def test_repeat_word_and_star_repeat_the_question() -> None:

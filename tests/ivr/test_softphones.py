@@ -35,9 +35,9 @@ def test_terminal_call_with_keys_typed_speech_and_a_typed_recording(config: Conf
     result = CliRunner().invoke(main, ["call", "--caller", "0231 1234567"], input=answers,
                                 env=_environment(config))
     assert result.exit_code == 0, result.output
-    assert "Für Veranstaltungen drücken Sie die 1" in result.output
-    assert "Sie haben gewählt: Hörde." in result.output
-    assert "0 2 3, 1 1 2, 3 4 5, 6 7" in result.output
+    assert "Veranstaltungen die 1" in result.output
+    assert "Gut. Hörde." in result.output
+    assert "null zwei drei eins, eins zwei, drei vier, fünf sechs sieben" in result.output
     assert "Vorgangsnummer" in result.output and "Anruf beendet." in result.output
     with db.session() as session:
         request = session.scalars(select(Request)).one()

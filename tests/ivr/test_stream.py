@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode
+from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode, phone_audio
 from ivr.transports import stream
 from shared.config import Config
 from shared.db import Database
@@ -422,3 +422,30 @@ def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
     with db.session() as session:
         topic = session.scalars(select(VoiceMessage).where(VoiceMessage.purpose == "topic")).one()
         assert topic.duration_seconds >= 5.5
+
+
+def test_a_key_during_the_first_prompt_stops_it_and_is_acted_on(stream_phone: TwilioPhone, server: str,
+                                                                 stream_app: Flask, db: Database) -> None:
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        assert json.loads(ws.recv(timeout=10))["event"] == "media"  # the greeting is playing (in real time)
+        twilio.key("1")                                              # the flyer says: 1 for events
+        seen: list[dict[str, Any]] = []
+        while not any(m["event"] == "clear" for m in seen):
+            seen.append(json.loads(ws.recv(timeout=10)))
+        after: list[dict[str, Any]] = []
+        while sum(m["event"] == "media" for m in after) < 10:
+            after.append(json.loads(ws.recv(timeout=10)))
+        expected = phone_audio(get_runtime(stream_app).synthesizer.synthesize("Gut. Veranstaltungen.", "de"))
+        assert expected[FRAME_BYTES:6 * FRAME_BYTES] in b"".join(_media_payloads(after))  # the reply, not the menu
+        twilio.stop()
+    deadline = time.monotonic() + 10
+    while True:
+        with db.session() as session:
+            call = session.scalars(select(Call)).one()
+            if call.state["flow"]["node"] == "day" or time.monotonic() > deadline:
+                break
+        time.sleep(0.1)
+    assert call.state["flow"]["node"] == "day"

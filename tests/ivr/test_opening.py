@@ -1,0 +1,62 @@
+"""The opening: at most 12 s of audio from answering to listening, and keys act during it."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from ivr.flow.engine import CallStarted, CallState, Digits, Listen, Say, step
+from ivr.flow.prompts import text
+from shared.config import Config
+from shared.runtime import get_runtime
+from shared.speech.synthesis import Synthesizer
+from tests.ivr.conftest import TwilioPhone
+
+OPENING_SECONDS = 12.0
+
+
+def _seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+@pytest.mark.parametrize("speech", [False, True], ids=["keys", "speech"])
+def test_opening_audio_is_at_most_twelve_seconds(speech: bool, config: Config, speech_cache: Path) -> None:
+    _, actions = step(CallState(), CallStarted(caller="+492311234567", speech=speech))
+    assert isinstance(actions[-1], Listen)  # everything before it is the opening
+    says = [action for action in actions if isinstance(action, Say)]
+    synthesizer = Synthesizer(speech_cache, config["IVR_SPEECH_RATE"])
+    try:
+        total = sum(_seconds(synthesizer.synthesize(say.text, say.language)) for say in says)
+    finally:
+        synthesizer.close()
+    assert 3.0 < total <= OPENING_SECONDS, total
+    assert says[-1].language == "tr"  # the Turkish offer comes after the menu
+
+
+def test_twiml_opening_plays_inside_the_gather_and_a_key_is_acted_on(ivr_app: Flask) -> None:
+    phone = TwilioPhone(ivr_app.test_client(), "CA" + "7" * 32)
+    opening = phone.dial_in()
+    gather = opening.find("Gather")
+    assert len(gather.findall("Play")) == len(opening.plays()) == 3  # Twilio stops <Play> in <Gather> on a key
+    reply = phone.press("1")  # pressed during the greeting: Twilio posts it at once
+    synthesizer = get_runtime(ivr_app).synthesizer
+    chosen = synthesizer.synthesize("Gut. Veranstaltungen.", "de")
+    assert reply.plays()[0].endswith(f"/{chosen.parent.name}/{chosen.stem}.wav")
+    day_menu = synthesizer.synthesize(text("de", "day_menu_keys"), "de")
+    assert reply.plays()[1].endswith(f"/{day_menu.parent.name}/{day_menu.stem}.wav")  # now asking for the day
+
+
+@pytest.mark.parametrize("language_key", ["", "9"], ids=["de", "tr"])
+def test_key_8_reads_the_privacy_details_and_the_menu_again(language_key: str) -> None:
+    state, _ = step(CallState(), CallStarted(caller="", speech=False))
+    if language_key:
+        state, _ = step(state, Digits(language_key))
+    state, actions = step(state, Digits("8"))
+    texts = [action.text for action in actions if isinstance(action, Say)]
+    assert texts == [text(state.language, "privacy"), text(state.language, "main_menu")]
+    assert "Zustimmung" in text("de", "privacy") and "izninizle" in text("tr", "privacy")
+    assert state.node == "main" and isinstance(actions[-1], Listen)
