@@ -137,6 +137,7 @@ def caller_id(raw: str) -> str:
 
 def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hotline:
     """Load the speech model (once per process) and set up recording downloads."""
-    recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""))
+    whisper_dir = str(config.data_dir / "models") if config["WHISPER"] == "auto" else ""
+    recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""), whisper_dir)
     fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]))
     return Hotline(config, db, synthesizer, recognizer, fetcher, PromptAudio(synthesizer))
