@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     runtime.add_health_check("speech", hotline.health)
     runtime.add_worker("ivr-warm-prompts", lambda _stop: hotline.warm_and_wait())
+    runtime.add_worker("ivr-voice-messages", hotline.fetcher.worker.loop)
 
 
 def register_cli(group: click.Group) -> None:
