@@ -76,8 +76,13 @@ class Hotline:
 
     def health(self) -> dict[str, Any]:
         """The ``speech`` entry of ``/healthz``."""
-        return {"ok": True, "recognition": self.recognizer.description,
-                "speech_input": self.recognizer.available, "mode": self.config["IVR_MODE"]}
+        health: dict[str, Any] = {
+            "ok": True, "recognition": self.recognizer.description, "speech_input": self.recognizer.available,
+            "input": "speech" if self.recognizer.available else "keys", "mode": self.config["IVR_MODE"]}
+        gate = getattr(self.recognizer, "gate", None)
+        if gate is not None:  # Whisper: answers turned to the keys because it was busy or slow
+            health["decoding"] = {"pending": gate.pending, "refused": gate.refused, "late": gate.late}
+        return health
 
     def apply(self, session: Session, call: Call, event: CallEvent,
               early: Callable[[Say], None] | None = None) -> list[OutputAction]:
