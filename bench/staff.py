@@ -29,9 +29,9 @@ from shared.app import create_app
 from shared.config import load_config
 from shared.db import Database
 from shared.models import District, Request
+from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.seed.demo import seed_reference_data
 from shared.services import search
-from shared.services.requests import CLOSED_STATUSES, OPEN_STATUSES
 from shared.services.staff_users import create_user
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))

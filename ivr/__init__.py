@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     runtime.add_health_check("speech", hotline.health)
     runtime.add_worker("ivr-warm-prompts", lambda _stop: hotline.warm_and_wait())
     runtime.add_worker("ivr-sweep-abandoned-calls", sweep_worker(hotline))
+    runtime.add_worker("ivr-voice-messages", hotline.fetcher.worker.loop)
 
 
 def register_cli(group: click.Group) -> None:

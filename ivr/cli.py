@@ -25,7 +25,7 @@ from ivr.flow.engine import (
 )
 from ivr.hotline import build_hotline, caller_id, open_call
 from ivr.speech.audio import read_wav, resample
-from ivr.speech.models import MODELS, checksum_file, fetch_model, verify_model
+from ivr.speech.models import CHECKSUM_NAMES, WHISPER, checksum_file, fetch_model, fetch_whisper, verify_model
 from ivr.transports.recordings import keep_pending
 from shared.cli.context import CliContext
 from shared.speech.synthesis import Synthesizer
@@ -130,23 +130,30 @@ def models_group() -> None:
 
 
 @models_group.command("fetch")
-@click.argument("language", type=click.Choice(sorted(MODELS)))
+@click.argument("language", type=click.Choice(sorted(CHECKSUM_NAMES)))
 @click.option("--target", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for models (default: DATA_DIR/models).")
 @click.option("--source", default=None, help="Other download URL (e.g. a local mirror).")
 @click.pass_obj
 def models_fetch(context: CliContext, language: str, target: Path | None, source: str | None) -> None:
-    """Download a model and verify every file against the bundled SHA-256 list."""
+    """Download a model and verify every file against the bundled SHA-256 list.
+
+    ``whisper-base`` comes file by file from Systran/faster-whisper-base (``--source`` with ``{path}``).
+    """
     directory = target or context.config.data_dir / "models"
     try:
-        path = fetch_model(language, directory, source)
+        path = fetch_whisper(directory, source) if language == WHISPER else fetch_model(language, directory, source)
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"Modell nicht installiert: {exc}") from exc
+    if language == WHISPER:
+        click.echo(f"Modell geprüft und installiert: {path}\nOhne TREFFPUNKT_VOSK_MODEL erkennt die Hotline "
+                   "deutsche Antworten damit (TREFFPUNKT_WHISPER=auto).")
+        return
     click.echo(f"Modell geprüft und installiert: {path}\nSetzen Sie TREFFPUNKT_VOSK_MODEL={path}")
 
 
 @models_group.command("verify")
-@click.argument("language", type=click.Choice(sorted(MODELS)))
+@click.argument("language", type=click.Choice(sorted(CHECKSUM_NAMES)))
 @click.argument("model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def models_verify(language: str, model_dir: Path) -> None:
     """Check an installed model against the bundled SHA-256 list."""

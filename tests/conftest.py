@@ -26,6 +26,8 @@ from tests.support.scratch_database import scratch_database_url
 
 BACKEND = os.environ.get("TREFFPUNKT_TEST_BACKEND", "sqlite")
 POSTGRES_URL = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL", "")
+# Servers and CLIs the tests start inherit this: keys only unless a test asks for Whisper.
+os.environ.setdefault("TREFFPUNKT_WHISPER", "off")
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +83,7 @@ def config(tmp_path: Path, database_url: str) -> Config:
         "TREFFPUNKT_PRINTER": "dummy:",
         "TREFFPUNKT_TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
         "TREFFPUNKT_KIOSK_TOKEN": "test-kiosk-token",
+        "TREFFPUNKT_WHISPER": "off",  # Whisper only where a test asks for it (tests/ivr/test_whisper.py)
     })
 
 

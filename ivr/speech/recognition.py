@@ -4,6 +4,10 @@ Each question listens with its own grammar (the phrases it understands, plus ``[
 model knows that word) so a small model recognises "Hörde" or "ja" reliably on a phone line.
 Grammars go to Vosk as JSON with ``ensure_ascii=False``: escaped umlauts would not match the
 model's lexicon and Vosk would silently drop those words.
+
+Without a German Vosk model, Whisper base (faster-whisper, CPU int8) decodes each endpointed
+answer as a whole. Its work is bounded by a :class:`DecodeGate`: when it is saturated, or a decode
+takes longer than the deadline, the answer counts as not understood and the caller uses the keys.
 """
 
 from __future__ import annotations
@@ -12,12 +16,17 @@ import atexit
 import json
 import logging
 import mmap
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-from ivr.speech.audio import PHONE_RATE, Samples
+import numpy as np
+
+from ivr.speech.audio import PHONE_RATE, Samples, resample
+from ivr.speech.models import ready_whisper
 
 log = logging.getLogger(__name__)
 
@@ -160,15 +169,146 @@ class VoskRecognizer:
         return clean(" ".join(part for part in parts if part))
 
 
+WHISPER_RATE = 16000
+DECODE_DEADLINE_SECONDS = 3.0
+DECODE_WORKERS = 2
+DECODE_QUEUE_LIMIT = 4
+
+
+class DecodeGate:
+    """Bounded decoding: *workers* at once, *queue_limit* waiting; nobody waits past *deadline*."""
+
+    def __init__(self, workers: int = DECODE_WORKERS, queue_limit: int = DECODE_QUEUE_LIMIT,
+                 deadline: float = DECODE_DEADLINE_SECONDS) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whisper")
+        self.workers = workers
+        self.limit = workers + queue_limit
+        self.deadline = deadline
+        self._pending = 0
+        self._lock = threading.Lock()
+        self.refused = 0  # answers turned away because the gate was full
+        self.late = 0  # answers given up because the decode took longer than the deadline
+
+    @property
+    def pending(self) -> int:
+        """Decodes running or waiting."""
+        return self._pending
+
+    def _done(self, _future: Future[str]) -> None:
+        with self._lock:
+            self._pending -= 1
+
+    def run(self, work: Callable[[], str]) -> str | None:
+        """The result of *work*, or None when the gate is full or the result is later than the deadline.
+
+        A late decode runs to its end in the background (it keeps its place in the gate).
+        """
+        with self._lock:
+            if self._pending >= self.limit:
+                self.refused += 1
+                return None
+            self._pending += 1
+        future = self._pool.submit(work)
+        future.add_done_callback(self._done)
+        try:
+            return future.result(timeout=self.deadline)
+        except TimeoutError:
+            with self._lock:
+                self.late += 1
+            return None
+
+
+class WhisperSession:
+    """One answer for Whisper: the endpointed audio is kept and decoded as a whole at its end."""
+
+    def __init__(self, recognizer: WhisperRecognizer, sample_rate: int) -> None:
+        self._recognizer = recognizer
+        self._sample_rate = sample_rate
+        self._audio: list[bytes] = []
+
+    def accept(self, pcm: bytes) -> str | None:
+        self._audio.append(pcm)
+        return None  # the endpointer decides when the answer is over
+
+    def hearing_speech(self) -> bool:
+        return bool(self._audio)  # the endpointer passes audio on only once it is loud
+
+    def finish(self) -> str:
+        if not self._audio:
+            return ""
+        samples = np.frombuffer(b"".join(self._audio), dtype="<i2").astype(np.int16)
+        text = self._recognizer.decode_answer(samples, self._sample_rate)
+        # Saturated or too slow: an answer nobody understands, so the flow offers the keys.
+        return UNKNOWN_WORD if text is None else text
+
+
+class WhisperRecognizer:
+    """faster-whisper with one shared model (loaded once per process), bounded by a :class:`DecodeGate`."""
+
+    available = True
+
+    def __init__(self, model_dir: Path, gate: DecodeGate | None = None, language: str = "de",
+                 beam_size: int = 5) -> None:
+        from faster_whisper import WhisperModel
+
+        self.gate = gate or DecodeGate()
+        threads = max(1, (os.cpu_count() or 1) // self.gate.workers)
+        self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
+                                  cpu_threads=threads, num_workers=self.gate.workers)
+        self.model_dir = model_dir
+        self.language = language
+        self.beam_size = beam_size
+        self.description = f"whisper ({model_dir.name}, {language})"
+
+    def decode(self, samples: Samples, sample_rate: int, language: str | None = None) -> str:
+        """Text of *samples* (any rate; resampled to 16 kHz), without waiting in the gate."""
+        audio = resample(samples, sample_rate, WHISPER_RATE).astype(np.float32) / 32768.0
+        segments, _info = self.model.transcribe(
+            audio, language=language or self.language, beam_size=self.beam_size,
+            condition_on_previous_text=False, without_timestamps=True, vad_filter=False)
+        return " ".join(segment.text.strip() for segment in segments).strip()
+
+    def decode_answer(self, samples: Samples, sample_rate: int) -> str | None:
+        """Text of one answer through the gate; None when saturated or later than the deadline."""
+        return self.gate.run(lambda: self.decode(samples, sample_rate))
+
+    def listen(self, phrases: Sequence[str], sample_rate: int = PHONE_RATE) -> RecognitionSession:
+        return WhisperSession(self, sample_rate)
+
+    def transcribe(self, samples: Samples, sample_rate: int) -> str:
+        return self.decode(samples, sample_rate)
+
+
 _loaded: dict[str, Recognizer] = {}
 _lock = threading.Lock()
 # Free the models before interpreter shutdown tears down the vosk module their finaliser needs.
 atexit.register(_loaded.clear)
 
 
-def load_recognizer(model_dir: str) -> Recognizer:
-    """The process-wide recognizer for *model_dir* (empty: keys only); loads the model once."""
+def _load_whisper(models_dir: Path) -> Recognizer:
+    try:
+        model_dir = ready_whisper(models_dir)
+        recognizer: Recognizer = WhisperRecognizer(model_dir)
+    except (ImportError, OSError, ValueError, RuntimeError) as exc:
+        log.error("Whisper is not available (%s); the hotline works with keys only", exc)
+        recognizer = NoRecognizer()
+        recognizer.description = "keys only (Whisper not available)"
+        return recognizer
+    log.info("Whisper loaded from %s", model_dir)
+    return recognizer
+
+
+def load_recognizer(model_dir: str, whisper_dir: str = "") -> Recognizer:
+    """The process-wide recognizer: Vosk from *model_dir*, else Whisper under *whisper_dir*, else keys only.
+
+    Each model is loaded once per process.
+    """
     with _lock:
+        if not model_dir and whisper_dir:
+            key = f"whisper:{whisper_dir}"
+            if key not in _loaded:
+                _loaded[key] = _load_whisper(Path(whisper_dir))
+            return _loaded[key]
         if model_dir in _loaded:
             return _loaded[model_dir]
         recognizer: Recognizer

@@ -2,16 +2,17 @@
 
 A stream (or the terminal softphone) hands us the audio itself: it waits in
 ``recordings/pending/`` until the request is saved. A TwiML ``<Record>`` leaves the audio at
-Twilio: it is fetched in the background, stored with the request and transcribed offline.
+Twilio: a durable job (:mod:`shared.jobs`, kind ``voice_message``, queued in the transaction that
+saves the request) downloads it, transcribes it offline and stores both with the request. Audio
+we already hold is stored with the request at once and transcribed by a ``transcribe`` job, so
+the caller hears the reference without waiting for the recogniser and no transaction stays open
+while it runs. Jobs survive a restart and run once across app servers.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import secrets
-import threading
-import time
 import urllib.request
 from base64 import b64encode
 from dataclasses import dataclass
@@ -19,19 +20,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.speech.audio import read_wav
 from ivr.speech.recognition import Recognizer
 from shared.clock import utcnow
 from shared.db import Database
+from shared.jobs import JobWorker, enqueue
 from shared.models import Request, VoiceMessage
 from shared.services.recordings import store_voice_message, voice_message_path
 
 log = logging.getLogger(__name__)
 
 FETCH_ATTEMPTS = 5
+VOICE_MESSAGE_JOB = "voice_message"
+TRANSCRIBE_JOB = "transcribe"
 
 
 def pending_dir(data_dir: Path) -> Path:
@@ -69,16 +73,9 @@ class FetchJob:
     account_sid: str
 
 
-@dataclass(frozen=True)
-class TranscribeJob:
-    """A stored recording to transcribe (after the request's transaction has committed)."""
-
-    voice_message_id: int
-
-
-def schedule_transcription(fetcher: RecordingFetcher, voice_message_id: int) -> None:
-    """Transcribe a stored recording in the background (the one place to re-point to a durable job table)."""
-    fetcher.submit(TranscribeJob(voice_message_id))
+def schedule_transcription(session: Session, voice_message_id: int) -> None:
+    """Queue the transcription of a stored recording in *session*'s transaction (runs after commit)."""
+    enqueue(session, TRANSCRIBE_JOB, {"voice_message_id": voice_message_id})
 
 
 def transcribe_stored(db: Database, data_dir: Path, recognizer: Recognizer, voice_message_id: int) -> None:
@@ -96,16 +93,23 @@ def transcribe_stored(db: Database, data_dir: Path, recognizer: Recognizer, voic
         return
     with db.session() as session:
         message = session.get(VoiceMessage, voice_message_id)
-        if message is None:
+        if message is None or message.transcript is not None:
             return
         message.transcript, message.transcribed_at = transcript, utcnow()
         request = session.get(Request, message.request_id)
-        if request is not None and transcript:
-            if purpose == "name" and not request.caller_name:
-                request.caller_name = transcript[:160]
-            if purpose in ("topic", "message") and not request.topic:
-                request.topic = transcript
+        if request is not None:
+            fill_in_from_transcript(request, purpose, transcript)
         session.commit()
+
+
+def fill_in_from_transcript(request: Request, purpose: str, transcript: str) -> None:
+    """A transcribed name or topic fills the request's empty field (staff see it marked as machine-made)."""
+    if not transcript:
+        return
+    if purpose == "name" and not request.caller_name:
+        request.caller_name = transcript[:160]
+    if purpose in ("topic", "message") and not request.topic:
+        request.topic = transcript
 
 
 class RecordingAttacher:
@@ -129,22 +133,13 @@ class RecordingAttacher:
             message = store_voice_message(session, self.data_dir, request, item["purpose"], wav,
                                           float(item.get("duration") or 0.0), transcript=transcript)
             path.unlink()
-            if transcript is None and self.fetcher is not None and self.recognizer.available:
-                self._transcribe_after_commit(session, self.fetcher, message.id)
+            if transcript is None and self.recognizer.available:
+                schedule_transcription(session, message.id)
         elif ref.startswith("url:") and self.fetcher is not None:
             url, _, account = ref.removeprefix("url:").partition("|")
-            self.fetcher.submit(FetchJob(request.id, item["purpose"], url, float(item.get("duration") or 0.0),
-                                         account))
+            self.fetcher.submit(session, FetchJob(request.id, item["purpose"], url,
+                                                  float(item.get("duration") or 0.0), account))
         item["attached"] = True
-
-    @staticmethod
-    def _transcribe_after_commit(session: Session, fetcher: RecordingFetcher, voice_message_id: int) -> None:
-        """Never transcribe inside the request's transaction: the caller hears the reference first."""
-
-        def committed(_session: Session) -> None:
-            schedule_transcription(fetcher, voice_message_id)
-
-        event.listen(session, "after_commit", committed, once=True)
 
     def discard(self, item: dict[str, Any]) -> None:
         """Delete a pending recording that must not be kept (no consent)."""
@@ -154,7 +149,7 @@ class RecordingAttacher:
 
 
 class RecordingFetcher:
-    """Downloads Twilio recordings in a background thread and stores them with their request."""
+    """Downloads Twilio recordings in durable jobs and stores them, transcribed, with their request."""
 
     def __init__(self, db: Database, data_dir: Path, recognizer: Recognizer, auth_token: str) -> None:
         self.db = db
@@ -162,34 +157,40 @@ class RecordingFetcher:
         self.recognizer = recognizer
         self.auth_token = auth_token
         self.extra_trusted_origins: tuple[str, ...] = ()
-        self.jobs: queue.Queue[FetchJob | TranscribeJob] = queue.Queue()
-        self.done = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self.worker = JobWorker(db, {VOICE_MESSAGE_JOB: self.process, TRANSCRIBE_JOB: self.transcribe})
 
-    def submit(self, job: FetchJob | TranscribeJob) -> None:
-        """Queue a download (the thread starts on first use)."""
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="ivr-recording-fetch", daemon=True)
-                self._thread.start()
-        self.done.clear()
-        self.jobs.put(job)
+    def submit(self, session: Session, job: FetchJob) -> None:
+        """Queue the download in *session*'s transaction (the URL and ids only, no personal data)."""
+        enqueue(session, VOICE_MESSAGE_JOB, {
+            "request_id": job.request_id, "purpose": job.purpose, "url": job.url,
+            "duration": job.duration, "account_sid": job.account_sid}, max_attempts=FETCH_ATTEMPTS)
 
-    def _run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if isinstance(job, TranscribeJob):
-                    transcribe_stored(self.db, self.data_dir, self.recognizer, job.voice_message_id)
-                else:
-                    self._process(job)
-            except Exception:  # one broken recording must not stop the others
-                log.exception("recording job %s failed", type(job).__name__)
-            finally:
-                self.jobs.task_done()
-                if self.jobs.unfinished_tasks == 0:
-                    self.done.set()
+    def process(self, payload: dict[str, Any]) -> None:
+        """The ``voice_message`` job: download, transcribe, store once (a job run again stores nothing twice)."""
+        job = FetchJob(int(payload["request_id"]), str(payload["purpose"]), str(payload["url"]),
+                       float(payload.get("duration") or 0.0), str(payload.get("account_sid") or ""))
+        with self.db.session() as session:
+            if self._stored(session, job):
+                return
+        wav = self.download(job)  # OSError: the job is retried with back-off
+        transcript = transcribe_wav(self.recognizer, wav)
+        with self.db.session() as session:
+            request = session.get(Request, job.request_id)
+            if request is None or self._stored(session, job):
+                return  # the request was deleted meanwhile, or another run stored it
+            store_voice_message(session, self.data_dir, request, job.purpose, wav, job.duration,
+                                transcript=transcript)
+            fill_in_from_transcript(request, job.purpose, transcript or "")
+            session.commit()
+
+    def transcribe(self, payload: dict[str, Any]) -> None:
+        """The ``transcribe`` job: a recording stored with its request, transcribed once."""
+        transcribe_stored(self.db, self.data_dir, self.recognizer, int(payload["voice_message_id"]))
+
+    @staticmethod
+    def _stored(session: Session, job: FetchJob) -> bool:
+        return session.scalar(select(VoiceMessage.id).where(
+            VoiceMessage.request_id == job.request_id, VoiceMessage.purpose == job.purpose).limit(1)) is not None
 
     def is_trusted(self, url: str) -> bool:
         """Only Twilio's own https hosts get our account credentials."""
@@ -212,29 +213,3 @@ class RecordingFetcher:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             data: bytes = response.read()
         return data
-
-    def _process(self, job: FetchJob) -> None:
-        wav = b""
-        for attempt in range(1, FETCH_ATTEMPTS + 1):
-            try:
-                wav = self.download(job)
-                break
-            except OSError:
-                log.warning("recording download for request %s failed (attempt %d)", job.request_id, attempt)
-                time.sleep(attempt)
-        if not wav:
-            return
-        transcript = transcribe_wav(self.recognizer, wav)
-        for _attempt in range(FETCH_ATTEMPTS):
-            with self.db.session() as session:
-                request = session.get(Request, job.request_id)
-                if request is not None:
-                    store_voice_message(session, self.data_dir, request, job.purpose, wav, job.duration,
-                                        transcript=transcript)
-                    if job.purpose == "name" and transcript and not request.caller_name:
-                        request.caller_name = transcript[:160]
-                    if job.purpose in ("topic", "message") and transcript and not request.topic:
-                        request.topic = transcript
-                    session.commit()
-                    return
-            time.sleep(0.2)  # the webhook's transaction may not have committed yet

@@ -239,7 +239,7 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
     with db.session() as session:  # other webhooks are not locked out meanwhile
         assert session.get(Request, saved.request_id) is not None
         assert session.scalars(select(VoiceMessage)).one().transcript is None
-    assert fetcher.done.wait(20)
+    assert fetcher.worker.run_pending() == 1  # the durable transcription job, after the commit
     with db.session() as session:
         request = session.get(Request, saved.request_id)
         assert request is not None and request.caller_name == "Erika Mustermann"

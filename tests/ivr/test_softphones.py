@@ -18,7 +18,8 @@ from shared.models import Call, Request, VoiceMessage
 
 def _environment(config: Config) -> dict[str, str]:
     return {"TREFFPUNKT_DATA_DIR": str(config.data_dir), "TREFFPUNKT_DATABASE_URL": config.database_url,
-            "TREFFPUNKT_SECRET_KEY": "test-secret-key-0123456789", "TREFFPUNKT_VOSK_MODEL": ""}
+            "TREFFPUNKT_SECRET_KEY": "test-secret-key-0123456789", "TREFFPUNKT_VOSK_MODEL": "",
+            "TREFFPUNKT_WHISPER": "off"}
 
 
 def test_terminal_call_with_keys_typed_speech_and_a_typed_recording(config: Config, db: Database) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import time_machine
 from flask import Flask
 from sqlalchemy import func, select
 
 from ivr.hotline import get_hotline
-from shared.clock import BERLIN
+from ivr.speech.recognition import VoskRecognizer
+from ivr.transports.recordings import VOICE_MESSAGE_JOB
+from shared.app import create_app
+from shared.clock import BERLIN, utcnow
+from shared.config import Config
 from shared.db import Database
-from shared.models import Call, Request, VoiceMessage
+from shared.jobs import claim, complete
+from shared.models import Call, Job, Request, VoiceMessage
 from tests.ivr.conftest import CALLER, TwilioPhone, wait_for_recordings
 
 # A Tuesday morning: the Seniorenbüros are open 9–12.
@@ -182,6 +187,35 @@ def test_person_outside_office_hours_leaves_a_voice_message(phone: TwilioPhone, 
     assert len(requests) == 1 and requests[0].status == "new" and requests[0].kind == "callback"
     with db.session() as session:
         assert list(session.scalars(select(VoiceMessage.purpose))) == ["message"]
+
+
+@time_machine.travel(OFFICE_CLOSED, tick=False)
+def test_a_voice_message_job_survives_a_restart_in_the_middle(phone: TwilioPhone, ivr_app: Flask, db: Database,
+                                                              config: Config, recording_server: str,
+                                                              recognizer: VoskRecognizer) -> None:
+    phone.dial_in()
+    phone.press("0")
+    phone.press("4")                      # Eving, closed → voice message
+    phone.press("1")                      # consent
+    phone.record(recording_server + "-message", seconds=20)
+    assert phone.press("1").verbs()[-1] == "Hangup"
+    dead = claim(db, "server-1", (VOICE_MESSAGE_JOB,), lease_seconds=30)  # this server dies mid-job
+    assert dead is not None and set(dead.payload) == {"request_id", "purpose", "url", "duration", "account_sid"}
+    restarted = create_app(config, db)     # a new server process on the same database
+    fetcher = get_hotline(restarted).fetcher
+    fetcher.extra_trusted_origins = ("http://127.0.0.1",)
+    fetcher.recognizer = recognizer
+    assert fetcher.worker.run_pending() == 0  # the lease still holds
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert fetcher.worker.run_pending() == 1
+    get_hotline(ivr_app).fetcher.process(dict(dead.payload))  # the old worker wakes up: stores nothing
+    assert not complete(db, dead, "server-1")
+    with db.session() as session:
+        messages = list(session.scalars(select(VoiceMessage)))
+        job = session.scalars(select(Job)).one()
+        assert len(messages) == 1 and messages[0].purpose == "message"
+        assert messages[0].transcript is not None and messages[0].transcribed_at is not None
+        assert (job.state, job.attempts) == ("done", 2)
 
 
 def test_forged_or_missing_signature_is_refused(phone: TwilioPhone, db: Database) -> None:

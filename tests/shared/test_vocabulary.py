@@ -13,7 +13,7 @@ from shared.services.requests import CHANNELS, KINDS, STATUSES
 
 def test_service_constants_are_the_enums() -> None:
     assert KINDS == ("callback", "home_visit")
-    assert CHANNELS == tuple(Channel)
+    assert tuple(Channel) == CHANNELS
     assert STATUSES[:4] == ("new", "in_progress", "waiting", "incomplete")
     assert RequestKind("home_visit") is RequestKind.HOME_VISIT
 

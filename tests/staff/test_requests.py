@@ -72,6 +72,7 @@ def test_request_page_shows_everything_and_is_audited(hoerde_client: FlaskClient
     body = hoerde_client.get(f"/staff/requests/{item.id}").get_data(as_text=True)
     assert "Erika Muster" in body and "0231 1234567" in body and "Hilfe im Haushalt" in body
     assert "Bitte rufen Sie mich an." in body
+    assert "maschinell erstellt, kann Fehler enthalten" in body  # staff know the transcript is a machine's
     assert "<audio" in body
     assert ("staff:hoerde1", "view", str(item.id)) in audit_actions(db, "request")
 
