@@ -34,6 +34,7 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     config = config or load_config()
     logging.basicConfig(level=config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask("treffpunkt", root_path=str(config.data_dir))
+    app.url_map.converters["int"] = web_security.BoundedIntConverter
     app.config.update(
         SECRET_KEY=config["SECRET_KEY"],
         SESSION_COOKIE_HTTPONLY=True,
