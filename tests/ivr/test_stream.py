@@ -373,3 +373,17 @@ def test_speech_over_the_stream_barges_in_is_recognised_and_answered(korean_stre
     with db.session() as session:
         flow = session.scalars(select(Call)).one().state["flow"]
         assert flow["speech"] is True and flow["failures"] == 1 and flow["node"] == "main"
+
+
+def test_a_frozen_stream_is_ended_after_the_silence_timeout(stream_phone: TwilioPhone, server: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open, started, then not one message more: the server hangs up instead of holding a thread."""
+    monkeypatch.setattr(stream, "SILENT_STREAM_SECONDS", 1.0)
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        TwilioStream(ws, call_sid, token).start()
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed):
+            while time.monotonic() - started < 5:
+                ws.recv(timeout=5)
+        assert time.monotonic() - started < 4
