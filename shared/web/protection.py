@@ -6,6 +6,7 @@ CSRF; everything else that accepts a POST needs a valid token.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request
@@ -13,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from shared.config import Config
@@ -85,6 +87,31 @@ def _json_errors_for_api(error: HTTPException) -> HTTPException | tuple[Response
     if request.path.startswith("/api/"):
         return jsonify({"error": error.name, "message": error.description}), error.code or 500
     return error
+
+
+class TrustedProxyFix:
+    """Apply ``X-Forwarded-*`` only when the direct peer is a configured proxy.
+
+    Without ``TREFFPUNKT_TRUSTED_PROXIES`` no forwarded header is believed, so a client cannot
+    pick its own address for the login limit or the audit log.
+    """
+
+    def __init__(self, app: Any, networks: tuple[str, ...]) -> None:
+        self.app = app
+        self.networks = tuple(ipaddress.ip_network(network, strict=False) for network in networks)
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+
+    def trusts(self, address: str) -> bool:
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(peer in network for network in self.networks)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self.trusts(str(environ.get("REMOTE_ADDR", ""))):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
 
 
 def init_app(app: Flask, config: Config) -> None:

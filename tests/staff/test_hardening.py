@@ -7,16 +7,21 @@ huge ids / NUL in query parameters").
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
+from werkzeug.test import create_environ
 
+from shared.config import ConfigError, load_config
 from shared.db import Database
 from shared.seed.demo import seed_demo_kiosk
-from tests.staff.conftest import RequestFactory
+from shared.web.protection import TrustedProxyFix
+from tests.staff.conftest import RequestFactory, Staff
 from tests.support.staff_login import csrf_token
 
 NAME = "Gerlinde Geheimnisvoll"
@@ -110,3 +115,45 @@ def test_unknown_api_paths_answer_json(client: FlaskClient) -> None:
     wrong_method = client.delete("/api/v1/districts")
     assert wrong_method.status_code == 405 and wrong_method.is_json
     assert not client.get("/staff/no-such-page").is_json
+
+
+def _failed_login(app: Flask, username: str, address: str, forwarded: str | None = None) -> int:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    token = csrf_token(client)
+    return client.post("/staff/login", headers=headers, data={
+        "username": username, "password": "definitely wrong", "csrf_token": token}).status_code
+
+
+def test_forged_forwarded_for_does_not_escape_the_address_limit(app: Flask, staff_users: Staff) -> None:
+    codes = [_failed_login(app, f"nobody{n}", "198.51.100.7", forwarded=f"203.0.113.{n}") for n in range(31)]
+    assert codes[:30] == [401] * 30 and codes[30] == 429
+
+
+def test_failed_logins_are_limited_per_account_from_any_address(app: Flask, staff_users: Staff) -> None:
+    codes = [_failed_login(app, "hoerde1", f"198.51.100.{n}") for n in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert _failed_login(app, "eving1", "198.51.100.9") == 401  # other accounts are not locked
+
+
+def test_forwarded_headers_count_only_from_trusted_proxies() -> None:
+    def peer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [])
+        return [str(environ["REMOTE_ADDR"]).encode()]
+
+    fixed = TrustedProxyFix(peer, ("127.0.0.1", "10.0.0.0/8"))
+    for remote, expected in (("127.0.0.1", "203.0.113.5"), ("10.1.2.3", "203.0.113.5"),
+                             ("198.51.100.7", "198.51.100.7")):
+        environ = create_environ(headers={"X-Forwarded-For": "203.0.113.5"}, environ_base={"REMOTE_ADDR": remote})
+        assert b"".join(fixed(environ, lambda *_args: None)).decode() == expected
+    untrusting = TrustedProxyFix(peer, ())
+    environ = create_environ(headers={"X-Forwarded-For": "203.0.113.5"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert b"".join(untrusting(environ, lambda *_args: None)).decode() == "127.0.0.1"
+
+
+def test_trusted_proxies_setting_is_validated() -> None:
+    assert load_config(environ={"TREFFPUNKT_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})["TRUSTED_PROXIES"] == (
+        "127.0.0.1", "10.0.0.0/8")
+    with pytest.raises(ConfigError):
+        load_config(environ={"TREFFPUNKT_TRUSTED_PROXIES": "not-an-address"})
