@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from flask_sock import Sock
 
 from ivr.hotline import EXTENSION, build_hotline, get_hotline
@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
 
     @sock.route("/stream", bp=blueprint)  # type: ignore[untyped-decorator]
     def stream(ws: Any) -> None:
-        serve(get_hotline(), ws)
+        serve(get_hotline(), ws, request.remote_addr or "")
 
     app.register_blueprint(blueprint)
     runtime.add_health_check("speech", hotline.health)

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, jsonify, redirect, url_for
 from sqlalchemy import text
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from shared.config import Config, load_config
@@ -35,6 +34,7 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     config = config or load_config()
     logging.basicConfig(level=config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask("treffpunkt", root_path=str(config.data_dir))
+    app.url_map.converters["int"] = web_security.BoundedIntConverter
     app.config.update(
         SECRET_KEY=config["SECRET_KEY"],
         SESSION_COOKIE_HTTPONLY=True,
@@ -43,7 +43,8 @@ def create_app(config: Config | None = None, database: Database | None = None) -
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.wsgi_app = web_security.TrustedProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, config["TRUSTED_PROXIES"])
     app.wsgi_app = WebhookLoadShedder(app.wsgi_app)  # type: ignore[method-assign]
     runtime = Runtime(
         config=config, db=database or Database(config.database_url),

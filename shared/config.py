@@ -7,6 +7,7 @@ Environment variables win over the TOML file named by ``TREFFPUNKT_CONFIG``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -43,6 +44,13 @@ def _parse_positive_int(raw: str) -> int:
     if value <= 0:
         raise ValueError("expected a positive whole number")
     return value
+
+
+def _parse_networks(raw: str) -> tuple[str, ...]:
+    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for network in networks:
+        ipaddress.ip_network(network, strict=False)  # ValueError names the bad entry
+    return networks
 
 
 def _parse_rate(raw: str) -> int:
@@ -159,6 +167,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Mark cookies Secure; turn on for every deployment behind https."),
     Setting("RATELIMIT_STORAGE_URL", _identity, "memory://",
             "Flask-Limiter storage, e.g. redis://127.0.0.1:6379 when several processes share limits."),
+    Setting("TRUSTED_PROXIES", _parse_networks, "",
+            "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For/-Proto/-Host "
+            "are believed (e.g. 127.0.0.1 for a local nginx); empty trusts no forwarded header."),
     Setting("SURFACES", _parse_surfaces, "api,kiosk,ivr,staff",
             "Comma-separated surfaces this process serves."),
     Setting("LOG_LEVEL", _identity, "INFO", "Python logging level."),

@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,50 @@ VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
 RECORD_TRAILING_SILENCE = 8.0  # a pause to think must not end a one-minute recording
 RECORD_NOTHING_SAID = 8.0
 SPEECH_MAX_SECONDS = 12.0
+START_TIMEOUT_SECONDS = 5.0  # a socket without a valid ``start`` by then is closed
+SILENT_STREAM_SECONDS = 10.0  # Twilio sends media every 20 ms: this long without a message is a frozen line
+MAX_STREAMS = 40  # below gunicorn's 64 threads, so kiosk and staff pages stay served
+MAX_STREAMS_PER_ADDRESS = 4  # before ``start``: unauthenticated sockets one address may hold
+
+
+class StreamSlots:
+    """Bounds open streams in total and, while unauthenticated, per address."""
+
+    def __init__(self, total: int, per_address: int) -> None:
+        self.total, self.per_address = total, per_address
+        self._lock = threading.Lock()
+        self._open = 0
+        self._pending: dict[str, int] = {}
+
+    def acquire(self, address: str) -> bool:
+        """Take a slot for a new, not yet started stream from *address*; False when full."""
+        with self._lock:
+            if self._open >= self.total or self._pending.get(address, 0) >= self.per_address:
+                return False
+            self._open += 1
+            self._pending[address] = self._pending.get(address, 0) + 1
+            return True
+
+    def started(self, address: str) -> None:
+        """The stream presented a valid ``start``: it no longer counts against its address."""
+        with self._lock:
+            self._release_pending(address)
+
+    def release(self, address: str, pending: bool) -> None:
+        with self._lock:
+            self._open -= 1
+            if pending:
+                self._release_pending(address)
+
+    def _release_pending(self, address: str) -> None:
+        left = self._pending.get(address, 0) - 1
+        if left > 0:
+            self._pending[address] = left
+        else:
+            self._pending.pop(address, None)
+
+
+SLOTS = StreamSlots(MAX_STREAMS, MAX_STREAMS_PER_ADDRESS)
 
 
 def _beep() -> bytes:
@@ -74,9 +119,10 @@ class _Recording:
 class StreamCall:
     """One call on one WebSocket; runs in the WebSocket's thread."""
 
-    def __init__(self, hotline: Hotline, ws: Any) -> None:
+    def __init__(self, hotline: Hotline, ws: Any, on_started: Callable[[], None] | None = None) -> None:
         self.hotline = hotline
         self.ws = ws
+        self.on_started = on_started
         self._send_lock = threading.Lock()
         self.stream_sid = ""
         self.call_sid = ""
@@ -109,14 +155,27 @@ class StreamCall:
                 self.closed = True  # the caller hung up; the receive loop reports it
 
     def run(self) -> None:
-        """Serve the WebSocket until the call ends."""
+        """Serve the WebSocket until the call ends, a handshake times out or the line goes silent."""
+        opened = last_message = time.monotonic()
         try:
             while not self.closed:
                 raw = self.ws.receive(timeout=0.05)
+                now = time.monotonic()
                 if raw is None:
-                    self.tick()
+                    if not self.call_sid and now - opened > START_TIMEOUT_SECONDS:
+                        log.warning("stream closed: no valid start within %.0f s", START_TIMEOUT_SECONDS)
+                        self.close()
+                    elif self.call_sid and now - last_message > SILENT_STREAM_SECONDS:
+                        log.warning("stream of call %s closed: silent for %.0f s", self.call_sid,
+                                    SILENT_STREAM_SECONDS)
+                        self.close()
+                    else:
+                        self.tick()
                     continue
-                self.dispatch(json.loads(raw))
+                last_message = now
+                message = _parse(raw)
+                if message is not None:
+                    self.dispatch(message)
                 self.tick()
         except (ConnectionClosed, ConnectionError, OSError) as exc:
             log.info("stream of call %s closed: %s", self.call_sid or "?", type(exc).__name__)
@@ -127,6 +186,13 @@ class StreamCall:
             self.player.close()
 
     def dispatch(self, message: dict[str, Any]) -> None:
+        """Act on one message; malformed ones (missing fields, wrong types) are ignored."""
+        try:
+            self._dispatch(message)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            log.info("stream message of type %r ignored: malformed", str(message.get("event"))[:20])
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("event")
         if kind == "start":
             self.on_start(message)
@@ -176,6 +242,8 @@ class StreamCall:
             call.state = {**call.state, "stream_used": True}
             caller = str(call.state.get("caller", ""))
         self.call_sid = call_sid
+        if self.on_started is not None:
+            self.on_started()
         self.stream_sid = str(message.get("streamSid") or start.get("streamSid", ""))
         self.apply(CallStarted(caller=caller, speech=self.hotline.recognizer.available))
 
@@ -335,6 +403,33 @@ class StreamCall:
                 self.finish_recording()
 
 
-def serve(hotline: Hotline, ws: Any) -> None:
-    """The WebSocket handler body."""
-    StreamCall(hotline, ws).run()
+def _parse(raw: object) -> dict[str, Any] | None:
+    """A JSON object from a text frame, or None for binary, non-JSON or non-object frames."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+def serve(hotline: Hotline, ws: Any, address: str = "") -> None:
+    """The WebSocket handler body: refused at once when the stream slots are full."""
+    pending = True
+
+    def started() -> None:
+        nonlocal pending
+        if pending:
+            pending = False
+            SLOTS.started(address)
+
+    call = StreamCall(hotline, ws, on_started=started)
+    if not SLOTS.acquire(address):
+        log.warning("stream refused: too many open streams")
+        call.close()
+        return
+    try:
+        call.run()
+    finally:
+        SLOTS.release(address, pending)

@@ -148,15 +148,19 @@ def submit_request() -> tuple[Response, int]:
     body: dict[str, Any] | None = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "The body must be a JSON object.")
+    raw_event_id = body.get("event_id")
+    if raw_event_id is not None and (isinstance(raw_event_id, bool) or not isinstance(raw_event_id, int)):
+        abort(400, "'event_id' must be a whole number.")
+    raw_key = request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None
+    if raw_key is not None and not isinstance(raw_key, str):
+        abort(400, "'idempotency_key' must be a string.")
     session = db_session()
     data = NewRequest(
         kind=str(body.get("kind", "")), channel="kiosk", district_slug=body.get("district") or None,
         phone=str(body.get("phone", "")), caller_name=str(body.get("name", "")),
         preferred_time=str(body.get("preferred_time", "")), topic=str(body.get("topic", "")),
         language=str(body.get("language", "de"))[:5], consent_data=body.get("consent") is True,
-        event_id=body.get("event_id") if isinstance(body.get("event_id"), int) else None,
-        kiosk_id=kiosk.id,
-        idempotency_key=request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None,
+        event_id=raw_event_id, kiosk_id=kiosk.id, idempotency_key=raw_key,
     )
     try:
         created_request, created = create_request(session, data, actor=f"kiosk:{kiosk.slug}")

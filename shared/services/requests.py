@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import as_local, utcnow
 from shared.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
-from shared.models import District, Note, Request, StatusChange
+from shared.models import District, Event, Note, Request, StatusChange
 from shared.models.vocabulary import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -31,6 +31,8 @@ PREFERRED_TIMES = tuple(PreferredTime)
 STATUSES = tuple(RequestStatus)
 DUE_WORKING_DAYS = 2
 MAX_CALL_ATTEMPTS = 3
+MAX_IDEMPOTENCY_KEY = 128  # the column's length
+MAX_ID = 2**31 - 1  # the largest id an integer column holds
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "new": frozenset({"in_progress", "waiting", "done", "unreachable", "cancelled"}),
@@ -80,12 +82,22 @@ def format_reference(reference: str) -> str:
 
 
 def _refuse_nul(data: NewRequest) -> None:
-    """NUL cannot be stored (or even looked up) in PostgreSQL text: refuse it before any query."""
+    """Refuse what the database cannot store before any query runs.
+
+    NUL cannot be stored (or even looked up) in PostgreSQL text; an over-long key or an id
+    beyond the integer column would fail inside the driver, where the error carries the row.
+    """
     texts = {"name": data.caller_name, "phone": data.phone, "topic": data.topic, "district": data.district_slug or "",
              "language": data.language, "idempotency_key": data.idempotency_key or ""}
-    if any("\x00" in value for value in texts.values()):
-        raise ValidationFailed([FieldProblem(field, "invalid", "Die Angabe enthält ein ungültiges Zeichen.")
-                                for field, value in texts.items() if "\x00" in value])
+    problems = [FieldProblem(field, "invalid", "Die Angabe enthält ein ungültiges Zeichen.")
+                for field, value in texts.items() if "\x00" in value]
+    if data.idempotency_key is not None and len(data.idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        problems.append(FieldProblem("idempotency_key", "too_long",
+                                     f"Der Schlüssel ist zu lang (höchstens {MAX_IDEMPOTENCY_KEY} Zeichen)."))
+    if data.event_id is not None and not 1 <= data.event_id <= MAX_ID:
+        problems.append(FieldProblem("event_id", "invalid", "Diese Veranstaltung gibt es nicht."))
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _validate(session: Session, data: NewRequest) -> tuple[District | None, str]:
@@ -117,6 +129,8 @@ def _validate(session: Session, data: NewRequest) -> tuple[District | None, str]
                 "consent", "required",
                 "Wir brauchen Ihr Einverständnis, um Ihre Angaben zu speichern und Sie anzurufen.",
             ))
+    if data.event_id is not None and session.get(Event, data.event_id) is None:
+        problems.append(FieldProblem("event_id", "invalid", "Diese Veranstaltung gibt es nicht."))
     if len(data.caller_name) > 160:
         problems.append(FieldProblem("name", "too_long", "Der Name ist zu lang (höchstens 160 Zeichen)."))
     if len(data.topic) > 4000:
@@ -231,6 +245,8 @@ def add_note(session: Session, request: Request, text: str, author_id: int | Non
     """Attach a staff note (or a call-attempt record) to a request."""
     if not text.strip():
         raise ValidationFailed([FieldProblem("text", "required", "Die Notiz ist leer.")])
+    if "\x00" in text:
+        raise ValidationFailed([FieldProblem("text", "invalid", "Die Notiz enthält ein ungültiges Zeichen.")])
     note = Note(text=text.strip(), author_id=author_id, kind=kind, created_at=utcnow())
     request.notes.append(note)
     request.updated_at = note.created_at

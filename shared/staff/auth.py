@@ -23,7 +23,8 @@ from shared.staff.principal import StaffPrincipal, staff
 from shared.web.protection import limiter
 from shared.web.request_session import db_session
 
-LOGIN_LIMIT = "5 per 15 minutes"
+LOGIN_LIMIT = "5 per 15 minutes"  # failed logins per account (from anywhere)
+ADDRESS_LOGIN_LIMIT = "30 per 15 minutes"  # failed logins per address: an office shares one
 PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.static", "staff.set_language"})
 
 login_manager = LoginManager()
@@ -60,8 +61,15 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.inbox")
 
 
+def _account_key() -> str:
+    """The login limit's key for the account tried, whatever address the attempts come from."""
+    return "login-account:" + request.form.get("username", "").strip().casefold()[:150]
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"],  # only failed attempts count
+@limiter.limit(ADDRESS_LOGIN_LIMIT, methods=["POST"],  # only failed attempts count
+               deduct_when=lambda response: response.status_code == 401)
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], key_func=_account_key,
                deduct_when=lambda response: response.status_code == 401)
 def login() -> str | Response | tuple[str, int]:
     """The login form; a successful login starts a fresh session."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -193,6 +194,9 @@ def print_request(request_id: int) -> str:
                            format_reference=format_reference, labels=LABELS)
 
 
+RANGE_HEADER = re.compile(r"bytes=[0-9, -]{1,60}")
+
+
 @bp.get("/requests/<int:request_id>/voice/<int:message_id>")
 def play_voice_message(request_id: int, message_id: int) -> Response:
     """Stream a voice message to authorised staff (Range requests let the player seek)."""
@@ -200,11 +204,12 @@ def play_voice_message(request_id: int, message_id: int) -> Response:
     message = _voice_message(item, message_id)
     path = _recording_file(message)
     range_header = request.headers.get("Range", "")
-    if not range_header or range_header.startswith("bytes=0-"):
-        # Seeking asks for later ranges; only the start of a playback is one audited play.
-        audit.record(database, user.actor, "play", "voice_message", message.id, item.district_id,
-                     f"request={item.id}")
-        database.commit()
+    # Every response that may carry audio is audited, ranged ones too: ``bytes=1-`` is the whole file.
+    detail = f"request={item.id}"
+    if range_header:
+        detail += f" range={range_header[:40]}" if RANGE_HEADER.fullmatch(range_header) else " range=other"
+    audit.record(database, user.actor, "play", "voice_message", message.id, item.district_id, detail)
+    database.commit()
     response = send_file(path, mimetype=message.content_type, conditional=True, etag=True, max_age=0)
     response.headers["Cache-Control"] = "no-store, private"
     return response

@@ -6,10 +6,16 @@ CSRF; everything else that accepts a POST needs a valid token.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import ipaddress
+from typing import Any
+
+from flask import Flask, Response, abort, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from shared.config import Config
 
@@ -43,6 +49,71 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+NUL_MESSAGE = "Die Eingabe enthält ein ungültiges Zeichen (NUL)."
+MAX_ID = 2**31 - 1  # the largest id an integer column holds
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` that never matches beyond the database's integer range (404, not a driver error)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """NUL can be neither stored nor compared in PostgreSQL text: refuse it before any view runs."""
+    fields: list[object] = [value for _key, values in request.args.lists() for value in values]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.extend(value for _key, values in request.form.lists() for value in values)
+    elif request.is_json:
+        fields.append(request.get_json(silent=True))
+    if any(_contains_nul(value) for value in fields):
+        abort(400, NUL_MESSAGE)
+
+
+def _json_errors_for_api(error: HTTPException) -> HTTPException | tuple[Response, int]:
+    """Paths under ``/api/`` answer errors as JSON even when no API route matched."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": error.name, "message": error.description}), error.code or 500
+    return error
+
+
+class TrustedProxyFix:
+    """Apply ``X-Forwarded-*`` only when the direct peer is a configured proxy.
+
+    Without ``TREFFPUNKT_TRUSTED_PROXIES`` no forwarded header is believed, so a client cannot
+    pick its own address for the login limit or the audit log.
+    """
+
+    def __init__(self, app: Any, networks: tuple[str, ...]) -> None:
+        self.app = app
+        self.networks = tuple(ipaddress.ip_network(network, strict=False) for network in networks)
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
+
+    def trusts(self, address: str) -> bool:
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(peer in network for network in self.networks)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self.trusts(str(environ.get("REMOTE_ADDR", ""))):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def init_app(app: Flask, config: Config) -> None:
     """Install CSRF protection, the rate limiter and the security headers."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
@@ -51,6 +122,8 @@ def init_app(app: Flask, config: Config) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(_security_headers)
+    app.before_request(_refuse_nul)
+    app.register_error_handler(HTTPException, _json_errors_for_api)
 
 
 def exempt_blueprints(app: Flask) -> None:

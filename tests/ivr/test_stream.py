@@ -449,3 +449,17 @@ def test_a_key_during_the_first_prompt_stops_it_and_is_acted_on(stream_phone: Tw
                 break
         time.sleep(0.1)
     assert call.state["flow"]["node"] == "day"
+
+
+def test_a_frozen_stream_is_ended_after_the_silence_timeout(stream_phone: TwilioPhone, server: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open, started, then not one message more: the server hangs up instead of holding a thread."""
+    monkeypatch.setattr(stream, "SILENT_STREAM_SECONDS", 1.0)
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        TwilioStream(ws, call_sid, token).start()
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed):
+            while time.monotonic() - started < 5:
+                ws.recv(timeout=5)
+        assert time.monotonic() - started < 4

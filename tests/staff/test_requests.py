@@ -95,6 +95,18 @@ def test_voice_message_streams_with_range_and_play_is_audited(hoerde_client: Fla
     assert part.data == audio[100:200]
     assert part.headers["Content-Range"] == f"bytes 100-199/{len(audio)}"
     plays = [row for row in audit_actions(db, "voice_message") if row[1] == "play"]
+    assert plays == [("staff:hoerde1", "play", str(message_id))] * 2
+
+
+@pytest.mark.parametrize("range_header", ["bytes=0-", "bytes=1-", "bytes=44-"])
+def test_every_ranged_voice_download_is_audited(hoerde_client: FlaskClient, make_request: RequestFactory,
+                                                db: Database, range_header: str) -> None:
+    item = make_request(voice=wav_bytes(1.0))
+    with db.session() as session:
+        message_id = voice_of(session, item.id).id
+    response = hoerde_client.get(f"/staff/requests/{item.id}/voice/{message_id}", headers={"Range": range_header})
+    assert response.status_code == 206
+    plays = [row for row in audit_actions(db, "voice_message") if row[1] == "play"]
     assert plays == [("staff:hoerde1", "play", str(message_id))]
 
 
