@@ -256,12 +256,23 @@ def add_note(session: Session, request: Request, text: str, author_id: int | Non
 
 def record_call_attempt(session: Session, request: Request, answered: bool, author_id: int | None,
                         actor: str, text: str = "") -> None:
-    """Log a callback attempt; after three unanswered ones the request becomes unreachable."""
+    """Log a callback attempt; after three unanswered ones the request becomes unreachable.
+
+    The last unanswered attempt must fall on a later day than the one before, so a few quick
+    tries in a row cannot close a senior's request.
+    """
     if answered:
         add_note(session, request, text or "Rückruf: erreicht", author_id, actor, kind="call")
         if request.status in ("new", "incomplete", "waiting"):
             change_status(session, request, "in_progress", actor, reason="Rückruf erreicht")
         return
+    if request.call_attempts == MAX_CALL_ATTEMPTS - 1:
+        today = as_local(utcnow()).date()
+        earlier = [note.created_at for note in request.notes if note.kind == "call"]
+        if earlier and as_local(max(earlier)).date() >= today:
+            raise ValidationFailed([FieldProblem(
+                "answered", "too_soon",
+                "Der letzte Anrufversuch ist erst an einem späteren Tag möglich – bitte morgen erneut anrufen.")])
     request.call_attempts += 1
     add_note(session, request, text or f"Rückruf: nicht erreicht ({request.call_attempts}. Versuch)",
              author_id, actor, kind="call")

@@ -152,13 +152,11 @@ def create_note(request_id: int) -> BaseResponse:
 
 @bp.post("/requests/<int:request_id>/call-attempt")
 def call_attempt(request_id: int) -> BaseResponse:
-    """Record a callback attempt (three unanswered make the request unreachable)."""
-    user, database, item = _scoped_request(request_id)
+    """Record a callback attempt (three unanswered, the last on a later day, make it unreachable)."""
+    user = staff()
     answered = request.form.get("answered") == "yes"
-    record_call_attempt(database, item, answered, user.id, user.actor, request.form.get("text", "")[:2000])
-    database.commit()
-    flash(gettext("Anrufversuch vermerkt."), "info")
-    return _back(request_id)
+    return _change_request(request_id, gettext("Anrufversuch vermerkt."), lambda database, item: record_call_attempt(
+        database, item, answered, user.id, user.actor, request.form.get("text", "")[:2000]))
 
 
 @bp.post("/requests/<int:request_id>/assign")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.clock import BERLIN
+from shared.clock import BERLIN, utcnow
 from shared.db import Database
 from shared.errors import InvalidTransition, ValidationFailed
 from shared.models import AuditEntry, Request
@@ -120,7 +120,11 @@ def test_three_unanswered_calls_make_a_request_unreachable(session: Session) -> 
     for _ in range(MAX_CALL_ATTEMPTS - 1):
         record_call_attempt(session, request, answered=False, author_id=None, actor="staff:1")
     assert request.status == "new"
-    record_call_attempt(session, request, answered=False, author_id=None, actor="staff:1")
+    with pytest.raises(ValidationFailed, match="späteren Tag"):
+        record_call_attempt(session, request, answered=False, author_id=None, actor="staff:1")
+    assert request.status == "new" and request.call_attempts == 2
+    with time_machine.travel(utcnow() + timedelta(days=1), tick=False):
+        record_call_attempt(session, request, answered=False, author_id=None, actor="staff:1")
     assert request.status == "unreachable" and request.call_attempts == 3
     assert [note.kind for note in request.notes] == ["call"] * 3
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -157,6 +158,14 @@ def test_three_unanswered_calls_make_a_request_unreachable(hoerde_client: FlaskC
     token = csrf_token(hoerde_client, "/staff/")
     for _ in range(3):
         hoerde_client.post(f"/staff/requests/{item.id}/call-attempt", data={"answered": "no", "csrf_token": token})
+    with db.session() as session:
+        stored = session.get(Request, item.id)
+        # Three clicks within seconds do not close a senior's request: the third waits for another day.
+        assert stored is not None and stored.status == "new" and stored.call_attempts == 2
+        for note in stored.notes:  # the first two attempts were yesterday
+            note.created_at -= timedelta(days=1)
+        session.commit()
+    hoerde_client.post(f"/staff/requests/{item.id}/call-attempt", data={"answered": "no", "csrf_token": token})
     with db.session() as session:
         stored = session.get(Request, item.id)
         assert stored is not None and stored.status == "unreachable" and stored.call_attempts == 3
