@@ -2,7 +2,7 @@
 
 from shared.models.base import Base
 from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJob
-from shared.models.events import Category, Event, Occurrence, event_categories
+from shared.models.events import Category, Event, Occurrence, RefreshState, event_categories
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
 from shared.models.requests import Note, Request, StatusChange, VoiceMessage
@@ -22,6 +22,7 @@ __all__ = [
     "OfficeHours",
     "PrintJob",
     "PrinterState",
+    "RefreshState",
     "Request",
     "StaffSession",
     "StaffUser",
