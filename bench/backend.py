@@ -7,7 +7,9 @@ PostgreSQL runs when TREFFPUNKT_TEST_POSTGRES_URL is set (in a private, dropped 
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -35,7 +37,7 @@ RUNS = 300
 BYDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def seed(db: Database) -> None:
+def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUESTS) -> None:
     """Bulk-load the data set (core inserts; occurrences expanded like save_event does)."""
     rng = random.Random(7)
     with db.session() as session:
@@ -47,7 +49,7 @@ def seed(db: Database) -> None:
     window = horizon()
     events: list[dict[str, object]] = []
     occurrences: list[dict[str, object]] = []
-    for number in range(EVENTS):
+    for number in range(events_count):
         venue_id, district_id = rng.choice(venues)
         day = today + timedelta(days=rng.randint(-20, 180))
         start = datetime.combine(day, datetime.min.time(), BERLIN).replace(hour=rng.randint(8, 19))
@@ -71,7 +73,7 @@ def seed(db: Database) -> None:
         "preferred_time": "", "topic": "", "language": "de", "consent_data": True,
         "consent_recording": False, "due_date": today + timedelta(days=rng.randint(-60, 10)),
         "call_attempts": 0, "created_at": now, "updated_at": now,
-    } for number in range(REQUESTS)]
+    } for number in range(requests_count)]
     with db.engine.begin() as connection:
         for model, rows in ((Event, events), (Occurrence, occurrences), (Request, requests)):
             table = model.__table__
@@ -79,7 +81,8 @@ def seed(db: Database) -> None:
             for offset in range(0, len(rows), 5000):
                 connection.execute(insert(table), rows[offset:offset + 5000])
         if db.engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), 20000)"))
+            connection.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), :top)"),
+                               {"top": events_count + 10_000})
             connection.execute(text("ANALYZE"))
         else:
             connection.execute(text("ANALYZE"))
@@ -94,8 +97,8 @@ def percentiles(run: Callable[[int], object]) -> dict[str, float]:
     return {"p50_ms": round(percentile(timings, 0.5), 3), "p95_ms": round(percentile(timings, 0.95), 3)}
 
 
-def measure(db: Database) -> dict[str, object]:
-    seed(db)
+def measure(db: Database, events_count: int = EVENTS) -> dict[str, object]:
+    seed(db, events_count)
     with db.session() as session:
         slugs = list(session.scalars(select(District.slug)))
         ids = list(session.scalars(select(District.id)))
@@ -117,12 +120,21 @@ def measure(db: Database) -> dict[str, object]:
         "events_of_a_day_in_a_district": {**events, "target_p95_ms": 10,
                                            "mean_events_returned": round(statistics.mean(day_counts), 1)},
         "open_requests_page_of_a_district": {**requests, "target_p95_ms": 50, "page_size": 25},
-        "events": EVENTS, "occurrences": occurrences, "requests": REQUESTS, "runs": RUNS,
+        "events": events_count, "occurrences": occurrences, "requests": REQUESTS, "runs": RUNS,
     }
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average, printed beside every figure."""
+    return round(os.getloadavg()[0], 2)
+
+
 def main() -> None:
-    results = {"benchmark": "backend", "date": date.today().isoformat(), **on_each_backend(measure)}
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=EVENTS, help=f"events to seed (default {EVENTS})")
+    arguments = parser.parse_args()
+    results = {"benchmark": "backend", "date": date.today().isoformat(), "load_before": load_average(),
+               **on_each_backend(lambda db: {**measure(db, arguments.events), "load": load_average()})}
     print(json.dumps(results, indent=2))
 
 

@@ -59,7 +59,7 @@ class Event(Base):
     external_uid: Mapped[str | None] = mapped_column(String(300))
     cancelled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
     venue: Mapped[Venue | None] = relationship()
     district: Mapped[District] = relationship()
@@ -91,3 +91,18 @@ class Occurrence(Base):
     multi_day: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="occurrences")
+
+
+class RefreshState(Base):
+    """How far the occurrences are materialised: the horizon covered and the last refresh's start.
+
+    Events changed after ``watermark`` are re-expanded by the next refresh; the days between
+    ``horizon_end`` and the new horizon's end are added for the others.
+    """
+
+    __tablename__ = "refresh_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    horizon_start: Mapped[datetime]
+    horizon_end: Mapped[datetime]
+    watermark: Mapped[datetime]

@@ -6,19 +6,21 @@ thousands of times a day ("what is on today in Hörde?") are single index range 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from shared.clock import as_local, local_today, utcnow
 from shared.errors import NotFound
 from shared.folding import fold
-from shared.models import Category, District, Event, Occurrence, Venue
+from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
 from shared.services.recurrence import Span, day_window, expand
 
 HORIZON_PAST_DAYS = 31
@@ -71,29 +73,124 @@ def horizon() -> tuple[datetime, datetime]:
     return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
 
 
+def _occurrence_rows(event_id: int, district_id: int, start: datetime, end: datetime, rrule: str, exdates: str,
+                     window: tuple[datetime, datetime], since: datetime | None = None) -> list[dict[str, Any]]:
+    """The rows to store for one event over *window* (only those starting at or after *since*)."""
+    return [
+        {"event_id": event_id, "district_id": district_id, "start": span.start, "end": span.end,
+         "multi_day": span.end - span.start > MULTI_DAY}
+        for span in expand(start, end, rrule, exdates, *window)
+        if since is None or span.start >= since
+    ]
+
+
 def materialise(session: Session, event: Event, window: tuple[datetime, datetime] | None = None) -> int:
     """Rewrite the stored occurrences of *event*; return how many were written."""
     session.flush()
-    session.execute(delete(Occurrence).where(Occurrence.event_id == event.id))
-    window_start, window_end = window or horizon()
-    rows = [
-        {"event_id": event.id, "district_id": event.district_id, "start": span.start, "end": span.end,
-         "multi_day": span.end - span.start > MULTI_DAY}
-        for span in expand(event.start, event.end, event.rrule, event.exdates, window_start, window_end)
-    ]
+    session.execute(delete(Occurrence).where(Occurrence.event_id == event.id),
+                    execution_options={"synchronize_session": False})
+    rows = _occurrence_rows(event.id, event.district_id, event.start, event.end, event.rrule, event.exdates,
+                            window or horizon())
     if rows:
         session.execute(insert(Occurrence), rows)
     return len(rows)
 
 
+REFRESH_STATE = "occurrences"
+REFRESH_BATCH = 200  # events per transaction: the write lock is held for one batch at a time
+REFRESH_PAUSE = (0.01, 0.1)  # SQLite: pause as long as the batch held the lock (within these bounds)
+LOCK_RETRIES = 5
+
+
 def refresh_occurrences(session: Session) -> int:
-    """Re-expand every event over the current horizon (run daily); return occurrences written."""
+    """Bring the stored occurrences up to the current horizon (at start-up and daily).
+
+    Incremental: events changed since the last refresh are re-expanded, the others only over the
+    horizon's new days; a full rebuild when there is no state or the horizon jumped. Work goes in
+    batches of :data:`REFRESH_BATCH` events, each its own short transaction of Core statements
+    (nothing is loaded into the session). Returns the occurrences written.
+    """
+    started = utcnow()
     window = horizon()
+    session.commit()  # end any open transaction: each batch below is its own
+    state = session.get(RefreshState, REFRESH_STATE)
     total = 0
-    for event in session.scalars(select(Event)):
-        total += materialise(session, event, window)
-    session.execute(delete(Occurrence).where(Occurrence.end < window[0]))
+    if state is None or not state.horizon_end <= window[1] <= state.horizon_end + timedelta(days=HORIZON_DAYS):
+        total += _expand_in_batches(session, Event.id.is_not(None), window, replace_from=None)
+    else:
+        changed = Event.updated_at > state.watermark
+        total += _expand_in_batches(session, changed, window, replace_from=None)
+        if window[1] > state.horizon_end:
+            new_days = (state.horizon_end, window[1])
+            reaching = (~changed) & (Event.start < window[1]) & or_(Event.rrule != "",
+                                                                   Event.end > state.horizon_end)
+            total += _expand_in_batches(session, reaching, new_days, replace_from=state.horizon_end)
+    _with_retry(session, lambda: session.execute(
+        delete(Occurrence).where(Occurrence.start < window[0], Occurrence.end <= window[0]),
+        execution_options={"synchronize_session": False}))
+    values = {"horizon_start": window[0], "horizon_end": window[1], "watermark": started}
+
+    def save_state() -> None:
+        current = session.get(RefreshState, REFRESH_STATE)
+        if current is None:
+            session.add(RefreshState(name=REFRESH_STATE, **values))
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+        session.flush()
+
+    _with_retry(session, save_state)
     return total
+
+
+def _expand_in_batches(session: Session, which: ColumnElement[bool], window: tuple[datetime, datetime],
+                       replace_from: datetime | None) -> int:
+    """Re-expand the events matching *which* over *window*, :data:`REFRESH_BATCH` events a transaction.
+
+    With *replace_from*, only occurrences starting from then on are replaced (the horizon's new days).
+    """
+    total = 0
+    last_id = 0
+    columns = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates)
+    while True:
+        batch = session.execute(select(*columns).where(which, Event.id > last_id)
+                                .order_by(Event.id).limit(REFRESH_BATCH)).all()
+        session.commit()  # the read ends here: the write below holds the lock only for itself
+        if not batch:
+            return total
+        last_id = batch[-1].id
+        rows = [row for event in batch for row in _occurrence_rows(
+            event.id, event.district_id, event.start, event.end, event.rrule, event.exdates, window,
+            since=replace_from)]
+        ids = [event.id for event in batch]
+
+        def write(ids: list[int] = ids, rows: list[dict[str, Any]] = rows) -> None:
+            old = delete(Occurrence).where(Occurrence.event_id.in_(ids))
+            if replace_from is not None:
+                old = old.where(Occurrence.start >= replace_from)
+            session.execute(old, execution_options={"synchronize_session": False})
+            if rows:
+                session.execute(insert(Occurrence), rows)
+
+        writing = time.perf_counter()
+        _with_retry(session, write)
+        total += len(rows)
+        if _embedded(session):  # let waiting writers (a senior's request) take the lock first
+            time.sleep(min(max(time.perf_counter() - writing, REFRESH_PAUSE[0]), REFRESH_PAUSE[1]))
+
+
+def _with_retry(session: Session, write: Callable[[], object]) -> None:
+    """Run *write* in its own transaction and commit; retry when SQLite reports the database locked."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            write()
+            session.commit()
+            return
+        except OperationalError as exc:
+            session.rollback()
+            if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def touch(event: Event) -> None:

@@ -25,7 +25,7 @@ def test_the_year_2999_is_answered_fast_and_right(client: FlaskClient, session: 
     _event(session, "Gymnastik", since, "FREQ=WEEKLY;BYDAY=MO")
     _event(session, "Morgenrunde", since, "FREQ=DAILY")
     _event(session, "Stammtisch", since, "FREQ=MONTHLY;BYDAY=1TU")
-    _event(session, "Minutentakt", since, "FREQ=MINUTELY", minutes=1)
+    _event(session, "Zweiwöchentlich", since, "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH")
     session.commit()
     started = time.perf_counter()
     response = client.get("/api/v1/events?from=2999-01-01&to=2999-01-07")
@@ -35,7 +35,7 @@ def test_the_year_2999_is_answered_fast_and_right(client: FlaskClient, session: 
     assert titles.count("Gymnastik") == 1  # 2999-01-07 is a Monday
     assert titles.count("Morgenrunde") == 7
     assert titles.count("Stammtisch") == 1  # 2999-01-01 is a Tuesday
-    assert 0 < titles.count("Minutentakt") <= 2000
+    assert titles.count("Zweiwöchentlich") == 0  # 2998-12-27 and 2999-01-10, by plain iteration
     starts = [datetime.fromisoformat(item["start"]) for item in response.get_json()["events"]
               if item["title"] == "Gymnastik"]
     assert [(s.year, s.month, s.day, s.hour) for s in starts] == [(2999, 1, 7, 10)]
