@@ -45,7 +45,7 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     runtime = Runtime(
         config=config, db=database or Database(config.database_url),
-        synthesizer=Synthesizer(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"]),
+        synthesizer=Synthesizer.from_config(config),
     )
     app.extensions["treffpunkt"] = runtime
     web.init_app(app)
