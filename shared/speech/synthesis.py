@@ -73,6 +73,7 @@ class Synthesizer:
         self.engine_setting = engine
         self.voice_setting = voice
         self._engines: dict[str, Engine] = {}
+        self._unavailable: dict[str, str] = {}  # engine ident -> why it cannot speak (said once)
         self._choice_lock = threading.Lock()
         self._queue: queue.Queue[tuple[SpeechRequest, Future[Path]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -162,11 +163,17 @@ class Synthesizer:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.tmp.wav")
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            if engine.ident in self._unavailable:
+                raise SynthesisError(self._unavailable[engine.ident])
             try:
                 engine.render(request.text, request.rate, temporary)
             except EngineUnavailable as exc:
                 engine.reset()
                 temporary.unlink(missing_ok=True)
+                if isinstance(engine, Pyttsx3Engine) or "not installed" in str(exc):
+                    # Missing for good: one warning, then every prompt fails at once, silently.
+                    self._unavailable[engine.ident] = str(exc)
+                    log.warning("speech output: %s; prompts cannot be synthesised", exc)
                 raise SynthesisError(str(exc)) from exc
             if wav_is_usable(temporary):
                 temporary.replace(target)

@@ -17,7 +17,7 @@ import pytest
 from ivr.speech.audio import PHONE_RATE, mulaw_decode, phone_audio
 from shared.speech import engines
 from shared.speech.engines import Engine, MbrolaEngine, PicoEngine, Pyttsx3Engine, choose
-from shared.speech.synthesis import Synthesizer
+from shared.speech.synthesis import SynthesisError, Synthesizer
 
 TEXT = "Guten Tag. Hier ist das Seniorenbüro Hörde. Für Veranstaltungen drücken Sie die 1."
 
@@ -108,3 +108,18 @@ def test_the_cache_keeps_engines_apart(tmp_path: Path) -> None:
             synthesizer.close()
     assert len(paths) == 3
     assert {path.parent.name for path in paths} == {"mbrola-de6", "pico-de-de", "espeak-de"}
+
+
+def test_an_engine_missing_at_run_time_warns_once_and_then_fails_fast(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    synthesizer = Synthesizer(tmp_path / "speech", engine="mbrola", languages=())
+    try:
+        synthesizer.engine_for("de")
+        monkeypatch.setenv("PATH", str(tmp_path))  # espeak-ng and mbrola vanish after the start
+        caplog.set_level(logging.WARNING)
+        for text in ("Guten Tag.", "Auf Wiederhören.", "Bitte drücken Sie die 1."):
+            with pytest.raises(SynthesisError, match="not installed"):
+                synthesizer.synthesize(text)
+    finally:
+        synthesizer.close()
+    assert len([record for record in caplog.records if record.levelno >= logging.WARNING]) == 1
