@@ -83,9 +83,14 @@ def load_whisper() -> Any:
     return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2)
 
 
+NUMBERS = {"0": "null", "1": "eins", "2": "zwei", "3": "drei", "4": "vier", "5": "fünf", "6": "sechs",
+           "7": "sieben", "8": "acht", "9": "neun", "eine": "eins", "erste": "eins", "zweite": "zwei",
+           "dritte": "drei"}
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words without punctuation; digits spelled as Whisper may write them stay digits."""
-    return re.findall(r"[\wäöüß]+", text.lower().replace("-", " "))
+    """Lower-case words without punctuation; single digits and "die erste" read as number words."""
+    return [NUMBERS.get(word, word) for word in re.findall(r"[\wäöüß]+", text.lower().replace("-", " "))]
 
 
 def wer(reference: str, hypothesis: str) -> float:
