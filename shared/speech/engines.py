@@ -25,7 +25,7 @@ PICO_LANGUAGES = {"de": "de-DE", "en": "en-GB"}
 MBROLA_DIRS = (Path("/usr/share/mbrola"), Path("/usr/local/share/mbrola"))
 PICO_WPM_AT_100 = 155  # Pico's speed level 100 is about this many words per minute
 TIMEOUT_SECONDS = 60
-FILE_WAIT_SECONDS = 2.0
+FILE_WAIT_SECONDS = 5.0
 
 
 class EngineUnavailable(RuntimeError):

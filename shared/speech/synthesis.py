@@ -78,8 +78,9 @@ class Synthesizer:
         self._queue: queue.Queue[tuple[SpeechRequest, Future[Path]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        for language in languages:
-            self.engine_for(language)
+        fallbacks = [reason for language in languages if (reason := self._choose(language))]
+        if fallbacks:
+            log.warning("speech output: %s", "; ".join(fallbacks))
 
     @classmethod
     def from_config(cls, config: Config) -> Synthesizer:
@@ -91,12 +92,20 @@ class Synthesizer:
         """The engine that speaks *language* (chosen on first use; one warning if it is a fallback)."""
         with self._choice_lock:
             engine = self._engines.get(language)
-            if engine is None:
-                choice: Choice = choose(language, self.engine_setting, self.voice_setting)
-                if choice.fallback:
-                    log.warning("speech output: %s", choice.fallback)
-                engine = self._engines[language] = choice.engine
-            return engine
+        if engine is None:
+            reason = self._choose(language)
+            if reason:
+                log.warning("speech output: %s", reason)
+        return self._engines[language]
+
+    def _choose(self, language: str) -> str:
+        """Choose the engine for *language* once; the fallback reason when it is one."""
+        with self._choice_lock:
+            if language in self._engines:
+                return ""
+            choice: Choice = choose(language, self.engine_setting, self.voice_setting)
+            self._engines[language] = choice.engine
+            return choice.fallback
 
     def path_for(self, request: SpeechRequest) -> Path:
         """Where the WAV for *request* is (or will be) cached."""

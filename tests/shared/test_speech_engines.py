@@ -43,8 +43,8 @@ def test_each_engine_speaks_audibly_on_the_8_khz_line(engine: Engine, tmp_path: 
     assert float(np.sqrt(np.mean(line.astype(np.float64) ** 2))) > 300  # speech, not silence
 
 
-def test_rate_slows_every_engine_down(tmp_path: Path) -> None:
-    for engine in (Pyttsx3Engine("de"), MbrolaEngine("de6"), PicoEngine("de-DE")):
+def test_rate_slows_the_command_line_engines_down(tmp_path: Path) -> None:
+    for engine in (MbrolaEngine("de6"), PicoEngine("de-DE")):  # pyttsx3 applies its rate itself
         if not engines.installed(engine):
             continue
         lengths = []
@@ -83,9 +83,10 @@ def test_without_better_engines_one_warning_at_start_and_none_per_prompt(
             synthesizer.synthesize(text)
     finally:
         synthesizer.close()
-    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
-    assert len([message for message in warnings if "no better speech engine for 'de'" in message]) == 1
-    assert not [message for message in warnings if "'de'" not in message and "'tr'" not in message]
+    warnings = [record.getMessage() for record in caplog.records
+                if record.levelno >= logging.WARNING and "speech output" in record.getMessage()]
+    assert len(warnings) == 1  # German and Turkish in one line, at start
+    assert "no better speech engine for 'de'" in warnings[0] and "'tr'" in warnings[0]
 
 
 def test_an_engine_asked_for_but_missing_falls_back_with_its_reason(monkeypatch: pytest.MonkeyPatch,
