@@ -9,6 +9,7 @@ PORT ?= 5000
 .PHONY: run install test test-deps lint typecheck bench clean security
 
 run: install
+	bash scripts/install-system-deps.sh --optional-voices || echo "Warning: system packages missing (see above); speech may fall back to espeak-ng" >&2
 	$(BIN)/treffpunkt db upgrade
 	$(BIN)/treffpunkt demo
 	$(BIN)/treffpunkt serve --host $(HOST) --port $(PORT)

@@ -39,8 +39,9 @@ def init_app(app: Flask) -> None:
 
 
 def register_cli(group: click.Group) -> None:
-    """``treffpunkt call`` and ``treffpunkt models``."""
-    from ivr.cli import call_command, models_group
+    """``treffpunkt call``, ``treffpunkt say`` and ``treffpunkt models``."""
+    from ivr.cli import call_command, models_group, say_command
 
     group.add_command(call_command)
+    group.add_command(say_command)
     group.add_command(models_group)

@@ -1,9 +1,11 @@
-"""``treffpunkt call`` (terminal softphone) and ``treffpunkt models`` (speech model download)."""
+"""``treffpunkt call`` (terminal softphone), ``treffpunkt say`` (the line's audio for a text) and
+``treffpunkt models`` (speech model download)."""
 
 from __future__ import annotations
 
 import secrets
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -24,11 +26,12 @@ from ivr.flow.engine import (
     Transfer,
 )
 from ivr.hotline import build_hotline, caller_id, open_call
-from ivr.speech.audio import read_wav, resample
+from ivr.speech.audio import PHONE_RATE, mulaw_decode, phone_audio, read_wav, resample, write_wav
 from ivr.speech.models import CHECKSUM_NAMES, WHISPER, checksum_file, fetch_model, fetch_whisper, verify_model
 from ivr.transports.recordings import keep_pending
 from shared.cli.context import CliContext
-from shared.speech.synthesis import Synthesizer
+from shared.config import Config
+from shared.speech.synthesis import SynthesisError, Synthesizer
 
 HELP = ("Tasten eingeben (z. B. 1, 12#, *), Sprache als Text tippen, eine WAV-Datei angeben "
         "(wav:/pfad/datei.wav), Enter = Stille, 'auflegen' = Auflegen.")
@@ -55,7 +58,7 @@ def _recognise_wav(hotline_recognizer: object, path: Path, grammar: tuple[str, .
 def call_command(context: CliContext, caller: str, play: bool) -> None:
     """Call the hotline from the terminal (no phone line needed)."""
     config = context.config
-    synthesizer = Synthesizer(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"])
+    synthesizer = Synthesizer.from_config(config)
     hotline = build_hotline(config, context.db, synthesizer)
     call_sid = "CLI" + secrets.token_hex(16)
     click.echo(f"Spracherkennung: {hotline.recognizer.description}. {HELP}")
@@ -122,6 +125,54 @@ def _read_answer(hotline: object, waiting: Listen | Record, call_sid: str, synth
     if all(character in "0123456789*#" for character in raw):
         return Digits(raw.removesuffix("#"))
     return Speech(raw)
+
+
+def line_audio(synthesizer: Synthesizer, text: str, language: str = "de", timeout: float = 60.0) -> bytes:
+    """The 8 kHz µ-law bytes the hotline sends down the line for *text*.
+
+    The same path as :class:`ivr.speech.prompt_audio.PromptAudio`: the synthesiser's engine, voice
+    and rate (and its disk cache), then the product's µ-law encoder.
+    """
+    return phone_audio(synthesizer.synthesize(text.strip(), language, timeout=timeout))
+
+
+def mulaw_wav(mulaw: bytes) -> bytes:
+    """*mulaw* (8 kHz mono) in a WAV container with format tag 7 (G.711 µ-law), bytes unchanged."""
+    fmt = struct.pack("<HHIIHHH", 7, 1, PHONE_RATE, PHONE_RATE, 1, 8, 0)
+    fact = struct.pack("<I", len(mulaw))
+    pad = b"\x00" if len(mulaw) % 2 else b""
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"fact" + struct.pack("<I", 4) + fact
+            + b"data" + struct.pack("<I", len(mulaw)) + mulaw + pad)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def say_wav(config: Config, text: str, language: str = "de", mulaw: bool = False) -> bytes:
+    """``treffpunkt say``'s file: the line's audio as 16-bit PCM WAV at 8 kHz (or µ-law WAV)."""
+    synthesizer = Synthesizer.from_config(config)
+    try:
+        encoded = line_audio(synthesizer, text, language)
+    finally:
+        synthesizer.close()
+    return mulaw_wav(encoded) if mulaw else write_wav(mulaw_decode(encoded), PHONE_RATE)
+
+
+@click.command("say")
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="WAV file to write.")
+@click.option("--language", type=click.Choice(["de", "tr"]), default="de", show_default=True)
+@click.option("--mulaw", is_flag=True,
+              help="Write the µ-law bytes themselves (WAV format 7) instead of their 16-bit PCM decoding.")
+@click.pass_obj
+def say_command(context: CliContext, text: str, output: Path, language: str, mulaw: bool) -> None:
+    """Write exactly the audio the hotline plays on the line for TEXT (8 kHz, after µ-law)."""
+    try:
+        data = say_wav(context.config, text, language, mulaw)
+    except (SynthesisError, TimeoutError) as exc:
+        raise click.ClickException(f"Sprachausgabe fehlgeschlagen: {exc}") from exc
+    output.write_bytes(data)
+    seconds = (len(data) - (58 if mulaw else 44)) / (PHONE_RATE if mulaw else 2 * PHONE_RATE)
+    click.echo(f"{output}: {seconds:.1f} s, 8 kHz, {'µ-law' if mulaw else '16-bit PCM (decoded µ-law)'}")
 
 
 @click.group("models")

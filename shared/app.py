@@ -48,7 +48,7 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     app.wsgi_app = WebhookLoadShedder(app.wsgi_app)  # type: ignore[method-assign]
     runtime = Runtime(
         config=config, db=database or Database(config.database_url),
-        synthesizer=Synthesizer(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"]),
+        synthesizer=Synthesizer.from_config(config),
     )
     app.extensions["treffpunkt"] = runtime
     web.init_app(app)

@@ -60,6 +60,13 @@ def _parse_rate(raw: str) -> int:
     return value
 
 
+def _parse_tts_engine(raw: str) -> str:
+    value = raw.strip().lower() or "auto"
+    if value not in {"auto", "mbrola", "pico", "espeak"}:
+        raise ValueError("expected auto, mbrola, pico or espeak")
+    return value
+
+
 def _parse_database_url(raw: str) -> str:
     scheme = urlsplit(raw).scheme.split("+")[0]
     if scheme not in {"sqlite", "postgresql", "postgres"}:
@@ -145,6 +152,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Hotline transport: `gather` (TwiML webhooks) or `stream` (Media Streams WebSocket)."),
     Setting("IVR_SPEECH_RATE", _parse_rate, "140",
             "Speech rate of the hotline voice in words per minute (slow and clear by default)."),
+    Setting("TTS_ENGINE", _parse_tts_engine, "auto",
+            "Speech engine: `auto` (most intelligible installed: MBROLA de6, Pico, MBROLA de4, espeak-ng),"
+            " `mbrola`, `pico` or `espeak`."),
+    Setting("TTS_VOICE", _identity, "",
+            "Voice of the chosen engine for German, e.g. `de6`/`de4` (MBROLA) or `de` (espeak-ng); empty = best."),
     Setting("VOSK_MODEL", _identity, "",
             "Directory of the Vosk model for speech recognition; empty means Whisper (see WHISPER)."),
     Setting("WHISPER", _parse_whisper, "auto",

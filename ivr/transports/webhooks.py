@@ -32,7 +32,7 @@ from shared.web.request_session import db_session
 
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _AUDIO_NAME = re.compile(r"^[0-9a-f]{40}$")
-_VOICE_NAME = re.compile(r"^[a-z]{2,3}$")
+_VOICE_NAME = re.compile(r"^[a-z0-9-]{2,24}$")  # engine-voice, e.g. mbrola-de6
 
 
 def _xml(body: str) -> Response:

@@ -1,8 +1,11 @@
-"""Offline speech synthesis with pyttsx3 (espeak-ng), one dedicated worker thread, disk cache.
+"""Offline speech synthesis on one dedicated worker thread, with a disk cache.
 
-pyttsx3 engines are not thread-safe, so exactly one thread owns the engine; callers get a
-``Future``. Results are WAV files cached on disk under a key of text, voice and rate, so a cached
-prompt is a file lookup. espeak-ng occasionally writes an empty file; that is detected and retried.
+The engine per language (pyttsx3/espeak-ng, espeak-ng + MBROLA, SVOX Pico) comes from
+:mod:`shared.speech.engines`, chosen once when the synthesiser is made; a missing better engine is
+reported by exactly one warning then. pyttsx3 engines are not thread-safe, so exactly one thread
+runs the engines; callers get a ``Future``. Results are WAV files cached on disk under a key of
+engine, voice, rate and text, so a cached prompt is a file lookup. Engines occasionally write an
+empty file; that is detected and retried.
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ import wave
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from shared.speech.engines import Choice, Engine, EngineUnavailable, Pyttsx3Engine, choose
+
+if TYPE_CHECKING:
+    from shared.config import Config
 
 from shared.speech.ear_text import for_the_ear
 
 log = logging.getLogger(__name__)
 
-VOICES = {"de": "de", "tr": "tr", "en": "en", "ru": "ru", "pl": "pl", "ar": "ar", "ko": "ko"}
 MAX_ATTEMPTS = 3
 MIN_WAV_BYTES = 44 + 160  # a header and at least 10 ms of 8 kHz audio
 
@@ -40,17 +47,14 @@ class SpeechRequest:
     rate: int = 140
 
     @property
-    def voice(self) -> str:
-        return VOICES.get(self.language, self.language)
-
-    @property
     def spoken_text(self) -> str:
         """The text as the engine gets it: the pronunciation lexicon applied."""
         return for_the_ear(self.text, self.language)
 
-    def cache_key(self) -> str:
-        digest = hashlib.sha256(f"{self.voice}\x00{self.rate}\x00{self.spoken_text}".encode()).hexdigest()
-        return digest[:40]
+    def cache_key(self, engine: str) -> str:
+        """The file name of this request's audio from *engine* (an :attr:`Engine.ident`)."""
+        digest = hashlib.sha256(f"{engine}\x00{self.language}\x00{self.rate}\x00{self.spoken_text}".encode())
+        return digest.hexdigest()[:40]
 
 
 def wav_is_usable(path: Path) -> bool:
@@ -67,16 +71,53 @@ def wav_is_usable(path: Path) -> bool:
 class Synthesizer:
     """Turns text into cached WAV files on one engine thread."""
 
-    def __init__(self, cache_dir: Path, default_rate: int = 140) -> None:
+    def __init__(self, cache_dir: Path, default_rate: int = 140, engine: str = "auto", voice: str = "",
+                 languages: tuple[str, ...] = ("de", "tr")) -> None:
+        """*engine*/*voice*: the ``TTS_ENGINE``/``TTS_VOICE`` settings; *languages* are chosen now
+        (so their warning comes at start), others on first use."""
         self.cache_dir = cache_dir
         self.default_rate = default_rate
+        self.engine_setting = engine
+        self.voice_setting = voice
+        self._engines: dict[str, Engine] = {}
+        self._unavailable: dict[str, str] = {}  # engine ident -> why it cannot speak (said once)
+        self._choice_lock = threading.Lock()
         self._queue: queue.Queue[tuple[SpeechRequest, Future[Path]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        fallbacks = [reason for language in languages if (reason := self._choose(language))]
+        if fallbacks:
+            log.warning("speech output: %s", "; ".join(fallbacks))
+
+    @classmethod
+    def from_config(cls, config: Config) -> Synthesizer:
+        """The application's synthesiser: cache under DATA_DIR, rate and engine from the settings."""
+        return cls(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"], config["TTS_ENGINE"],
+                   config["TTS_VOICE"])
+
+    def engine_for(self, language: str) -> Engine:
+        """The engine that speaks *language* (chosen on first use; one warning if it is a fallback)."""
+        with self._choice_lock:
+            engine = self._engines.get(language)
+        if engine is None:
+            reason = self._choose(language)
+            if reason:
+                log.warning("speech output: %s", reason)
+        return self._engines[language]
+
+    def _choose(self, language: str) -> str:
+        """Choose the engine for *language* once; the fallback reason when it is one."""
+        with self._choice_lock:
+            if language in self._engines:
+                return ""
+            choice: Choice = choose(language, self.engine_setting, self.voice_setting)
+            self._engines[language] = choice.engine
+            return choice.fallback
 
     def path_for(self, request: SpeechRequest) -> Path:
         """Where the WAV for *request* is (or will be) cached."""
-        return self.cache_dir / request.voice / f"{request.cache_key()}.wav"
+        ident = self.engine_for(request.language).ident
+        return self.cache_dir / ident / f"{request.cache_key(ident)}.wav"
 
     def cached(self, request: SpeechRequest) -> Path | None:
         """The cached WAV for *request*, without touching the engine."""
@@ -119,7 +160,6 @@ class Synthesizer:
                 self._thread.start()
 
     def _run(self) -> None:
-        engine: Any = None
         while True:
             item = self._queue.get()
             if item is None:
@@ -128,44 +168,36 @@ class Synthesizer:
             if future.done():
                 continue
             try:
-                engine = engine or _new_engine()
-                future.set_result(self._render(engine, request))
-            except Exception as exc:  # the engine raises assorted errors; the caller decides
-                engine = None
+                future.set_result(self._render(self.engine_for(request.language), request))
+            except Exception as exc:  # the engines raise assorted errors; the caller decides
                 future.set_exception(exc if isinstance(exc, SynthesisError) else SynthesisError(str(exc)))
 
-    def _render(self, engine: Any, request: SpeechRequest) -> Path:
-        target = self.path_for(request)
+    def _render(self, engine: Engine, request: SpeechRequest) -> Path:
+        target = self.cache_dir / engine.ident / f"{request.cache_key(engine.ident)}.wav"
         if target.exists():
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.tmp.wav")
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            engine.setProperty("voice", request.voice)
-            engine.setProperty("rate", request.rate)
-            engine.save_to_file(request.spoken_text, str(temporary))
-            engine.runAndWait()
+            if engine.ident in self._unavailable:
+                raise SynthesisError(self._unavailable[engine.ident])
+            try:
+                engine.render(request.spoken_text, request.rate, temporary)
+            except EngineUnavailable as exc:
+                engine.reset()
+                temporary.unlink(missing_ok=True)
+                if isinstance(engine, Pyttsx3Engine) or "not installed" in str(exc):
+                    # Missing for good: one warning, then every prompt fails at once, silently.
+                    self._unavailable[engine.ident] = str(exc)
+                    log.warning("speech output: %s; prompts cannot be synthesised", exc)
+                raise SynthesisError(str(exc)) from exc
             if wav_is_usable(temporary):
                 temporary.replace(target)
                 return target
             log.warning("speech synthesis gave empty audio (attempt %d of %d)", attempt, MAX_ATTEMPTS)
             temporary.unlink(missing_ok=True)
-            engine = _new_engine()
+            engine.reset()
         raise SynthesisError("speech synthesis produced no audio")
 
 
-def _new_engine() -> Any:
-    try:
-        import pyttsx3
-        import pyttsx3.drivers.espeak
-
-        # The espeak driver print()s "Audio saved to <file>" for every file it writes; a module
-        # global named print shadows the builtin for that module only.
-        setattr(pyttsx3.drivers.espeak, "print", _discard)  # noqa: B010
-        return pyttsx3.init("espeak")
-    except Exception as exc:  # missing libespeak-ng raises OSError, RuntimeError or KeyError
-        raise SynthesisError(f"espeak-ng is not available: {exc}") from exc
-
-
-def _discard(*_args: object, **_kwargs: object) -> None:
-    """Swallow a third-party print()."""
+__all__ = ["Pyttsx3Engine", "SpeechRequest", "SynthesisError", "Synthesizer", "wav_is_usable"]

@@ -130,5 +130,5 @@ def test_lexicon(written: str, expected: str) -> None:
 def test_lexicon_is_applied_before_synthesis(tmp_path: Path) -> None:
     written = SpeechRequest("Das ist im Seniorenbüro Hörde.")
     assert written.spoken_text == "Das ist im Senioren-Büro Höhrde."
-    assert written.cache_key() == SpeechRequest("Das ist im Senioren-Büro Höhrde.").cache_key()
+    assert written.cache_key("mbrola-de6") == SpeechRequest("Das ist im Senioren-Büro Höhrde.").cache_key("mbrola-de6")
     assert apply_lexicon("Seniorenbüro", "en") == "Seniorenbüro"

