@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_interval, format_skeleton
 
 LABELS: dict[str, dict[str, str]] = {
     "de": {
@@ -55,23 +59,43 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-WEEKDAYS: dict[str, tuple[str, ...]] = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "tr": ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
-    "ru": ("Понедельник", "Вторник", "Среда", "Четверг", "Пятница", "Суббота", "Воскресенье"),
-    "pl": ("Poniedziałek", "Wtorek", "Środa", "Czwartek", "Piątek", "Sobota", "Niedziela"),
-    "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
-}
-
-
 def label(language: str, key: str, **values: str) -> str:
     """The receipt word *key* in *language* (German when the language is unknown)."""
     words = LABELS.get(language, LABELS["de"])
     return words[key].format(**values)
 
 
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("de")
+
+
+def long_date(day: date, language: str) -> str:
+    """Full weekday, day and month in the language's own order: "Dienstag, 1. Dezember", "1 Aralık Salı"."""
+    locale = _locale(language)
+    pattern = re.sub("E+", "EEEE", locale.datetime_skeletons["MMMMEd"].pattern)
+    return _plain(format_date(day, pattern, locale=locale))
+
+
+def short_date(day: date, language: str) -> str:
+    """Short weekday, day and month in the language's own order: "Di., 1. Dez.", "1 Ara Sal"."""
+    return _plain(format_skeleton("MMMEd", day, locale=_locale(language)))
+
+
+def date_range(first: date, last: date, language: str) -> str:
+    """Two days as one span in the language's own form: "1.–6. Dezember", "1 – 6 Aralık"."""
+    if first == last:
+        return long_date(first, language)
+    return _plain(format_interval(first, last, "MMMMd", locale=_locale(language)))
+
+
+def _plain(text: str) -> str:
+    """CLDR's thin and narrow spaces as plain ones: every receipt code page has those."""
+    return text.replace("\u2009", " ").replace("\u202f", " ")
+
+
 def day_heading(language: str, day: date) -> str:
-    """E.g. "Montag, 23.11.2026"."""
-    names = WEEKDAYS.get(language, WEEKDAYS["de"])
-    return f"{names[day.weekday()]}, {day:%d.%m.%Y}"
+    """The heading of one day on a slip, e.g. "Dienstag, 1. Dezember"."""
+    return long_date(day, language)

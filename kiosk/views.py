@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
+from hardware.receipt_labels import short_date
 from kiosk import LANGUAGE_KEY, form_state
 from kiosk.centre import Centre, current_centre
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
@@ -82,6 +83,12 @@ def kiosk_context() -> dict[str, Any]:
     }
 
 
+@bp.app_template_filter("short_date")
+def short_date_filter(value: datetime) -> str:
+    """Short weekday, day and month in the screen language ("Di., 1. Dez.", "1 Ara Sal")."""
+    return short_date(value.date(), language())
+
+
 @bp.after_request
 def never_cache_pages(response: Response) -> Response:
     """No kiosk page is kept by the browser: Back after an idle reset cannot bring a senior's answers back."""
@@ -122,7 +129,7 @@ def reset() -> BaseResponse:
 
 def _scope_or_404(name: str, slug: str) -> ListScope:
     try:
-        return resolve_scope(db_session(), name, slug)
+        return resolve_scope(db_session(), name, slug, language=language())
     except UnknownScope:
         abort(404)
 
@@ -130,9 +137,9 @@ def _scope_or_404(name: str, slug: str) -> ListScope:
 @bp.get("/events/<scope>", defaults={"slug": ""})
 @bp.get("/events/<scope>/<slug>")
 def event_list(scope: str, slug: str) -> str:
-    """One page of a list of events, the centre's own district first."""
+    """One page of a list of events, in chronological order ("Heute" without what is over)."""
     chosen = _scope_or_404(scope, slug)
-    page = list_page(db_session(), chosen, centre().district_id, request.args.get("page", 1, type=int) or 1,
+    page = list_page(db_session(), chosen, request.args.get("page", 1, type=int) or 1,
                      page_size(form_state.large_text()))
     default_back = url_for("kiosk." + ("districts_chooser" if scope == "district" else "topics_chooser")) \
         if scope in ("district", "topic") else url_for("kiosk.start")
@@ -214,8 +221,8 @@ def _queue(slip: Any) -> BaseResponse:
 def print_list(scope: str, slug: str) -> BaseResponse:
     """Queue the whole list (every page) for printing."""
     chosen = _scope_or_404(scope, slug)
-    views = first_entries(db_session(), chosen, centre().district_id, MAX_SLIP_EVENTS)
-    return _queue(schedule_slip(centre(), chosen.heading, views, language(), form_state.large_text()))
+    entries = first_entries(db_session(), chosen, MAX_SLIP_EVENTS)
+    return _queue(schedule_slip(centre(), chosen.heading, entries.views, language(), form_state.large_text()))
 
 
 @bp.post("/print/event/<int:event_id>")
