@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -80,6 +81,7 @@ def kiosk_context() -> dict[str, Any]:
         "idle_prompt_seconds": get_runtime().config["KIOSK_IDLE_PROMPT_SECONDS"],
         "place_name": place_name,
         "category_label": category_label,
+        "once_token": form_state.once_token,
     }
 
 
@@ -209,11 +211,21 @@ def event_qr(event_id: int) -> Response:
     return send_file(buffer, mimetype="image/png", max_age=3600)
 
 
-def _queue(slip: Any) -> BaseResponse:
-    session = db_session()
-    job = enqueue_here(session, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
-    session.commit()
-    return redirect(url_for("kiosk.print_status", job_id=job.id, back=safe_back(url_for("kiosk.start"))))
+def _queue(make_slip: Callable[[], Any]) -> BaseResponse:
+    """Queue the slip, once per screen: a double tap or two simultaneous posts with the same
+    ``once`` token print one slip and both show its progress."""
+    db = db_session()
+
+    def enqueue() -> dict[str, Any]:
+        job = enqueue_here(db, make_slip(), get_runtime().config, kiosk_id=centre().kiosk_id)
+        db.flush()
+        return {"job_id": job.id}
+
+    token = request.form.get("once", "")[:64]
+    result = form_state.once(db, f"print:{token}", enqueue) if token else enqueue()
+    if not token:
+        db.commit()
+    return redirect(url_for("kiosk.print_status", job_id=result["job_id"], back=safe_back(url_for("kiosk.start"))))
 
 
 @bp.post("/print/events/<scope>", defaults={"slug": ""})
@@ -222,14 +234,15 @@ def print_list(scope: str, slug: str) -> BaseResponse:
     """Queue the whole list (every page) for printing."""
     chosen = _scope_or_404(scope, slug)
     entries = first_entries(db_session(), chosen, MAX_SLIP_EVENTS)
-    return _queue(schedule_slip(centre(), chosen.heading, entries.views, language(), form_state.large_text()))
+    return _queue(lambda: schedule_slip(centre(), chosen.heading, entries.views, language(),
+                                        form_state.large_text()))
 
 
 @bp.post("/print/event/<int:event_id>")
 def print_event(event_id: int) -> BaseResponse:
     """Queue one event for printing."""
     view, _more = _occurrence(event_id)
-    return _queue(event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
+    return _queue(lambda: event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
 
 
 def progress_text(progress: JobProgress) -> str:
