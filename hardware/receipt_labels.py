@@ -10,6 +10,7 @@ from babel.dates import format_date, format_interval, format_skeleton
 
 LABELS: dict[str, dict[str, str]] = {
     "de": {
+        "more": "Und {count} weitere Termine: am Kiosk, im Internet (QR-Code) oder beim Seniorenbüro.",
         "time": "{start} - {end} Uhr", "time_from": "ab {start} Uhr",
         "all_day": "ganztägig", "barrier_free": "barrierefrei",
         "no_events": "Keine Veranstaltungen in dieser Zeit.", "cost": "Kosten: {cost}",
@@ -18,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "callback": "Rückruf", "home_visit": "Hausbesuch", "keep": "Bitte heben Sie diesen Zettel auf.",
     },
     "en": {
+        "more": "And {count} more events: at the kiosk, online (QR code) or from the Seniorenbüro.",
         "time": "{start} - {end}", "time_from": "from {start}",
         "all_day": "all day", "barrier_free": "step-free access",
         "no_events": "No events in this period.", "cost": "Cost: {cost}",
@@ -26,6 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
         "callback": "Call back", "home_visit": "Home visit", "keep": "Please keep this slip.",
     },
     "tr": {
+        "more": "Ve {count} etkinlik daha: kioskta, internette (QR kod) veya Seniorenbüro'da.",
         "time": "{start} - {end}", "time_from": "{start}'den itibaren",
         "all_day": "tüm gün", "barrier_free": "engelsiz erişim",
         "no_events": "Bu dönemde etkinlik yok.", "cost": "Ücret: {cost}",
@@ -34,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "callback": "Geri arama", "home_visit": "Ev ziyareti", "keep": "Lütfen bu fişi saklayın.",
     },
     "ru": {
+        "more": "И ещё {count} мероприятий: в киоске, в интернете (QR-код) или в Seniorenbüro.",
         "time": "{start} - {end}", "time_from": "с {start}",
         "all_day": "весь день", "barrier_free": "без барьеров",
         "no_events": "В это время мероприятий нет.", "cost": "Стоимость: {cost}",
@@ -42,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "callback": "Обратный звонок", "home_visit": "Визит на дом", "keep": "Пожалуйста, сохраните этот чек.",
     },
     "pl": {
+        "more": "I jeszcze {count} wydarzeń: w kiosku, w internecie (kod QR) lub w Seniorenbüro.",
         "time": "{start} - {end}", "time_from": "od {start}",
         "all_day": "cały dzień", "barrier_free": "bez barier",
         "no_events": "Brak wydarzeń w tym czasie.", "cost": "Koszt: {cost}",
@@ -50,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "callback": "Oddzwonienie", "home_visit": "Wizyta domowa", "keep": "Prosimy zachować ten paragon.",
     },
     "ar": {
+        "more": "و{count} فعاليات أخرى: في الكشك أو على الإنترنت (رمز QR) أو في Seniorenbüro.",
         "time": "{start} - {end}", "time_from": "من {start}",
         "all_day": "طوال اليوم", "barrier_free": "خال من العوائق",
         "no_events": "لا توجد فعاليات في هذه الفترة.", "cost": "التكلفة: {cost}",

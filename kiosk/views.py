@@ -29,7 +29,7 @@ from hardware.receipt_labels import short_date
 from kiosk import LANGUAGE_KEY, form_state
 from kiosk.centre import Centre, current_centre
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
-from kiosk.slips import MAX_SLIP_EVENTS, event_slip, place_name, schedule_slip
+from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
@@ -233,9 +233,14 @@ def _queue(make_slip: Callable[[], Any]) -> BaseResponse:
 def print_list(scope: str, slug: str) -> BaseResponse:
     """Queue the whole list (every page) for printing."""
     chosen = _scope_or_404(scope, slug)
-    entries = first_entries(db_session(), chosen, MAX_SLIP_EVENTS)
+    entries = first_entries(db_session(), chosen, slip_limit(form_state.large_text()))
+    if entries.total == 0:  # no slip for an empty list: the list screen says there is nothing
+        return redirect(url_for("kiosk.event_list", scope=scope, slug=slug or None))
+    base = get_runtime().config["PUBLIC_URL"].rstrip("/")
+    path = url_for("kiosk.event_list", scope=scope, slug=slug or None)
+    qr_url = base + path if base else url_for("kiosk.event_list", scope=scope, slug=slug or None, _external=True)
     return _queue(lambda: schedule_slip(centre(), chosen.heading, entries.views, language(),
-                                        form_state.large_text()))
+                                        form_state.large_text(), entries.total, qr_url))
 
 
 @bp.post("/print/event/<int:event_id>")

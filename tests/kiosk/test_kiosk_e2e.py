@@ -14,6 +14,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from hardware.receipt_labels import long_date
+from kiosk.listing import first_entries, resolve_scope
+from kiosk.slips import MAX_SLIP_EVENTS
 from shared.clock import local_today
 from shared.config import Config
 from shared.db import Database
@@ -45,9 +47,16 @@ def test_tap_to_todays_list_and_print_it(page: Page, kiosk_db: Database, config:
     assert len(receipts) == 1
     data = receipts[0]
     assert CP858 in data
-    home, away = data.find(TODAY_HOME.encode("cp858")), data.find(TODAY_AWAY.encode("cp858"))
-    assert home != -1 and away != -1, "both of today's test events are on the slip"
-    assert away < home, "in time order: the Eving event is earlier, the home district does not jump ahead"
+    with kiosk_db.session() as session:
+        titles = [view.event.title for view in
+                  first_entries(session, resolve_scope(session, "today", ""), 100).views]
+    assert titles.index(TODAY_AWAY) < titles.index(TODAY_HOME), "in time order, the home district does not jump ahead"
+    shown = titles[:MAX_SLIP_EVENTS]
+    assert all(title.split(":")[0].encode("cp858") in data for title in shown), "the first entries are on the slip"
+    if len(titles) > MAX_SLIP_EVENTS:
+        assert f"Und {len(titles) - MAX_SLIP_EVENTS} weitere".encode("cp858") in data, "the slip says what is left off"
+    else:
+        assert data.find(TODAY_AWAY.encode("cp858")) < data.find(TODAY_HOME.encode("cp858"))
     assert all(word.encode("cp858") in data for word in heading.split()), "the slip's heading carries the date"
     assert data.startswith(b"\x1b@") and data.endswith(CUT), "initialised first, cut last"
     tap(page, "Fertig")
