@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from hardware.receipt_labels import short_date
 from kiosk import LANGUAGE_KEY, form_state
-from kiosk.centre import Centre, current_centre
+from kiosk.centre import Centre, current_centre, phone_for_people
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
 from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
@@ -89,6 +89,12 @@ def kiosk_context() -> dict[str, Any]:
 def short_date_filter(value: datetime) -> str:
     """Short weekday, day and month in the screen language ("Di., 1. Dez.", "1 Ara Sal")."""
     return short_date(value.date(), language())
+
+
+@bp.app_template_filter("people_phone")
+def people_phone_filter(value: str) -> str:
+    """A phone number as people dial it ("0231 50-29408")."""
+    return phone_for_people(value)
 
 
 @bp.after_request

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 
 from hardware.receipt_content import ScheduleSlip, slip_from_json
 from hardware.receipt_render import render_slip
+from kiosk.centre import phone_for_people
 from shared.db import Database
 from shared.models import Occurrence, PrintJob
 from tests.support.staff_login import csrf_token
@@ -42,3 +43,20 @@ def test_an_empty_list_prints_nothing_and_the_screen_says_so(client: FlaskClient
     assert response.status_code == 302 and response.headers["Location"].endswith("/kiosk/events/today")
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(PrintJob)) == 0
+
+
+def test_phone_numbers_are_printed_the_way_people_dial_them() -> None:
+    assert phone_for_people("+492315029408") == "0231 50-29408"
+    assert phone_for_people("+49 231 50-123456") == "0231 50-123456"
+    assert phone_for_people("+492311234567") == "0231 1234567"
+    assert phone_for_people("+902121234567").startswith("+90 ")
+    assert phone_for_people("Zentrale") == "Zentrale"
+
+
+def test_the_office_phone_on_slip_and_screen_is_grouped(client: FlaskClient, kiosk_db: Database) -> None:
+    token = csrf_token(client, "/kiosk/events/week")
+    client.post("/kiosk/print/events/week", data={"csrf_token": token, "once": "c"})
+    [job] = _jobs(kiosk_db)
+    phone = job.payload["footer"]["office_phone"]
+    assert phone.startswith("0231 ") and "+49" not in phone
+    assert phone.encode("cp858") in render_slip(slip_from_json(job.payload), "TM-T88V").data
