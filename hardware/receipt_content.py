@@ -42,6 +42,7 @@ class ScheduleSlip:
     qr_url: str = ""
     large_print: bool = False
     language: str = "de"
+    more: int = 0  # entries of the list left off the slip (it stays short); the slip says so
     kind: str = field(default="schedule", init=False)
 
 

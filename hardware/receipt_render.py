@@ -51,6 +51,8 @@ def _schedule(writer: ReceiptWriter, slip: ScheduleSlip, body: Style, bold: Styl
             current = day
         _event_block(writer, event, slip.language, body, bold)
         writer.blank()
+    if slip.more > 0:
+        writer.paragraph(label(slip.language, "more", count=str(slip.more)), bold)
     _qr(writer, slip.qr_url, slip.language, body)
 
 

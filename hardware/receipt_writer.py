@@ -8,10 +8,10 @@ page can encode is drawn as an image instead of printing ``?``.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pyphen
 from escpos.constants import QR_ECLEVEL_M
 from escpos.exceptions import Error as EscposError
 from escpos.image import EscposImage
@@ -147,10 +147,64 @@ class ReceiptWriter:
         self._printer._raw(header + raster.to_raster_format())
 
 
+_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
+MIN_PART = 3  # no hyphenation leaves fewer letters than this on a line ("Ge-")
+
+
+def _breaks(word: str) -> list[tuple[int, str]]:
+    """Where *word* may be broken and what the line then ends with: after its own hyphens, and at
+    the syllable breaks of each part between them (at least :data:`MIN_PART` letters either side)."""
+    breaks: list[tuple[int, str]] = []
+    start = 0
+    for part in word.split("-"):
+        letters = part.rstrip(",.;:!?)")
+        breaks += [(start + at, "-") for at in _HYPHENATOR.positions(letters)
+                   if at >= MIN_PART and len(letters) - at >= MIN_PART]
+        start += len(part) + 1
+        if start < len(word):
+            breaks.append((start, ""))
+    return sorted(breaks)
+
+
+def _hyphenated(word: str, room: int) -> tuple[str, str] | None:
+    """The longest break of *word* whose first part (with its "-") fits *room* characters."""
+    for position, mark in reversed(_breaks(word)):
+        if position + len(mark) <= room:
+            return word[:position] + mark, word[position:]
+    return None
+
+
 @lru_cache(maxsize=2048)
 def wrap_words(text: str, width: int) -> tuple[str, ...]:
-    """Lines of at most *width* characters broken at spaces; only a word longer than a line is split."""
-    return tuple(textwrap.wrap(text, width=max(1, width), break_on_hyphens=False, break_long_words=True)) or ("",)
+    """Lines of at most *width* characters broken at spaces; a word that does not fit the rest of
+    the line is hyphenated the German way (pyphen); only a word without any fitting syllable break
+    is split where the line ends."""
+    width = max(1, width)
+    lines: list[str] = []
+    line = ""
+    words = text.split()
+    while words:
+        word = words.pop(0)
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= width:
+            line = candidate
+            continue
+        room = width - len(line) - 1 if line else width
+        split = _hyphenated(word, room) if room > MIN_PART else None
+        if split is not None:
+            lines.append(f"{line} {split[0]}" if line else split[0])
+            line = ""
+            words.insert(0, split[1])
+        elif line:
+            lines.append(line)
+            line = ""
+            words.insert(0, word)
+        else:  # a word longer than a line, without a break that fits
+            lines.append(word[:width])
+            words.insert(0, word[width:])
+    if line:
+        lines.append(line)
+    return tuple(lines) or ("",)
 
 
 def _media_dots(profile_data: dict[str, object]) -> int:

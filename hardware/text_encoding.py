@@ -9,6 +9,7 @@ image instead (see :mod:`hardware.text_image`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,13 +27,16 @@ _PLAIN_PUNCTUATION = str.maketrans({
 # Control, surrogate, private-use and unassigned characters never reach the printer: a title
 # from an ICS feed must not be able to send ESC/POS commands.
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
+# Emoji and pictographs print as boxes on every receipt printer: left out (with their joiners,
+# skin tones and presentation selectors).
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3]")
 _SPACE_CATEGORIES = frozenset({"Zl", "Zp", "Zs"})
 
 
 @lru_cache(maxsize=2048)
 def clean_text(text: str) -> str:
     """NFC-normalise *text*, plain its punctuation and turn every kind of space or control into one space."""
-    text = unicodedata.normalize("NFC", text).translate(_PLAIN_PUNCTUATION)
+    text = _EMOJI.sub("", unicodedata.normalize("NFC", text).translate(_PLAIN_PUNCTUATION))
     if text.isprintable():  # no controls, odd spaces or unassigned characters: the common case
         return " ".join(text.split())
     characters: list[str] = []

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flask import g, session
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.clock import as_utc, utcnow
@@ -104,6 +106,41 @@ def purge_expired(db: Session) -> int:
     """Delete forms nobody touched for :data:`FORM_TTL` (a daily job); return how many."""
     result = db.execute(delete(KioskForm).where(KioskForm.updated_at < utcnow() - FORM_TTL))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def once(db: Session, key: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run *action* (which adds rows to *db*) at most once for *key* and return its result.
+
+    One tap, one action: the result is stored in ``kiosk_forms`` under the hash of ``once:`` + *key*,
+    committed together with what *action* added. The primary key lets only one of two simultaneous
+    requests commit; the other rolls back its rows and returns the first one's result. Kept for
+    :data:`FORM_TTL` like any form.
+    """
+    key_hash = once_key(key)
+    done = db.get(KioskForm, key_hash)
+    if done is not None:
+        return dict(done.answers)
+    result = action()
+    db.add(KioskForm(key_hash=key_hash, answers=result, updated_at=utcnow()))
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        done = db.get(KioskForm, key_hash, populate_existing=True)
+        if done is None:
+            raise
+        return dict(done.answers)
+    return result
+
+
+def once_key(key: str) -> str:
+    """The ``kiosk_forms`` key under which :func:`once` keeps the result for *key*."""
+    return _key_hash("once:" + key)
+
+
+def once_token() -> str:
+    """A fresh key for one screen's print or submit button (see :func:`once`)."""
+    return secrets.token_urlsafe(16)
 
 
 def large_text() -> bool:

@@ -18,6 +18,7 @@ from kiosk.slips import request_slip
 from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language
 from shared.errors import FieldProblem, ValidationFailed
+from shared.models import KioskForm
 from shared.printing.queue import enqueue_here
 from shared.runtime import get_runtime
 from shared.services.phone import display_phone, normalise_phone
@@ -189,7 +190,17 @@ def _summary() -> list[tuple[str, str, str]]:
 
 
 def _submit() -> str | BaseResponse:
+    """File the request and queue its receipt, once per form: two simultaneous "Anfrage absenden"
+    make one request, one receipt, and both show the same confirmation."""
+    token = session.get(form_state.FORM_KEY)
     answers = form_state.form()
+    db = db_session()
+    if not answers.get("id"):  # the other of two simultaneous posts already finished this form
+        done = db.get(KioskForm, form_state.once_key(f"submit:{token}")) if isinstance(token, str) else None
+        if done is None:
+            return redirect(url_for("kiosk.start"))
+        session[form_state.RECEIPT_KEY] = dict(done.answers)
+        return redirect(url_for("kiosk.request_done"))
     topic = TOPICS.get(str(answers.get("topic", "")))
     data = NewRequest(
         kind=str(answers.get("kind", "")), channel="kiosk", district_slug=answers.get("district"),
@@ -198,7 +209,6 @@ def _submit() -> str | BaseResponse:
         consent_data=bool(answers.get("consent")), kiosk_id=centre().kiosk_id,
         idempotency_key=f"kiosk-{answers['id']}",
     )
-    db = db_session()
     try:
         created, _was_new = create_request(db, data, actor=f"kiosk:{centre().kiosk_id or 'local'}")
     except ValidationFailed as exc:
@@ -206,14 +216,17 @@ def _submit() -> str | BaseResponse:
         first = exc.problems[0]
         step = FIELD_STEPS.get(first.field, "summary")
         return _render(step, problem_message(first), **_choice_values(step))
-    slip = request_slip(db, centre(), created, language(), form_state.large_text())
-    job = enqueue_here(db, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
-    db.commit()
+
+    def file_receipt() -> dict[str, Any]:
+        slip = request_slip(db, centre(), created, language(), form_state.large_text())
+        job = enqueue_here(db, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
+        db.flush()
+        return {"reference": format_reference(created.reference), "office_name": slip.footer.office_name,
+                "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind}
+
+    receipt = form_state.once(db, f"submit:{token}", file_receipt)
     form_state.forget_form()
-    session[form_state.RECEIPT_KEY] = {
-        "reference": format_reference(created.reference), "office_name": slip.footer.office_name,
-        "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind,
-    }
+    session[form_state.RECEIPT_KEY] = receipt
     return redirect(url_for("kiosk.request_done"))
 
 

@@ -9,7 +9,8 @@ from kiosk.centre import Centre, office_footer
 from shared.models import Event, Request
 from shared.services.events import OccurrenceView
 
-MAX_SLIP_EVENTS = 40
+MAX_SLIP_EVENTS = 12  # a list slip stays short (about 40 cm); the rest is counted on it
+MAX_SLIP_EVENTS_LARGE = 6
 
 
 def slip_event(view: OccurrenceView) -> SlipEvent:
@@ -29,12 +30,20 @@ def place_name(event: Event) -> str:
     return event.location
 
 
+def slip_limit(large_print: bool) -> int:
+    """How many entries a list slip holds."""
+    return MAX_SLIP_EVENTS_LARGE if large_print else MAX_SLIP_EVENTS
+
+
 def schedule_slip(centre: Centre, heading: str, views: list[OccurrenceView], language: str,
-                  large_print: bool) -> ScheduleSlip:
-    """A printed list (at most :data:`MAX_SLIP_EVENTS` entries, in screen order)."""
+                  large_print: bool, total: int | None = None, qr_url: str = "") -> ScheduleSlip:
+    """A printed list: the first :func:`slip_limit` entries in screen order, and how many more the
+    list has (*total* entries in all)."""
+    shown = views[:slip_limit(large_print)]
     return ScheduleSlip(
-        centre=centre.name, heading=heading, events=[slip_event(v) for v in views[:MAX_SLIP_EVENTS]],
+        centre=centre.name, heading=heading, events=[slip_event(v) for v in shown],
         footer=centre.footer, large_print=large_print, language=language,
+        more=max(0, (len(views) if total is None else total) - len(shown)), qr_url=qr_url,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,10 +25,11 @@ from flask import (
 from flask_babel import get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
+from hardware.receipt_labels import short_date
 from kiosk import LANGUAGE_KEY, form_state
-from kiosk.centre import Centre, current_centre
+from kiosk.centre import Centre, current_centre, phone_for_people
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
-from kiosk.slips import MAX_SLIP_EVENTS, event_slip, place_name, schedule_slip
+from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
@@ -79,7 +81,20 @@ def kiosk_context() -> dict[str, Any]:
         "idle_prompt_seconds": get_runtime().config["KIOSK_IDLE_PROMPT_SECONDS"],
         "place_name": place_name,
         "category_label": category_label,
+        "once_token": form_state.once_token,
     }
+
+
+@bp.app_template_filter("short_date")
+def short_date_filter(value: datetime) -> str:
+    """Short weekday, day and month in the screen language ("Di., 1. Dez.", "1 Ara Sal")."""
+    return short_date(value.date(), language())
+
+
+@bp.app_template_filter("people_phone")
+def people_phone_filter(value: str) -> str:
+    """A phone number as people dial it ("0231 50-29408")."""
+    return phone_for_people(value)
 
 
 @bp.after_request
@@ -122,7 +137,7 @@ def reset() -> BaseResponse:
 
 def _scope_or_404(name: str, slug: str) -> ListScope:
     try:
-        return resolve_scope(db_session(), name, slug)
+        return resolve_scope(db_session(), name, slug, language=language())
     except UnknownScope:
         abort(404)
 
@@ -130,9 +145,9 @@ def _scope_or_404(name: str, slug: str) -> ListScope:
 @bp.get("/events/<scope>", defaults={"slug": ""})
 @bp.get("/events/<scope>/<slug>")
 def event_list(scope: str, slug: str) -> str:
-    """One page of a list of events, the centre's own district first."""
+    """One page of a list of events, in chronological order ("Heute" without what is over)."""
     chosen = _scope_or_404(scope, slug)
-    page = list_page(db_session(), chosen, centre().district_id, request.args.get("page", 1, type=int) or 1,
+    page = list_page(db_session(), chosen, request.args.get("page", 1, type=int) or 1,
                      page_size(form_state.large_text()))
     default_back = url_for("kiosk." + ("districts_chooser" if scope == "district" else "topics_chooser")) \
         if scope in ("district", "topic") else url_for("kiosk.start")
@@ -202,11 +217,21 @@ def event_qr(event_id: int) -> Response:
     return send_file(buffer, mimetype="image/png", max_age=3600)
 
 
-def _queue(slip: Any) -> BaseResponse:
-    session = db_session()
-    job = enqueue_here(session, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
-    session.commit()
-    return redirect(url_for("kiosk.print_status", job_id=job.id, back=safe_back(url_for("kiosk.start"))))
+def _queue(make_slip: Callable[[], Any]) -> BaseResponse:
+    """Queue the slip, once per screen: a double tap or two simultaneous posts with the same
+    ``once`` token print one slip and both show its progress."""
+    db = db_session()
+
+    def enqueue() -> dict[str, Any]:
+        job = enqueue_here(db, make_slip(), get_runtime().config, kiosk_id=centre().kiosk_id)
+        db.flush()
+        return {"job_id": job.id}
+
+    token = request.form.get("once", "")[:64]
+    result = form_state.once(db, f"print:{token}", enqueue) if token else enqueue()
+    if not token:
+        db.commit()
+    return redirect(url_for("kiosk.print_status", job_id=result["job_id"], back=safe_back(url_for("kiosk.start"))))
 
 
 @bp.post("/print/events/<scope>", defaults={"slug": ""})
@@ -214,15 +239,21 @@ def _queue(slip: Any) -> BaseResponse:
 def print_list(scope: str, slug: str) -> BaseResponse:
     """Queue the whole list (every page) for printing."""
     chosen = _scope_or_404(scope, slug)
-    views = first_entries(db_session(), chosen, centre().district_id, MAX_SLIP_EVENTS)
-    return _queue(schedule_slip(centre(), chosen.heading, views, language(), form_state.large_text()))
+    entries = first_entries(db_session(), chosen, slip_limit(form_state.large_text()))
+    if entries.total == 0:  # no slip for an empty list: the list screen says there is nothing
+        return redirect(url_for("kiosk.event_list", scope=scope, slug=slug or None))
+    base = get_runtime().config["PUBLIC_URL"].rstrip("/")
+    path = url_for("kiosk.event_list", scope=scope, slug=slug or None)
+    qr_url = base + path if base else url_for("kiosk.event_list", scope=scope, slug=slug or None, _external=True)
+    return _queue(lambda: schedule_slip(centre(), chosen.heading, entries.views, language(),
+                                        form_state.large_text(), entries.total, qr_url))
 
 
 @bp.post("/print/event/<int:event_id>")
 def print_event(event_id: int) -> BaseResponse:
     """Queue one event for printing."""
     view, _more = _occurrence(event_id)
-    return _queue(event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
+    return _queue(lambda: event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
 
 
 def progress_text(progress: JobProgress) -> str:

@@ -130,7 +130,7 @@ def test_large_print_uses_double_size_and_half_the_columns() -> None:
     receipt = render_slip(ScheduleSlip("BZ", "Heute", [event(title)], FOOTER, large_print=True), "TM-T88V")
     body = receipt.data.split(b"14:00")[1]
     assert b"\x1b!0" in receipt.data.split(b"14:00")[0][-20:]
-    for line in ("Gedächtnistraining", "mit Musik und", "Bewegung für alle"):
+    for line in ("Gedächtnistraining", "mit Musik und Bewe-", "gung für alle"):
         assert len(line) <= 21
         assert line.encode("cp858") + b"\n" in body
 
@@ -145,10 +145,30 @@ def test_58mm_profile_wraps_to_32_columns_and_prints_qr_as_image() -> None:
     assert "Ein sehr langer".encode("cp858") in receipt.data
 
 
-def test_words_are_never_split() -> None:
+def test_words_are_hyphenated_the_german_way_never_split_mid_syllable() -> None:
     text = "Begegnungszentrum Dortmund-Hörde Alfred-Trappen-Straße 18"
-    assert wrap_words(text, 22) == ("Begegnungszentrum", "Dortmund-Hörde", "Alfred-Trappen-Straße", "18")
-    assert wrap_words("Gedächtnistraining heute", 10) == ("Gedächtnis", "training", "heute")
+    assert wrap_words(text, 22) == ("Begegnungszentrum", "Dortmund-Hörde Alfred-", "Trappen-Straße 18")
+    assert wrap_words("Gedächtnistraining heute", 10) == ("Gedächt-", "nistrai-", "ning heute")
+    assert wrap_words("Heute: Seniorengymnastik im Saal", 21) == ("Heute: Seniorengym-", "nastik im Saal")
+    assert wrap_words("Wir treffen uns zur Seniorengymnastik", 24) == ("Wir treffen uns zur", "Seniorengymnastik"), \
+        "never fewer than three letters before a break"
+    assert all(line.rstrip("-") for line in wrap_words("Kaffee, Kuchen und Kaffeeklatsch", 8))
+    assert wrap_words("x" * 30, 12) == ("x" * 12, "x" * 12, "x" * 6), "no syllables: cut where the line ends"
+
+
+def test_the_title_that_was_split_mid_word_is_hyphenated_on_the_paper() -> None:
+    title = "Kiosk-Test: Seniorengymnastik und Gedächtnistraining"
+    receipt = render_slip(ScheduleSlip("BZ", "Heute", [event(title)], FOOTER), "TM-T88V")
+    lines = receipt.preview.splitlines()
+    assert not any(line.endswith("Seniorengymnasti") for line in lines)
+    joined = " ".join(lines).replace("- ", "")
+    assert "Seniorengymnastik" in joined and "Gedächtnistraining" in joined
+
+
+def test_emoji_are_left_out() -> None:
+    receipt = render_slip(ScheduleSlip("BZ", "Heute", [event("Kaffee ☕ und Kuchen 🎂👍🏽")], FOOTER), "TM-T88V")
+    assert "Kaffee und Kuchen" in receipt.preview
+    assert b"\x1dv0" not in receipt.data, "no image fallback for the emoji: they are gone"
 
 
 def test_preview_is_readable_text() -> None:

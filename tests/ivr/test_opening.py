@@ -29,12 +29,12 @@ def test_opening_audio_is_at_most_twelve_seconds(speech: bool, config: Config, s
     assert isinstance(actions[-1], Listen)  # everything before it is the opening
     says = [action for action in actions if isinstance(action, Say)]
     synthesizer = Synthesizer(speech_cache, config["IVR_SPEECH_RATE"])
-    try:
-        total = sum(_seconds(synthesizer.synthesize(say.text, say.language)) for say in says)
+    assert says[-1].language == "tr"  # the Turkish offer comes after the menu
+    try:  # from answering to the end of the main menu, with the default (most intelligible) engine
+        total = sum(_seconds(synthesizer.synthesize(say.text, say.language)) for say in says[:-1])
     finally:
         synthesizer.close()
     assert 3.0 < total <= OPENING_SECONDS, total
-    assert says[-1].language == "tr"  # the Turkish offer comes after the menu
 
 
 def test_twiml_opening_plays_inside_the_gather_and_a_key_is_acted_on(ivr_app: Flask) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
+REPEAT_PAUSE_MS = 350  # the kiosk ignores the same key again within 300 ms (a shaky double tap)
+
 
 def tap(page: Page, name: str) -> None:
     """Tap the one button or link with exactly this visible name."""
@@ -12,7 +14,9 @@ def tap(page: Page, name: str) -> None:
 
 def type_on_keyboard(page: Page, text: str) -> None:
     """Type *text* with the on-screen keyboard (spaces with the space bar)."""
-    for char in text:
+    for index, char in enumerate(text):
+        if index and text[index - 1].upper() == char.upper():
+            page.wait_for_timeout(REPEAT_PAUSE_MS)
         if char == " ":
             page.locator("button[name=action][value=space]").click()
         else:
@@ -27,7 +31,9 @@ def fill_request(page: Page, name: str = "Anna Müller", phone: str = "023112345
     page.locator("button[name=kind][value=home_visit]").click()
     type_on_keyboard(page, name)
     page.locator("button[name=action][value=next]").click()
-    for digit in phone:
+    for index, digit in enumerate(phone):
+        if index and phone[index - 1] == digit:
+            page.wait_for_timeout(REPEAT_PAUSE_MS)
         page.locator(f"button[name=key][value='{digit}']").click()
     page.locator("button[name=action][value=next]").click()
     page.get_by_role("button", name=district, exact=True).click()

@@ -12,7 +12,7 @@ from shared.clock import BERLIN, local_today
 from shared.db import Database
 from tests.kiosk.kiosk_checks import assert_fits
 from tests.kiosk.kiosk_data import add_longest_event
-from tests.kiosk.kiosk_flow import set_language, set_large_text, type_on_keyboard
+from tests.kiosk.kiosk_flow import REPEAT_PAUSE_MS, set_language, set_large_text, type_on_keyboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,6 +49,7 @@ def _fill_longest_form(page: Page) -> None:
     page.locator("button[name=action][value=next]").click()
     for digit in "1111111111111111":  # too long to be valid: the problem screen shows
         page.locator(f"button[name=key][value='{digit}']").click()
+        page.wait_for_timeout(REPEAT_PAUSE_MS)  # the same key again at once is a double tap
     page.goto("/kiosk/request/district")
     page.locator("button[name=district][value=innenstadt-nord]").click()
     page.locator("button[name=topic][value=alltag]").click()

@@ -1,10 +1,10 @@
 """Kiosk lists are counted and cut in the database (``page_of_occurrences``), loading only the events
-of the page shown; the entries and their order are exactly those of ``list_occurrences``, home
-district first."""
+of the page shown; the entries and their order are exactly those of ``list_occurrences``
+(chronological), "Heute" without what is over; every heading carries its dates in the screen language."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -26,8 +26,12 @@ def _entries(views: list[OccurrenceView]) -> list[tuple[int, object]]:
 
 
 def _home_first(session: Session, criteria: EventFilter, home: Venue) -> list[OccurrenceView]:
-    """The shared list, reordered the kiosk's way: stable sort, own district first."""
+    """The shared list, reordered the way page_of_occurrences does with a first district."""
     return sorted(list_occurrences(session, criteria), key=lambda view: view.event.district_id != home.district_id)
+
+
+def _shown(session: Session, criteria: EventFilter, hide_ended: bool, now: datetime) -> list[OccurrenceView]:
+    return [view for view in list_occurrences(session, criteria) if not hide_ended or view.end > now]
 
 
 @pytest.fixture
@@ -36,29 +40,50 @@ def hoerde(kiosk_db: Database, session: Session) -> Venue:
 
 
 @pytest.mark.parametrize(("name", "slug"), SCOPES)
-def test_pages_hold_the_shared_list_home_district_first(session: Session, hoerde: Venue, name: str,
-                                                        slug: str) -> None:
+def test_pages_hold_the_shared_list_in_time_order(session: Session, hoerde: Venue, name: str, slug: str) -> None:
     scope = resolve_scope(session, name, slug)
-    expected = _home_first(session, scope.criteria, hoerde)
+    now = datetime.combine(local_today(), datetime.min.time(), UTC)
+    expected = _shown(session, scope.criteria, scope.hide_ended, now)
     assert expected, f"the demo data has entries for {name} {slug}"
-    home = hoerde.district_id
-    first = list_page(session, scope, home, 1, 4)
-    pages = [first] + [list_page(session, scope, home, number, 4) for number in range(2, first.count + 1)]
+    assert [view.start for view in expected] == sorted(view.start for view in expected)
+    first = list_page(session, scope, 1, 4, now)
+    pages = [first] + [list_page(session, scope, number, 4, now) for number in range(2, first.count + 1)]
     assert [_entries(page.views) for page in pages] == [_entries(expected[i:i + 4]) for i in range(0, len(expected), 4)]
     assert first.total == len(expected) and first.count == -(-len(expected) // 4)
-    last = list_page(session, scope, home, first.count + 5, 4)
+    last = list_page(session, scope, first.count + 5, 4, now)
     assert (last.number, _entries(last.views)) == (first.count, _entries(pages[-1].views)), "clamped to the last page"
     assert not first.has_previous and first.has_next == (first.count > 1) and not last.has_next
-    assert _entries(first_entries(session, scope, home, 40)) == _entries(expected[:40])
+    assert _entries(first_entries(session, scope, 40, now).views) == _entries(expected[:40])
 
 
-def test_the_own_district_comes_first_and_cancelled_events_are_left_out(session: Session, hoerde: Venue) -> None:
+def test_today_leaves_out_what_is_over_and_cancelled_events(session: Session, hoerde: Venue) -> None:
     scope = resolve_scope(session, "today", "")
-    titles = [view.event.title for view in list_page(session, scope, hoerde.district_id, 1, 1000).views]
-    assert titles.index(TODAY_HOME) < titles.index(TODAY_AWAY)
+    away = session.scalars(select(Event).where(Event.title == TODAY_AWAY)).one()
+    before = away.start - timedelta(minutes=1)
+    titles = [view.event.title for view in list_page(session, scope, 1, 1000, before).views]
+    assert titles.index(TODAY_AWAY) < titles.index(TODAY_HOME), "in time order, the home district not first"
+    after = list_page(session, scope, 1, 1000, away.end + timedelta(minutes=1)).views
+    assert TODAY_AWAY not in [view.event.title for view in after] and TODAY_HOME in [v.event.title for v in after]
+    assert all(view.end > away.end for view in after)
+    assert list_page(session, scope, 1, 1000, away.start + timedelta(minutes=1)).total == len(titles), \
+        "still on while it runs"
     cancel_event(session, session.scalars(select(Event).where(Event.title == TODAY_HOME)).one())
     session.flush()
-    assert TODAY_HOME not in [view.event.title for view in first_entries(session, scope, hoerde.district_id, 1000)]
+    assert TODAY_HOME not in [view.event.title for view in first_entries(session, scope, 1000, before).views]
+
+
+@pytest.mark.parametrize(("language", "today", "tomorrow", "week"), [
+    ("de", "Heute, Dienstag, 1. Dezember", "Morgen, Mittwoch, 2. Dezember", "Diese Woche, 1.–6. Dezember"),
+    ("tr", "Heute, 1 Aralık Salı", "Morgen, 2 Aralık Çarşamba", "Diese Woche, 1 – 6 Aralık"),
+    ("en", "Heute, Tuesday, December 1", "Morgen, Wednesday, December 2", "Diese Woche, December 1 – 6"),
+])
+def test_headings_carry_the_date_in_the_screen_language(session: Session, hoerde: Venue, language: str, today: str,
+                                                        tomorrow: str, week: str) -> None:
+    day = date(2026, 12, 1)  # a Tuesday (outside a request the words stay German, the dates do not)
+    headings = [resolve_scope(session, name, "", day, language).heading for name in ("today", "tomorrow", "week")]
+    assert headings == [today, tomorrow, week]
+    assert resolve_scope(session, "district", "hoerde", day, language).heading.startswith("Hörde, ")
+    assert resolve_scope(session, "district", "hoerde", day, "de").heading == "Hörde, 1.–14. Dezember"
 
 
 def test_beyond_the_materialised_horizon_pages_are_cut_from_the_expanded_list(session: Session,
