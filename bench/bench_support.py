@@ -13,6 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from flask.testing import FlaskClient
+
+from shared.app import create_app
+from shared.config import load_config
 from shared.db import Database
 from tests.support.scratch_database import scratch_database_url
 
@@ -44,3 +48,14 @@ def on_each_backend(measure: Callable[[Database], T]) -> dict[str, T]:
             with scratch_database(url) as database:
                 results[name] = measure(database)
     return results
+
+
+@contextmanager
+def app_client(db: Database) -> Iterator[FlaskClient]:
+    """A test client of the whole app on *db*, with a throw-away data directory."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    with tempfile.TemporaryDirectory() as folder:
+        config = load_config(environ={"TREFFPUNKT_DATA_DIR": folder, "TREFFPUNKT_DATABASE_URL": url,
+                                      "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
+                                      "TREFFPUNKT_LOG_LEVEL": "WARNING"})
+        yield create_app(config, db).test_client()

@@ -14,7 +14,6 @@ import argparse
 import json
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
@@ -28,10 +27,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bench.backend import EVENTS, load_average, percentiles, seed
-from bench.bench_support import on_each_backend
-from shared.app import create_app
+from bench.bench_support import app_client, on_each_backend
 from shared.clock import BERLIN, local_today
-from shared.config import load_config
 from shared.db import Database
 from shared.models import District, Event
 from shared.seed.demo import seed_demo_kiosk
@@ -95,12 +92,7 @@ def measure(db: Database, events_count: int = EVENTS) -> dict[str, object]:
         seed_demo_kiosk(session, "bz-hoerde", "")
         slugs = list(session.scalars(select(District.slug).order_by(District.id)))
         event_ids = list(session.scalars(select(Event.id).order_by(Event.id)))
-    url = db.engine.url.render_as_string(hide_password=False)
-    with tempfile.TemporaryDirectory() as folder:
-        config = load_config(environ={"TREFFPUNKT_DATA_DIR": folder, "TREFFPUNKT_DATABASE_URL": url,
-                                      "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
-                                      "TREFFPUNKT_LOG_LEVEL": "WARNING"})
-        client = create_app(config, db).test_client()
+    with app_client(db) as client:
         pages: dict[str, Callable[[int], str]] = {
             "today": lambda n: "/kiosk/events/today",
             "week": lambda n: "/kiosk/events/week",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -24,10 +23,8 @@ import time_machine
 from sqlalchemy import delete, select
 
 from bench.backend import load_average, percentiles, seed
-from bench.bench_support import on_each_backend
+from bench.bench_support import app_client, on_each_backend
 from bench.kiosk import _fetcher, next_monday_morning
-from shared.app import create_app
-from shared.config import load_config
 from shared.db import Database
 from shared.models import District, RefreshState
 from shared.seed.demo import seed_demo_kiosk
@@ -49,12 +46,7 @@ def measure(db: Database, events: int) -> dict[str, object]:
         slugs = list(session.scalars(select(District.slug).order_by(District.id)))
         ids = list(session.scalars(select(District.id).order_by(District.id)))
     results: dict[str, object] = {"events": events}
-    url = db.engine.url.render_as_string(hide_password=False)
-    with tempfile.TemporaryDirectory() as folder:
-        config = load_config(environ={"TREFFPUNKT_DATA_DIR": folder, "TREFFPUNKT_DATABASE_URL": url,
-                                      "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
-                                      "TREFFPUNKT_LOG_LEVEL": "WARNING"})
-        client = create_app(config, db).test_client()
+    with app_client(db) as client:
         pages: dict[str, Callable[[int], str]] = {
             "kiosk_today": lambda n: "/kiosk/events/today",
             "kiosk_week": lambda n: "/kiosk/events/week",
