@@ -55,7 +55,9 @@ def event_readouts() -> list[str]:
     texts = []
     for index, (title, place) in enumerate(EVENTS):
         moment = start + timedelta(days=index % 5, hours=index, minutes=15 * (index % 3))
-        event = Event(title=title, venue=Venue(name=place))
+        event = Event(title=title, venue=Venue(name=place, street="", postcode="", city=""),
+                      cost=("", "3 Euro", "2,50 €")[index % 3], registration_required=index % 4 == 0,
+                      contact_phone="")
         texts.append(spoken_event(OccurrenceView(event, moment, moment + timedelta(hours=1)), "de"))
     return texts
 

@@ -153,7 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IVR_SPEECH_RATE", _parse_rate, "140",
             "Speech rate of the hotline voice in words per minute (slow and clear by default)."),
     Setting("TTS_ENGINE", _parse_tts_engine, "auto",
-            "Speech engine: `auto` (most intelligible installed: MBROLA de6, Pico, MBROLA de4, espeak-ng),"
+            "Speech engine: `auto` (most intelligible installed: Pico, MBROLA de6, MBROLA de4, espeak-ng),"
             " `mbrola`, `pico` or `espeak`."),
     Setting("TTS_VOICE", _identity, "",
             "Voice of the chosen engine for German, e.g. `de6`/`de4` (MBROLA) or `de` (espeak-ng); empty = best."),

@@ -3,7 +3,7 @@
 Every engine turns text into a WAV file at a speech rate in words per minute. :func:`choose`
 picks one per language from the settings ``TTS_ENGINE`` (``auto``, ``mbrola``, ``pico``,
 ``espeak``) and ``TTS_VOICE``; ``auto`` takes the most intelligible engine installed (measured
-after an 8 kHz phone line: MBROLA de6, then Pico, then MBROLA de4, then plain espeak-ng).
+after an 8 kHz phone line: Pico, then MBROLA de6, de4, …, then plain espeak-ng).
 """
 
 from __future__ import annotations
@@ -173,8 +173,8 @@ def candidates(language: str, engine: str = "auto", voice: str = "") -> list[Eng
         ordered = [*pico, *mbrola]
     elif engine == "espeak":
         ordered = []
-    else:  # auto: intelligibility after the phone line, as measured
-        ordered = [*mbrola[:1], *pico, *mbrola[1:]]
+    else:  # auto: intelligibility after the phone line, as measured (bench/speech_intelligibility.py)
+        ordered = [*pico, *mbrola]
     return [*ordered, espeak]
 
 

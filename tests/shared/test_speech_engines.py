@@ -55,16 +55,16 @@ def test_rate_slows_the_command_line_engines_down(tmp_path: Path) -> None:
         assert lengths[0] > lengths[1] * 1.3, engine.ident
 
 
-def test_auto_prefers_mbrola_de6_then_pico_then_de4_then_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_prefers_pico_then_mbrola_de6_then_de4_then_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
     order = [engine.ident for engine in engines.candidates("de")]
-    assert order == ["mbrola-de6", "pico-de-de", "mbrola-de4", "mbrola-de5", "mbrola-de7", "mbrola-de3",
+    assert order == ["pico-de-de", "mbrola-de6", "mbrola-de4", "mbrola-de5", "mbrola-de7", "mbrola-de3",
                      "mbrola-de2", "mbrola-de1", "mbrola-de8", "espeak-de"]
     assert [engine.ident for engine in engines.candidates("tr")] == ["mbrola-tr1", "mbrola-tr2", "espeak-tr"]
     assert [engine.ident for engine in engines.candidates("de", "espeak")] == ["espeak-de"]
     assert engines.candidates("de", "mbrola", "de4")[0].ident == "mbrola-de4"
     assert engines.candidates("tr", "mbrola", "de4")[0].ident == "mbrola-tr1"  # a German voice is not Turkish
-    _require(engines.mbrola_installed("de6"), "mbrola-de6")
-    assert choose("de") == engines.Choice(MbrolaEngine("de6"))
+    _require(engines.pico_installed(), "pico2wave")
+    assert choose("de") == engines.Choice(PicoEngine("de-DE"))
 
 
 def test_without_better_engines_one_warning_at_start_and_none_per_prompt(
