@@ -33,7 +33,7 @@ TURKISH: dict[str, str] = {
     "day_menu_keys": (
         "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e, başka bir gün için 4'e basın."
     ),
-    "day_menu_speech_hint": "",
+    "day_menu_speech_hint": "Bir gün adı da söyleyebilirsiniz.",
     "weekday_menu": "Hangi gün? {list}",
     "weekday_option": "{weekday}: {number}.",
     "events_count_one": "{when} bir etkinlik var.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 
 import time_machine
@@ -17,6 +18,8 @@ from shared.config import Config
 from shared.db import Database
 from shared.jobs import claim, complete
 from shared.models import Call, Job, Request, VoiceMessage
+from shared.web.load_shedding import WebhookLoadShedder
+from shared.web.protection import TrustedProxyFix
 from tests.ivr.conftest import CALLER, TwilioPhone, wait_for_recordings
 
 # A Tuesday morning: the Seniorenbüros are open 9–12.
@@ -230,12 +233,19 @@ def test_forged_or_missing_signature_is_refused(phone: TwilioPhone, db: Database
         assert session.scalar(select(func.count()).select_from(Call)) == 0
 
 
-def test_signature_checked_against_the_public_url_behind_a_tls_proxy(phone: TwilioPhone) -> None:
+def test_signature_checked_against_the_public_url_behind_a_tls_proxy(phone: TwilioPhone, ivr_app: Flask) -> None:
     params = phone.params({})
     url = "https://hotline.example.org/ivr/twilio/voice"
     signature = phone.validator.compute_signature(url, params)
-    response = phone.client.post("/ivr/twilio/voice", data=params, headers={
-        "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "hotline.example.org"})
+    headers = {"X-Twilio-Signature": signature, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "hotline.example.org"}
+    # Forwarded headers from a peer that is not a configured proxy are not believed.
+    assert phone.client.post("/ivr/twilio/voice", data=params, headers=headers).status_code == 403
+    shedder = ivr_app.wsgi_app
+    assert isinstance(shedder, WebhookLoadShedder)
+    proxy_fix = shedder.app
+    assert isinstance(proxy_fix, TrustedProxyFix)
+    proxy_fix.networks = (ipaddress.ip_network("127.0.0.1/32"),)  # TREFFPUNKT_TRUSTED_PROXIES=127.0.0.1
+    response = phone.client.post("/ivr/twilio/voice", data=params, headers=headers)
     assert response.status_code == 200
     assert b"https://hotline.example.org/ivr/twilio/step" in response.data
 

@@ -188,4 +188,4 @@ def test_healthz_and_greeting_say_whisper_is_listening(config: Config, db: Datab
     assert speech["speech_input"] is True and speech["recognition"].startswith("whisper")
     assert speech["input"] == "speech" and speech["decoding"] == {"pending": 0, "refused": 0, "late": 0}
     _, actions = step(CallState(), CallStarted(caller="", speech=get_hotline(app).recognizer.available))
-    assert prompts.text("de", "speech_or_keys") in [action.text for action in actions if isinstance(action, Say)]
+    assert prompts.text("de", "greeting_speech") in [action.text for action in actions if isinstance(action, Say)]
