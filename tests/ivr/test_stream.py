@@ -380,11 +380,7 @@ def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
         stream_phone: TwilioPhone, server: str, db: Database) -> None:
     token, call_sid = _connect_stream(stream_phone, server)
     with connect(f"ws://{server}/ivr/stream") as ws:
-        twilio = TwilioStream(ws, call_sid, token)
-        twilio.start()
-        twilio.until_prompt_played()
-        twilio.keys("2")       # request
-        twilio.keys("2")       # callback
+        twilio = _asking_for_a_callback(TwilioStream(ws, call_sid, token))
         twilio.keys("2")       # no consent … → district question
         began = time.monotonic()
         twilio.keys("8")       # Hörde, no "#": the number is read back at once
@@ -400,11 +396,7 @@ def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
     phone = TwilioPhone(stream_phone.client, "CA" + "3" * 32)
     token, call_sid = _connect_stream(phone, server)
     with connect(f"ws://{server}/ivr/stream") as ws:
-        twilio = TwilioStream(ws, call_sid, token)
-        twilio.start()
-        twilio.until_prompt_played()
-        twilio.keys("2")       # request
-        twilio.keys("2")       # callback
+        twilio = _asking_for_a_callback(TwilioStream(ws, call_sid, token))
         twilio.keys("1")       # consent → name
         twilio.speak(1.0)
         twilio.keys("#")       # → district
@@ -463,3 +455,12 @@ def test_a_frozen_stream_is_ended_after_the_silence_timeout(stream_phone: Twilio
             while time.monotonic() - started < 5:
                 ws.recv(timeout=5)
         assert time.monotonic() - started < 4
+
+
+def _asking_for_a_callback(twilio: TwilioStream) -> TwilioStream:
+    """Start the call, let the opening play, and choose request (2) and callback (2)."""
+    twilio.start()
+    twilio.until_prompt_played()
+    twilio.keys("2")
+    twilio.keys("2")
+    return twilio
