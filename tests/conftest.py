@@ -30,6 +30,22 @@ POSTGRES_URL = os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL", "")
 os.environ.setdefault("TREFFPUNKT_WHISPER", "off")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run keep only tests that touch the database; browser and speech
+    end-to-end tests run once, on the SQLite run."""
+    if BACKEND != "postgres":
+        return
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        uses_database = "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("postgres")
+        once_only = item.get_closest_marker("browser") or item.get_closest_marker("speech_e2e")
+        (kept if uses_database and not once_only else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database for this test run."""
