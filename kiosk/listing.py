@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from hardware.receipt_labels import date_range, long_date
+from kiosk.language import gettext as _
 from kiosk.texts import CATEGORIES
+from shared.i18n import date_range, long_date
 from shared.clock import local_today, utcnow
 from shared.errors import NotFound
 from shared.services.events import (
@@ -49,15 +49,15 @@ def resolve_scope(session: Session, name: str, slug: str, today: date | None = N
     raise :class:`UnknownScope`."""
     today = today or local_today()
     if name == "today" and not slug:
-        return ListScope(name, slug, f"{_l('Heute')}, {long_date(today, language)}",
+        return ListScope(name, slug, f"{_('Heute')}, {long_date(today, language)}",
                          EventFilter(first=today, last=today), hide_ended=True)
     if name == "tomorrow" and not slug:
         tomorrow = today + timedelta(days=1)
-        return ListScope(name, slug, f"{_l('Morgen')}, {long_date(tomorrow, language)}",
+        return ListScope(name, slug, f"{_('Morgen')}, {long_date(tomorrow, language)}",
                          EventFilter(first=tomorrow, last=tomorrow))
     if name == "week" and not slug:
         first, last = this_week(today)
-        return ListScope(name, slug, f"{_l('Diese Woche')}, {date_range(first, last, language)}",
+        return ListScope(name, slug, f"{_('Diese Woche')}, {date_range(first, last, language)}",
                          EventFilter(first=first, last=last))
     last = today + timedelta(days=CHOOSER_DAYS - 1)
     span = date_range(today, last, language)

@@ -10,10 +10,10 @@ import contextlib
 from typing import Any
 
 from flask import abort, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import form_state
+from kiosk.language import gettext as _
 from kiosk.slips import request_slip
 from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
+from babel.support import LazyProxy
 
+from kiosk.language import LANGUAGES
+from kiosk.language import lazy_gettext as _l
 from shared.errors import FieldProblem
 
-LANGUAGES: dict[str, str] = {"de": "Deutsch", "tr": "Türkçe", "en": "English"}
+__all__ = ["LANGUAGES"]  # kept here too: the tests and the views know the languages from the texts
+
+LazyString = LazyProxy
 
 REQUEST_KINDS: dict[str, LazyString] = {
     "callback": _l("Rückruf"),

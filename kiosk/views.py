@@ -22,17 +22,17 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
-from hardware.receipt_labels import short_date
-from kiosk import LANGUAGE_KEY, form_state
+from kiosk import form_state
 from kiosk.centre import Centre, current_centre, phone_for_people
+from kiosk.language import LANGUAGE_KEY, PAGES, current_language
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
 from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
 from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
-from shared.clock import as_utc, local_now
+from shared.clock import as_local, as_utc, local_now
 from shared.errors import NotFound
+from shared.i18n import full_date, short_date
 from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
@@ -58,7 +58,7 @@ def centre() -> Centre:
 
 def language() -> str:
     """The language the senior chose (German by default)."""
-    return str(get_locale() or "de")
+    return current_language()
 
 
 def safe_back(default: str) -> str:
@@ -73,6 +73,7 @@ def safe_back(default: str) -> str:
 def kiosk_context() -> dict[str, Any]:
     """Values every kiosk template uses."""
     return {
+        **PAGES.template_helpers(),
         "centre_name": centre().name,
         "languages": LANGUAGES,
         "language": language(),
@@ -89,6 +90,18 @@ def kiosk_context() -> dict[str, Any]:
 def short_date_filter(value: datetime) -> str:
     """Short weekday, day and month in the screen language ("Di., 1. Dez.", "1 Ara Sal")."""
     return short_date(value.date(), language())
+
+
+@bp.app_template_filter("full_date")
+def full_date_filter(value: datetime) -> str:
+    """Weekday, day, month and year in the screen language ("Dienstag, 1. Dezember 2026")."""
+    return full_date(as_local(value).date(), language())
+
+
+@bp.app_template_filter("clock")
+def clock_filter(value: datetime) -> str:
+    """Hours and minutes in Dortmund ("14:30")."""
+    return f"{as_local(value):%H:%M}"
 
 
 @bp.app_template_filter("people_phone")

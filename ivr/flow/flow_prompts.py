@@ -1,7 +1,7 @@
 """Prompts added by the call-flow rework (kept apart from :mod:`ivr.flow.prompts` to ease merging).
 
-They are merged into the catalogues of :mod:`ivr.flow.prompts`, so :func:`ivr.flow.prompts.text`
-finds them like any other prompt.
+They are merged into :data:`ivr.flow.prompts.GERMAN`, so :func:`ivr.flow.prompts.text` finds them
+like any other prompt; their Turkish is in ``ivr/translations/tr/LC_MESSAGES/messages.po``.
 """
 
 from __future__ import annotations
@@ -26,27 +26,6 @@ GERMAN: dict[str, str] = {
     "event_registration": "Bitte melden Sie sich vorher an.",
     "event_registration_phone": "Bitte melden Sie sich vorher an, Telefon {digits}.",
     "give_up": "Ich beende das Gespräch jetzt. Sie können uns jederzeit wieder anrufen.",
-}
-
-TURKISH: dict[str, str] = {
-    "day_menu_keys": (
-        "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e, başka bir gün için 4'e basın."
-    ),
-    "day_menu_speech_hint": "Bir gün adı da söyleyebilirsiniz.",
-    "weekday_menu": "Hangi gün? {list}",
-    "weekday_option": "{weekday}: {number}.",
-    "events_count_one": "{when} bir etkinlik var.",
-    "events_count_many": "{when} {count} etkinlik var.",
-    "events_reading": "Size sıradaki {batch} etkinliği okuyorum.",
-    "event_keys_more": "Sonraki etkinlikler için 4'e basın.",
-    "events_when_today": "Bugün",
-    "events_when_tomorrow": "Yarın",
-    "events_when_week": "Bu hafta",
-    "events_when_weekday": "{weekday} günü",
-    "event_address": "Adres: {address}.",
-    "event_registration": "Lütfen önceden kayıt olun.",
-    "event_registration_phone": "Lütfen önceden kayıt olun, telefon {digits}.",
-    "give_up": "Görüşmeyi şimdi sonlandırıyorum. Bizi istediğiniz zaman tekrar arayabilirsiniz.",
 }
 
 NUMBER_WORDS: dict[str, tuple[str, ...]] = {

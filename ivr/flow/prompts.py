@@ -8,13 +8,18 @@ placeholders are rendered at start-up.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ivr.flow import flow_prompts
+from shared.i18n import Catalogue, weekday_names
 from shared.seed.reference_data import DISTRICTS
 from shared.speech import ear_text
 
-WEEKDAYS = ear_text.WEEKDAYS
-
 LANGUAGES = ("de", "tr")
+# German is the source (the msgids below); Turkish lives in ivr/translations/tr/LC_MESSAGES/messages.po,
+# each entry under its key as msgctxt. `make translations` brings new keys into the catalogue.
+CATALOGUE = Catalogue("hotline", Path(__file__).resolve().parents[1] / "translations", LANGUAGES)
+WEEKDAYS: dict[str, tuple[str, ...]] = {language: weekday_names(language) for language in LANGUAGES}
 
 GERMAN: dict[str, str] = {
     "greeting": "Treffpunkt Dortmund, Datenschutz die 8.",
@@ -103,90 +108,12 @@ GERMAN: dict[str, str] = {
     "no": "nein",
 }
 
-TURKISH: dict[str, str] = {
-    "greeting": "Treffpunkt Dortmund, veri koruma 8.",
-    "greeting_speech": "Treffpunkt Dortmund, veri koruma 8.",
-    "privacy": (
-        "Veri koruma. Yalnızca talebiniz için söylediklerinizi kaydederiz. "
-        "Ses kaydını yalnızca izninizle saklarız."
-    ),
-    "turkish_offer": "",
-    "speech_or_keys": "Lütfen bir tuşa basın.",
-    "keys_only": "Lütfen bir tuşa basın.",
-    "main_menu": "Etkinlikler 1, ev ziyareti veya geri arama 2, görüşme 0.",
-    "day_menu": "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e basın.",
-    "district_menu": (
-        "Hangi semt? Numarayı ve ardından kare tuşunu tuşlayın. Tüm semtler için 0'a basın."
-    ),
-    "district_list": "{list}",
-    "home_district_menu": "Hangi semtte oturuyorsunuz? Numarayı ve ardından kare tuşunu tuşlayın.",
-    "chosen": "Tamam. {choice}.",
-    "events_found_one": "Bir etkinlik buldum.",
-    "events_found_many": "{count} etkinlik buldum.",
-    "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
-    "event_item": "{when}. {title}. {place}",
-    "place_in": "Yer: {place}.",
-    "place_other": "Yer: {place}.",
-    "event_price": "Ücret: {price}.",
-    "event_free": "Giriş ücretsiz.",
-    "event_keys": (
-        "Tekrar için 1'e, sonraki etkinlik için 2'ye, bu etkinlik hakkında geri arama için 3'e, "
-        "ana menü için 9'a basın."
-    ),
-    "events_end": "Tüm etkinlikler bu kadar.",
-    "kind_menu": "Ev ziyareti için 1'e basın. Geri arama için 2'ye basın.",
-    "consent": (
-        "Size yardımcı olabilmemiz için adınızı ve konunuzu kaydedip semtinizin görevlileri için "
-        "saklıyoruz. Kabul ediyor musunuz? Evet için 1'e, hayır için 2'ye basın."
-    ),
-    "no_consent": "Tamam. Hiçbir şey kaydetmiyoruz, yalnızca geri arama için telefon numaranızı saklıyoruz.",
-    "record_name": "Lütfen sinyal sesinden sonra adınızı söyleyin, ardından kare tuşuna basın.",
-    "record_topic": (
-        "Konu nedir? Sinyal sesinden sonra en fazla bir dakika anlatın, ardından kare tuşuna basın."
-    ),
-    "record_message": "Lütfen sinyal sesinden sonra mesajınızı söyleyin, ardından kare tuşuna basın.",
-    "recording_missing": "Maalesef kayıt alamadım. Yine de devam ediyoruz.",
-    "number_readback": "Sizi bu numaradan arayacağız: {digits}. Doğru mu? Evet: 1. Hayır: 2.",
-    "number_entry": "Lütfen telefon numaranızı alan koduyla tuşlayın, ardından kare tuşuna basın.",
-    "number_invalid": "Bu telefon numarasını maalesef kullanamıyorum.",
-    "summary": "Özet: {kind}, semt {district}, geri arama numarası {digits}.{event}",
-    "summary_event": " Konu: {title} etkinliği.",
-    "confirm": "Doğru mu? Evet için 1'e, hayır için 2'ye basın.",
-    "saved": (
-        "Teşekkürler, talebiniz alındı. Dosya numaranız {reference}. Tekrar ediyorum: {reference}. "
-        "Yaşlı danışma bürosu iki iş günü içinde size ulaşacak."
-    ),
-    "not_saved": "Tamam, hiçbir şey kaydetmedim.",
-    "transfer": "Sizi şimdi {office} ile bağlıyorum. Lütfen bekleyin.",
-    "office_closed": "Büro şu anda kapalı. Bir mesaj bırakabilirsiniz, sizi geri arayacağız.",
-    "transfer_failed": "Maalesef kimse açmadı. Bir mesaj bırakabilirsiniz.",
-    "offer_person": "Size yardımcı olmak için sizi büroya yönlendiriyorum.",
-    "not_understood": "Maalesef anlayamadım.",
-    "no_input": "Maalesef bir şey duymadım.",
-    "goodbye": "Hoşça kalın.",
-    "home_visit": "ev ziyareti",
-    "callback": "geri arama",
-    "all_districts": "tüm semtler",
-    "today": "bugün",
-    "tomorrow": "yarın",
-    "week": "bu hafta",
-    "events": "etkinlikler",
-    "request": "ev ziyareti veya geri arama",
-    "person": "bir görevliyle konuşmak",
-    "yes": "evet",
-    "no": "hayır",
-}
-
 GERMAN.update(flow_prompts.GERMAN)
-TURKISH.update(flow_prompts.TURKISH)
-CATALOGUES: dict[str, dict[str, str]] = {"de": GERMAN, "tr": TURKISH}
-
 
 
 def text(language: str, key: str, **values: object) -> str:
-    """The prompt *key* in *language* (German when missing) with *values* filled in."""
-    catalogue = CATALOGUES.get(language, GERMAN)
-    template = catalogue.get(key) or GERMAN[key]
+    """The prompt *key* in *language* with *values* filled in (German, logged, when the catalogue lacks it)."""
+    template = CATALOGUE.pgettext(language, key, GERMAN[key])
     return template.format(**values) if values else template
 
 
@@ -214,8 +141,7 @@ def spoken_reference(reference: str, language: str = "de") -> str:
 
 def fixed_prompts(language: str) -> list[str]:
     """Every prompt without placeholders, for rendering at start-up."""
-    catalogue = CATALOGUES[language]
-    texts = [value for value in catalogue.values() if value and "{" not in value]
+    texts = [text(language, key) for key, german in GERMAN.items() if "{" not in german]
     texts.append(district_list(language))
     return texts
 

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, time
 
 import phonenumbers
-from babel.dates import format_date
+from shared.i18n import month_name, weekday_names
 
 DIGITS: dict[str, tuple[str, ...]] = {
     "de": ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
@@ -23,11 +23,6 @@ _DE_TEENS = ("zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sech
 _DE_TENS = ("", "", "zwanzig", "dreißig", "vierzig", "fünfzig", "sechzig", "siebzig", "achtzig", "neunzig")
 _TR_TENS = ("", "on", "yirmi", "otuz", "kırk", "elli", "altmış", "yetmiş", "seksen", "doksan")
 _DE_ORDINAL_IRREGULAR = {1: "erste", 3: "dritte", 7: "siebte", 8: "achte"}
-
-WEEKDAYS: dict[str, tuple[str, ...]] = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "tr": ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"),
-}
 
 #: Respellings that espeak-ng (and MBROLA voices fed by it) pronounce correctly, per language.
 #: Whole words only; checked with ``espeak-ng -v de -x``. Longer entries first where they overlap.
@@ -131,13 +126,11 @@ def spoken_time(moment: time | datetime, language: str = "de") -> str:
 
 
 def spoken_date(day: date, language: str = "de") -> str:
-    """"Mittwoch, der neunte Dezember"; tr (names from Babel): "dokuz Aralık Çarşamba"."""
+    """"Mittwoch, der neunte Dezember"; tr: "dokuz Aralık Çarşamba" (weekday and month names from Babel)."""
+    weekday, month = weekday_names(language)[day.weekday()], month_name(day, language)
     if language == "tr":
-        month = format_date(day, "MMMM", locale="tr")
-        weekday = format_date(day, "EEEE", locale="tr")
         return f"{_turkish_number(day.day)} {month} {weekday}"
-    month = format_date(day, "MMMM", locale="de")
-    return f"{WEEKDAYS['de'][day.weekday()]}, der {german_ordinal(day.day)} {month}"
+    return f"{weekday}, der {german_ordinal(day.day)} {month}"
 
 
 def spoken_when(moment: datetime, language: str = "de") -> str:

@@ -1,0 +1,26 @@
+"""The kiosk's screen language and its gettext, from the catalogue in ``kiosk/translations``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import has_request_context, request, session
+
+from shared.i18n import Catalogue, PageTranslator
+
+LANGUAGES: dict[str, str] = {"de": "Deutsch", "tr": "Türkçe", "en": "English"}
+LANGUAGE_KEY = "kiosk_language"
+CATALOGUE = Catalogue("kiosk", Path(__file__).resolve().parent / "translations", tuple(LANGUAGES))
+
+
+def current_language() -> str:
+    """The senior's chosen language on kiosk pages (until the next idle reset), German everywhere else."""
+    if has_request_context() and request.blueprint == "kiosk":
+        chosen = session.get(LANGUAGE_KEY, "de")
+        return str(chosen) if chosen in LANGUAGES else "de"
+    return "de"
+
+
+PAGES = PageTranslator(CATALOGUE, current_language)
+gettext = PAGES.gettext
+lazy_gettext = PAGES.lazy_gettext
