@@ -6,7 +6,7 @@ EMUPOS_VENV := .venv-emupos
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run install test test-deps lint typecheck bench clean security
+.PHONY: run install test test-deps lint typecheck bench clean security translations
 
 run: install
 	bash scripts/install-system-deps.sh --optional-voices || echo "Warning: system packages missing (see above); speech may fall back to espeak-ng" >&2
@@ -61,6 +61,20 @@ security: test-deps
 
 bench: test-deps
 	for script in $(filter-out bench/bench_support.py bench/__init__.py,$(wildcard bench/*.py)); do $(BIN)/python $$script || exit 1; done
+
+# Every surface's catalogue: extract the German messages, merge them into each language's .po
+# (new entries come in empty, changed ones fuzzy: tests/test_translations.py fails until they are
+# translated), compile the .mo files. The .po and .mo files are committed, so installs need no step.
+CATALOGUES := kiosk/translations shared/staff/translations ivr/translations hardware/translations
+translations: install
+	$(BIN)/pybabel extract -F kiosk/babel.cfg -k _l --no-location --omit-header -w 1000 -o kiosk/translations/messages.pot kiosk
+	$(BIN)/pybabel extract -F shared/staff/translations/babel.cfg -k N_ --no-location --sort-output -w 1000 -o shared/staff/translations/messages.pot shared/staff
+	$(BIN)/pybabel extract -F ivr/babel.cfg --no-location --sort-output -w 1000 -o ivr/translations/messages.pot ivr
+	$(BIN)/pybabel extract -F hardware/babel.cfg --no-location --sort-output -w 1000 -o hardware/translations/messages.pot hardware
+	for catalogue in $(CATALOGUES); do \
+		$(BIN)/pybabel update -i $$catalogue/messages.pot -d $$catalogue -w 1000 && \
+		$(BIN)/pybabel compile -d $$catalogue || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) $(EMUPOS_VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -46,7 +46,7 @@ def _catalogue(language: str) -> NullTranslations:
 def label(language: str, key: str, **values: str) -> str:
     """The receipt word *key* in *language* (German when the language is not offered)."""
     german, offered = GERMAN[key], language if language in LANGUAGES else "de"
-    text = _catalogue(offered).pgettext(key, german)
+    text = str(_catalogue(offered).pgettext(key, german))
     if offered != "de" and text == german:
         log.warning("receipt word %s missing in %s, German printed", key, offered)
     return text.format(**values)

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from kiosk.language import gettext as _
 from kiosk.texts import CATEGORIES
-from shared.i18n import date_range, long_date
 from shared.clock import local_today, utcnow
 from shared.errors import NotFound
+from shared.i18n import date_range, long_date
 from shared.services.events import (
     EventFilter,
     OccurrencePage,

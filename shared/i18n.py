@@ -99,7 +99,7 @@ class Catalogue:
 
     def pgettext(self, language: str, context: str, message: str) -> str:
         """*message* under *context* (a stable key) in *language*."""
-        return self.translations(language).pgettext(context, message)
+        return str(self.translations(language).pgettext(context, message))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, time
 
 import phonenumbers
+
 from shared.i18n import month_name, weekday_names
 
 DIGITS: dict[str, tuple[str, ...]] = {

@@ -1,33 +1,25 @@
 """German-first UI text of the dashboard with an English catalogue of its own.
 
-The dashboard keeps its catalogue in ``shared/staff/translations`` and picks its language itself
-(the staff member's choice, else the browser's), so it never collides with the kiosk's Flask-Babel
-set-up. Templates get ``_``/``gettext``/``ngettext`` from the blueprint's context processor.
+The dashboard keeps its catalogue in ``shared/staff/translations`` (loaded through :mod:`shared.i18n`
+like every surface's) and picks its language itself: the staff member's choice, else the browser's.
+Templates get ``_``/``gettext``/``ngettext`` from the blueprint's context processor.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import NullTranslations, Translations
 from flask import g, has_request_context, request, session
 
 from shared.clock import as_local
+from shared.i18n import Catalogue, PageTranslator
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 SESSION_KEY = "staff_lang"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def _catalogue(language: str) -> NullTranslations:
-    if language == DEFAULT_LANGUAGE:
-        return NullTranslations()
-    return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+CATALOGUE = Catalogue("staff", Path(__file__).resolve().parent / "translations", LANGUAGES)
 
 
 def current_language() -> str:
@@ -41,16 +33,9 @@ def current_language() -> str:
     return str(g.staff_language)
 
 
-def gettext(message: str, **values: Any) -> str:
-    """Translate *message* and fill ``%(name)s`` placeholders."""
-    text = _catalogue(current_language()).gettext(message)
-    return text % values if values else text
-
-
-def ngettext(singular: str, plural: str, count: int, **values: Any) -> str:
-    """Translate with a plural form; ``%(num)d`` is *count*."""
-    text = _catalogue(current_language()).ngettext(singular, plural, count)
-    return text % {"num": count, **values}
+PAGES = PageTranslator(CATALOGUE, current_language)
+gettext = PAGES.gettext
+ngettext = PAGES.ngettext
 
 
 def format_local(value: datetime | date | None, with_time: bool = True) -> str:
@@ -66,5 +51,5 @@ def format_local(value: datetime | date | None, with_time: bool = True) -> str:
 
 def template_helpers() -> dict[str, Any]:
     """What every dashboard template may call."""
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "format_local": format_local,
+    return {**PAGES.template_helpers(), "format_local": format_local,
             "language": current_language(), "languages": LANGUAGES}
