@@ -19,6 +19,7 @@ from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language
 from shared.errors import FieldProblem, ValidationFailed
 from shared.models import KioskForm
+from shared.models.vocabulary import Channel
 from shared.printing.queue import enqueue_here
 from shared.runtime import get_runtime
 from shared.services.phone import display_phone, normalise_phone
@@ -203,7 +204,7 @@ def _submit() -> str | BaseResponse:
         return redirect(url_for("kiosk.request_done"))
     topic = TOPICS.get(str(answers.get("topic", "")))
     data = NewRequest(
-        kind=str(answers.get("kind", "")), channel="kiosk", district_slug=answers.get("district"),
+        kind=str(answers.get("kind", "")), channel=Channel.KIOSK, district_slug=answers.get("district"),
         phone=str(answers.get("phone", "")), caller_name=str(answers.get("name", "")),
         preferred_time=str(answers.get("time", "")), topic=topic[0] if topic else "", language=language(),
         consent_data=bool(answers.get("consent")), kiosk_id=centre().kiosk_id,

@@ -7,21 +7,22 @@ from babel.support import LazyProxy
 from kiosk.language import LANGUAGES
 from kiosk.language import lazy_gettext as _l
 from shared.errors import FieldProblem
+from shared.models.vocabulary import PreferredTime, PrintJobState, RequestKind
 
 __all__ = ["LANGUAGES"]  # kept here too: the tests and the views know the languages from the texts
 
 LazyString = LazyProxy
 
 REQUEST_KINDS: dict[str, LazyString] = {
-    "callback": _l("Rückruf"),
-    "home_visit": _l("Hausbesuch"),
+    RequestKind.CALLBACK: _l("Rückruf"),
+    RequestKind.HOME_VISIT: _l("Hausbesuch"),
 }
 
 PREFERRED_TIMES: dict[str, LazyString] = {
-    "morning": _l("Vormittags"),
-    "midday": _l("Mittags"),
-    "afternoon": _l("Nachmittags"),
-    "any": _l("Egal, jederzeit"),
+    PreferredTime.MORNING: _l("Vormittags"),
+    PreferredTime.MIDDAY: _l("Mittags"),
+    PreferredTime.AFTERNOON: _l("Nachmittags"),
+    PreferredTime.ANY: _l("Egal, jederzeit"),
 }
 
 # Topics offered as buttons; the German label is stored on the request (staff read German).
@@ -61,12 +62,12 @@ PROBLEMS: dict[tuple[str, str], LazyString] = {
 
 # What the print screen says, by print job reason (shared.printing.queue.JobProgress); "done" wins.
 PRINT_PROGRESS: dict[str, LazyString] = {
-    "done": _l("Bitte nehmen Sie Ihren Zettel."),
+    PrintJobState.DONE: _l("Bitte nehmen Sie Ihren Zettel."),
     "paper_out": _l("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."),
     "offline": _l("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."),
     "cover_open": _l("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."),
-    "failed": _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
-    "expired": _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
+    PrintJobState.FAILED: _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
+    PrintJobState.EXPIRED: _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
 }
 PRINTING = _l("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment.")
 

@@ -33,6 +33,7 @@ from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, categor
 from shared.clock import as_local, as_utc, local_now
 from shared.errors import NotFound
 from shared.i18n import full_date, short_date
+from shared.models.vocabulary import PrintJobState
 from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
@@ -271,7 +272,8 @@ def print_event(event_id: int) -> BaseResponse:
 
 def progress_text(progress: JobProgress) -> str:
     """What to tell the senior about a print job, in plain words."""
-    return str(PRINT_PROGRESS.get("done" if progress.state == "done" else progress.reason, PRINTING))
+    done = progress.state == PrintJobState.DONE
+    return str(PRINT_PROGRESS.get(PrintJobState.DONE if done else progress.reason, PRINTING))
 
 
 def _progress_or_404(job_id: int) -> JobProgress:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.models.vocabulary import PreferredTime, RequestKind
+
 _DATE = {"type": "string", "format": "date"}
 
 
@@ -93,9 +95,9 @@ _SCHEMAS: dict[str, Any] = {
     "NewRequest": {
         "type": "object", "required": ["kind", "district", "phone", "name", "consent"],
         "properties": {
-            "kind": {"type": "string", "enum": ["callback", "home_visit"]},
+            "kind": {"type": "string", "enum": [kind.value for kind in RequestKind]},
             "district": {"type": "string"}, "phone": {"type": "string"}, "name": {"type": "string"},
-            "preferred_time": {"type": "string", "enum": ["", "morning", "midday", "afternoon", "any"]},
+            "preferred_time": {"type": "string", "enum": [time.value for time in PreferredTime]},
             "topic": {"type": "string"}, "language": {"type": "string"},
             "consent": {"type": "boolean"}, "event_id": {"type": "integer"},
             "idempotency_key": {"type": "string"},

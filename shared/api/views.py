@@ -20,6 +20,7 @@ from shared.api.serializers import (
 from shared.clock import local_today, utcnow
 from shared.errors import NotFound, ValidationFailed
 from shared.models import Kiosk
+from shared.models.vocabulary import Channel
 from shared.services import events as event_service
 from shared.services import places
 from shared.services.ics_export import to_ics
@@ -156,7 +157,7 @@ def submit_request() -> tuple[Response, int]:
         abort(400, "'idempotency_key' must be a string.")
     session = db_session()
     data = NewRequest(
-        kind=str(body.get("kind", "")), channel="kiosk", district_slug=body.get("district") or None,
+        kind=str(body.get("kind", "")), channel=Channel.KIOSK, district_slug=body.get("district") or None,
         phone=str(body.get("phone", "")), caller_name=str(body.get("name", "")),
         preferred_time=str(body.get("preferred_time", "")), topic=str(body.get("topic", "")),
         language=str(body.get("language", "de"))[:5], consent_data=body.get("consent") is True,

@@ -33,7 +33,7 @@ class Request(Base):
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.NEW)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     caller_name: Mapped[str] = mapped_column(String(160), default="")
     phone_e164: Mapped[str] = mapped_column(String(20), default="")

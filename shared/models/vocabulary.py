@@ -60,6 +60,7 @@ class PrintJobState(StrEnum):
 
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.IN_PROGRESS, RequestStatus.WAITING, RequestStatus.INCOMPLETE)
 CLOSED_STATUSES = (RequestStatus.DONE, RequestStatus.UNREACHABLE, RequestStatus.CANCELLED)
+FINAL_PRINT_JOB_STATES = (PrintJobState.DONE, PrintJobState.FAILED, PrintJobState.EXPIRED)
 
 
 def one_of(column: str, words: type[StrEnum], name: str | None = None) -> CheckConstraint:

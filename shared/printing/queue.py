@@ -22,6 +22,7 @@ from shared.config import Config
 from shared.db import Database
 from shared.errors import NotFound
 from shared.models import PrinterState, PrintJob
+from shared.models.vocabulary import FINAL_PRINT_JOB_STATES, PrintJobState
 from shared.printing.worker import DEFAULT_PRINTER, PrintWorker, job_due, stored_status
 from shared.runtime import get_runtime
 
@@ -31,7 +32,7 @@ def enqueue(session: Session, slip: Slip, ttl_minutes: int, printer: str = DEFAU
     """Queue *slip*; it must print within *ttl_minutes* or it expires."""
     now = utcnow()
     job = PrintJob(
-        printer=printer, kiosk_id=kiosk_id, kind=slip.kind, payload=asdict(slip), state="queued",
+        printer=printer, kiosk_id=kiosk_id, kind=slip.kind, payload=asdict(slip), state=PrintJobState.QUEUED,
         created_at=now, next_attempt_at=now, expires_at=now + timedelta(minutes=ttl_minutes),
     )
     session.add(job)
@@ -71,14 +72,14 @@ def job_progress(session: Session, job_id: int) -> JobProgress:
     """The progress of print job *job_id* (:class:`NotFound` if there is none)."""
     job = get_job(session, job_id)
     reason = job.state
-    if job.state == "queued":
+    if job.state == PrintJobState.QUEUED:
         if not job_due(job, utcnow()):
-            reason = "expired"
+            reason = PrintJobState.EXPIRED
         else:
             status = stored_status(session.get(PrinterState, job.printer))
             if job.attempts and status.state in ("paper_out", "cover_open", "offline"):
                 reason = status.state
-    final = job.state in ("done", "failed", "expired")
+    final = job.state in FINAL_PRINT_JOB_STATES
     return JobProgress(job_id=job.id, state=job.state, reason=reason, attempts=job.attempts, final=final)
 
 
@@ -103,7 +104,7 @@ def list_jobs(session: Session, printer: str | None = None, limit: int = 50) -> 
 def count_queued(session: Session, printer: str = DEFAULT_PRINTER) -> int:
     """How many jobs wait for *printer*."""
     return int(session.scalar(select(func.count()).select_from(PrintJob).where(
-        PrintJob.printer == printer, PrintJob.state.in_(("queued", "printing")))) or 0)
+        PrintJob.printer == printer, PrintJob.state.in_((PrintJobState.QUEUED, PrintJobState.PRINTING)))) or 0)
 
 
 def printer_health(db: Database, printer: str = DEFAULT_PRINTER) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from shared.clock import as_utc, utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.models import PrinterState, PrintJob
+from shared.models.vocabulary import PrintJobState
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class PrintWorker:
                 return 0
             finished = self._expire_overdue(session, now) + self._fail_interrupted(session, now)
             due = list(session.scalars(
-                select(PrintJob.id).where(PrintJob.printer == self.printer, PrintJob.state == "queued",
+                select(PrintJob.id).where(PrintJob.printer == self.printer, PrintJob.state == PrintJobState.QUEUED,
                                           PrintJob.next_attempt_at <= now).order_by(PrintJob.id)))
         if not due:
             self._refresh_status(now)
@@ -180,10 +181,10 @@ class PrintWorker:
 
     def _expire_overdue(self, session: Session, now: datetime) -> int:
         jobs = session.scalars(select(PrintJob).where(
-            PrintJob.printer == self.printer, PrintJob.state == "queued", PrintJob.expires_at <= now)).all()
+            PrintJob.printer == self.printer, PrintJob.state == PrintJobState.QUEUED, PrintJob.expires_at <= now)).all()
         for job in jobs:
             reason = f" Last problem: {job.last_error}" if job.last_error else ""
-            job.state, job.finished_at = "expired", now
+            job.state, job.finished_at = PrintJobState.EXPIRED, now
             job.last_error = f"Expired: not printed within {self.config['PRINT_JOB_TTL_MINUTES']} minutes.{reason}"
             log.warning("print job %s expired on printer %s", job.id, self.printer)
         return len(jobs)
@@ -191,9 +192,10 @@ class PrintWorker:
     def _fail_interrupted(self, session: Session, now: datetime) -> int:
         stale = now - timedelta(seconds=LEASE_SECONDS)
         jobs = session.scalars(select(PrintJob).where(
-            PrintJob.printer == self.printer, PrintJob.state == "printing", PrintJob.started_at < stale)).all()
+            PrintJob.printer == self.printer, PrintJob.state == PrintJobState.PRINTING,
+            PrintJob.started_at < stale)).all()
         for job in jobs:
-            job.state, job.finished_at = "failed", now
+            job.state, job.finished_at = PrintJobState.FAILED, now
             job.last_error = "Interrupted while printing (worker stopped); it may have printed, so it is not repeated."
         return len(jobs)
 
@@ -211,8 +213,9 @@ class PrintWorker:
             if not acquire_lease(session, self.printer, self.owner, now):
                 return None
             claimed = session.execute(
-                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == "queued", PrintJob.expires_at > now)
-                .values(state="printing", started_at=now).execution_options(synchronize_session=False)
+                update(PrintJob)
+                .where(PrintJob.id == job_id, PrintJob.state == PrintJobState.QUEUED, PrintJob.expires_at > now)
+                .values(state=PrintJobState.PRINTING, started_at=now).execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return {}
@@ -229,7 +232,7 @@ class PrintWorker:
         try:
             receipt = render_slip(slip_from_json(dict(payload)), str(self.config["PRINTER_PROFILE"]))
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            self._finish(job_id, "failed", f"The slip cannot be printed: {type(exc).__name__}")
+            self._finish(job_id, PrintJobState.FAILED, f"The slip cannot be printed: {type(exc).__name__}")
             log.error("print job %s has an unreadable slip: %s", job_id, type(exc).__name__)
             return 1
         try:
@@ -237,15 +240,15 @@ class PrintWorker:
         except NotPrinted as exc:
             self._postpone(job_id, exc.status)
             return None
-        self._finish(job_id, "done", "", status)
+        self._finish(job_id, PrintJobState.DONE, "", status)
         log.info("print job %s printed on %s", job_id, self.printer)
         return 1
 
-    def _finish(self, job_id: int, state: str, note: str, status: PrinterStatus | None = None) -> None:
+    def _finish(self, job_id: int, state: PrintJobState, note: str, status: PrinterStatus | None = None) -> None:
         now = utcnow()
         with self.db.session() as session:
             session.execute(
-                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == "printing")
+                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == PrintJobState.PRINTING)
                 .values(state=state, finished_at=now, last_error=note,
                         attempts=PrintJob.attempts + 1).execution_options(synchronize_session=False)
             )
@@ -262,11 +265,11 @@ class PrintWorker:
             attempts = (job.attempts if job else 0) + 1
             delay = now + timedelta(seconds=backoff_seconds(attempts))
             session.execute(
-                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == "printing")
-                .values(state="queued", started_at=None).execution_options(synchronize_session=False)
+                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == PrintJobState.PRINTING)
+                .values(state=PrintJobState.QUEUED, started_at=None).execution_options(synchronize_session=False)
             )
             session.execute(
-                update(PrintJob).where(PrintJob.printer == self.printer, PrintJob.state == "queued",
+                update(PrintJob).where(PrintJob.printer == self.printer, PrintJob.state == PrintJobState.QUEUED,
                                        PrintJob.next_attempt_at <= now)
                 .values(attempts=PrintJob.attempts + 1, next_attempt_at=delay, last_error=note)
                 .execution_options(synchronize_session=False)
@@ -279,4 +282,4 @@ class PrintWorker:
 
 def job_due(job: PrintJob, now: datetime) -> bool:
     """Whether *job* waits for a printer right now (queued and not yet expired)."""
-    return job.state == "queued" and as_utc(job.expires_at) > now
+    return job.state == PrintJobState.QUEUED and as_utc(job.expires_at) > now

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shared.clock import BERLIN, local_today, utcnow
 from shared.credentials import hash_password
 from shared.models import Category, District, Event, Kiosk, OfficeHours, Request, StaffUser, Venue
+from shared.models.vocabulary import Channel, RequestKind
 from shared.seed.reference_data import BEGEGNUNGSZENTREN, CATEGORIES, DISTRICTS, SENIORENBUEROS
 from shared.services.events import save_event
 from shared.services.kiosks import kiosk_token_hash
@@ -223,15 +224,15 @@ def seed_demo_requests(session: Session) -> None:
     if session.scalar(select(Request.id).where(Request.idempotency_key.like("demo-%"))):
         return
     samples = (
-        NewRequest(kind="home_visit", channel="kiosk", district_slug="hoerde", phone="0231 1234567",
+        NewRequest(kind=RequestKind.HOME_VISIT, channel=Channel.KIOSK, district_slug="hoerde", phone="0231 1234567",
                    caller_name="Erika Mustermann (Demo)", preferred_time="morning",
                    topic="Hilfe im Haushalt nach Krankenhausaufenthalt", consent_data=True,
                    idempotency_key="demo-1"),
-        NewRequest(kind="callback", channel="phone", district_slug="hoerde", phone="+49 231 7654321",
+        NewRequest(kind=RequestKind.CALLBACK, channel=Channel.PHONE, district_slug="hoerde", phone="+49 231 7654321",
                    caller_name="Demo-Anrufer", consent_data=True, idempotency_key="demo-2"),
-        NewRequest(kind="callback", channel="phone", district_slug=None, phone="0231 5550123",
+        NewRequest(kind=RequestKind.CALLBACK, channel=Channel.PHONE, district_slug=None, phone="0231 5550123",
                    incomplete=True, idempotency_key="demo-3"),
-        NewRequest(kind="callback", channel="kiosk", district_slug="eving", phone="0231 9876543",
+        NewRequest(kind=RequestKind.CALLBACK, channel=Channel.KIOSK, district_slug="eving", phone="0231 9876543",
                    caller_name="Max Mustermann (Demo)", topic="Frage zum Mittagstisch",
                    consent_data=True, idempotency_key="demo-4"),
     )

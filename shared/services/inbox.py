@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import local_today
 from shared.models import Request
-from shared.models.vocabulary import OPEN_STATUSES
+from shared.models.vocabulary import OPEN_STATUSES, RequestStatus
 from shared.services.search import search_condition
 
 PAGE_SIZE = 50
@@ -23,7 +23,8 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-received": (Request.created_at.desc(), Request.id.desc()),
 }
 # Saved views (?view=): each fixes the statuses and/or the overdue and "mine" filters.
-VIEWS = ("mine", "new", "overdue", "waiting", "incomplete")
+STATUS_VIEWS = (RequestStatus.NEW, RequestStatus.WAITING, RequestStatus.INCOMPLETE)  # one status each
+VIEWS = ("mine", RequestStatus.NEW, "overdue", RequestStatus.WAITING, RequestStatus.INCOMPLETE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _conditions(criteria: InboxFilter, today: date, dialect: str) -> list[Column
 def overdue_condition(today: date) -> ColumnElement[bool]:
     """Open and past its due date; a waiting request only from the date it waits for."""
     return and_(Request.due_date < today, Request.status.in_(OPEN_STATUSES), or_(
-        Request.status != "waiting", Request.waiting_until.is_(None), Request.waiting_until <= today))
+        Request.status != RequestStatus.WAITING, Request.waiting_until.is_(None), Request.waiting_until <= today))
 
 
 def _order(criteria: InboxFilter) -> tuple[Any, ...]:
@@ -108,6 +109,6 @@ def export_requests(session: Session, criteria: InboxFilter, limit: int) -> list
 
 def is_overdue(request: Request, today: date) -> bool:
     """An open request past its due date; a waiting one only from the date it waits for."""
-    if request.status == "waiting" and request.waiting_until is not None and request.waiting_until > today:
+    if request.status == RequestStatus.WAITING and request.waiting_until is not None and request.waiting_until > today:
         return False
     return request.status in OPEN_STATUSES and request.due_date < today

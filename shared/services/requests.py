@@ -34,14 +34,16 @@ MAX_CALL_ATTEMPTS = 3
 MAX_IDEMPOTENCY_KEY = 128  # the column's length
 MAX_ID = 2**31 - 1  # the largest id an integer column holds
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "new": frozenset({"in_progress", "waiting", "done", "unreachable", "cancelled"}),
-    "incomplete": frozenset({"new", "in_progress", "waiting", "done", "unreachable", "cancelled"}),
-    "in_progress": frozenset({"waiting", "done", "unreachable", "cancelled"}),
-    "waiting": frozenset({"in_progress", "done", "unreachable", "cancelled"}),
-    "done": frozenset({"in_progress"}),
-    "unreachable": frozenset({"in_progress"}),
-    "cancelled": frozenset({"in_progress"}),
+_REOPEN: frozenset[str] = frozenset({RequestStatus.IN_PROGRESS})
+TRANSITIONS: dict[str, frozenset[str]] = {  # keys and values are RequestStatus members
+    RequestStatus.NEW: frozenset(CLOSED_STATUSES) | {RequestStatus.IN_PROGRESS, RequestStatus.WAITING},
+    RequestStatus.INCOMPLETE: frozenset(CLOSED_STATUSES) | {RequestStatus.NEW, RequestStatus.IN_PROGRESS,
+                                                             RequestStatus.WAITING},
+    RequestStatus.IN_PROGRESS: frozenset(CLOSED_STATUSES) | {RequestStatus.WAITING},
+    RequestStatus.WAITING: frozenset(CLOSED_STATUSES) | {RequestStatus.IN_PROGRESS},
+    RequestStatus.DONE: _REOPEN,
+    RequestStatus.UNREACHABLE: _REOPEN,
+    RequestStatus.CANCELLED: _REOPEN,
 }
 
 
@@ -121,7 +123,7 @@ def _validate(session: Session, data: NewRequest) -> tuple[District | None, str]
     except ValidationFailed as exc:
         if not (data.incomplete and not data.phone.strip()):
             problems.extend(exc.problems)
-    if data.channel == "kiosk":
+    if data.channel == Channel.KIOSK:
         if not data.caller_name.strip():
             problems.append(FieldProblem("name", "required", "Bitte geben Sie Ihren Namen an."))
         if not data.consent_data:
@@ -152,7 +154,7 @@ def create_request(session: Session, data: NewRequest, actor: str) -> tuple[Requ
             return existing, False
     district, phone = _validate(session, data)
     now = utcnow()
-    status = "incomplete" if data.incomplete else "new"
+    status = RequestStatus.INCOMPLETE if data.incomplete else RequestStatus.NEW
     request = Request(
         reference=_new_reference(session), kind=data.kind, channel=data.channel, status=status,
         district_id=district.id if district else None, caller_name=data.caller_name.strip(),
@@ -211,7 +213,7 @@ def change_status(
     """Move *request* to *to_status* if the status machine allows it; history is appended."""
     if to_status not in TRANSITIONS.get(request.status, frozenset()):
         raise InvalidTransition(f"{request.status} → {to_status} is not allowed")
-    if to_status == "waiting" and waiting_until is None:
+    if to_status == RequestStatus.WAITING and waiting_until is None:
         raise ValidationFailed([FieldProblem("waiting_until", "required",
                                              "Bitte geben Sie an, bis wann gewartet wird.")])
     if request.status in CLOSED_STATUSES and not reason.strip():
@@ -224,9 +226,9 @@ def change_status(
     )
     request.history.append(change)
     request.status = to_status
-    request.waiting_until = waiting_until if to_status == "waiting" else None
+    request.waiting_until = waiting_until if to_status == RequestStatus.WAITING else None
     request.updated_at = now
-    if to_status in ("in_progress", "done") and request.first_contact_at is None:
+    if to_status in (RequestStatus.IN_PROGRESS, RequestStatus.DONE) and request.first_contact_at is None:
         request.first_contact_at = now
     request.closed_at = now if to_status in CLOSED_STATUSES else None
     audit.record(session, actor, "update", "request", request.id, request.district_id,
@@ -236,8 +238,8 @@ def change_status(
 
 def complete_incomplete(session: Session, request: Request, actor: str) -> None:
     """A phone request that was finished after all becomes ``new``."""
-    if request.status == "incomplete":
-        change_status(session, request, "new", actor, reason="Anruf abgeschlossen")
+    if request.status == RequestStatus.INCOMPLETE:
+        change_status(session, request, RequestStatus.NEW, actor, reason="Anruf abgeschlossen")
 
 
 def add_note(session: Session, request: Request, text: str, author_id: int | None, actor: str,
@@ -263,8 +265,8 @@ def record_call_attempt(session: Session, request: Request, answered: bool, auth
     """
     if answered:
         add_note(session, request, text or "Rückruf: erreicht", author_id, actor, kind="call")
-        if request.status in ("new", "incomplete", "waiting"):
-            change_status(session, request, "in_progress", actor, reason="Rückruf erreicht")
+        if request.status in (RequestStatus.NEW, RequestStatus.INCOMPLETE, RequestStatus.WAITING):
+            change_status(session, request, RequestStatus.IN_PROGRESS, actor, reason="Rückruf erreicht")
         return
     if request.call_attempts == MAX_CALL_ATTEMPTS - 1:
         today = as_local(utcnow()).date()
@@ -277,7 +279,7 @@ def record_call_attempt(session: Session, request: Request, answered: bool, auth
     add_note(session, request, text or f"Rückruf: nicht erreicht ({request.call_attempts}. Versuch)",
              author_id, actor, kind="call")
     if request.call_attempts >= MAX_CALL_ATTEMPTS and request.status not in CLOSED_STATUSES:
-        change_status(session, request, "unreachable", actor,
+        change_status(session, request, RequestStatus.UNREACHABLE, actor,
                       reason=f"{MAX_CALL_ATTEMPTS} Anrufversuche ohne Antwort")
 
 

@@ -1,6 +1,12 @@
-"""German labels of the codes stored in the database (translated when rendered with ``_``)."""
+"""German labels of the codes stored in the database (translated when rendered with ``_``).
+
+The domain words are keyed by their enum members (equal to the stored strings); note kinds and
+field names are plain codes.
+"""
 
 from __future__ import annotations
+
+from shared.models.vocabulary import Channel, PreferredTime, RequestKind, RequestStatus
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name of a gettext no-op marker
@@ -9,22 +15,22 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name of a gettext 
 
 
 LABELS: dict[str, str] = {
-    "new": N_("Neu"),
-    "in_progress": N_("In Bearbeitung"),
-    "waiting": N_("Wartet"),
-    "incomplete": N_("Unvollständig"),
-    "done": N_("Erledigt"),
-    "unreachable": N_("Nicht erreichbar"),
-    "cancelled": N_("Storniert"),
-    "callback": N_("Rückruf"),
-    "home_visit": N_("Hausbesuch"),
-    "kiosk": N_("Kiosk"),
-    "phone": N_("Telefon"),
-    "staff": N_("Büro"),
-    "morning": N_("vormittags"),
-    "midday": N_("mittags"),
-    "afternoon": N_("nachmittags"),
-    "any": N_("jederzeit"),
+    RequestStatus.NEW: N_("Neu"),
+    RequestStatus.IN_PROGRESS: N_("In Bearbeitung"),
+    RequestStatus.WAITING: N_("Wartet"),
+    RequestStatus.INCOMPLETE: N_("Unvollständig"),
+    RequestStatus.DONE: N_("Erledigt"),
+    RequestStatus.UNREACHABLE: N_("Nicht erreichbar"),
+    RequestStatus.CANCELLED: N_("Storniert"),
+    RequestKind.CALLBACK: N_("Rückruf"),
+    RequestKind.HOME_VISIT: N_("Hausbesuch"),
+    Channel.KIOSK: N_("Kiosk"),
+    Channel.PHONE: N_("Telefon"),
+    Channel.STAFF: N_("Büro"),
+    PreferredTime.MORNING: N_("vormittags"),
+    PreferredTime.MIDDAY: N_("mittags"),
+    PreferredTime.AFTERNOON: N_("nachmittags"),
+    PreferredTime.ANY: N_("jederzeit"),
     "name": N_("Name"),
     "topic": N_("Anliegen"),
     "message": N_("Nachricht"),

@@ -16,7 +16,7 @@ from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.runtime import get_runtime
 from shared.services import audit
 from shared.services.csv_safety import to_csv
-from shared.services.inbox import SORTS, VIEWS, InboxFilter, export_requests, inbox_page, is_overdue
+from shared.services.inbox import SORTS, STATUS_VIEWS, VIEWS, InboxFilter, export_requests, inbox_page, is_overdue
 from shared.services.phone import display_phone, mask_phone
 from shared.services.recordings import delete_voice_message_file, recordings_dir, voice_message_path
 from shared.services.requests import (
@@ -48,7 +48,7 @@ def _inbox_filter(page: int = 1) -> InboxFilter:
     # A search looks at closed requests too unless a status is chosen.
     status = request.args.get("status", "all" if query else "open")
     statuses: tuple[str, ...] = OPEN_STATUSES
-    if view in ("new", "waiting", "incomplete"):
+    if view in STATUS_VIEWS:
         status = view
     if status == "all":
         statuses = ()

@@ -13,12 +13,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from hardware.receipt_labels import long_date
 from kiosk.listing import first_entries, resolve_scope
 from kiosk.slips import MAX_SLIP_EVENTS
 from shared.clock import local_today
 from shared.config import Config
 from shared.db import Database
+from shared.i18n import long_date
 from shared.models import KioskForm, PrintJob, Request
 from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME, printed, session_json
 from tests.kiosk.kiosk_flow import fill_request, tap
