@@ -58,14 +58,15 @@ class _Missing(NullTranslations):
 @lru_cache(maxsize=64)
 def _load(name: str, folder: Path, language: str) -> NullTranslations:
     path = folder / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    missing = _Missing(name, language)
     if not path.is_file():
+        if language == SOURCE_LANGUAGE:  # the msgids are the German text: no German catalogue needed
+            return NullTranslations()
         log.warning("no compiled catalogue %s/%s (run make translations)", name, language)
-        return missing
+        return _Missing(name, language)
     with path.open("rb") as handle:
         translations = Translations(handle, domain=DOMAIN)
-    if language != SOURCE_LANGUAGE:  # German msgids are the German text: nothing is missing there
-        translations.add_fallback(missing)
+    if language != SOURCE_LANGUAGE:  # a German catalogue only rewords: nothing can be missing there
+        translations.add_fallback(_Missing(name, language))
     return translations
 
 
@@ -79,14 +80,7 @@ class Catalogue:
 
     def translations(self, language: str) -> NullTranslations:
         """The compiled catalogue of *language* (loaded once); German for a language not offered."""
-        if language not in self.languages or (language == SOURCE_LANGUAGE and not self.has_source_catalogue):
-            return NullTranslations()
-        return _load(self.name, self.folder, language)
-
-    @property
-    def has_source_catalogue(self) -> bool:
-        """True when the surface keeps a German catalogue too (the kiosk, to reword without code changes)."""
-        return (self.folder / SOURCE_LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
+        return _load(self.name, self.folder, language if language in self.languages else SOURCE_LANGUAGE)
 
     def gettext(self, language: str, message: str, **values: Any) -> str:
         """*message* in *language* with ``%(name)s`` placeholders filled."""
