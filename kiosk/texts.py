@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from babel.support import LazyProxy
 
-from kiosk.language import LANGUAGES
 from kiosk.language import lazy_gettext as _l
 from shared.errors import FieldProblem
 from shared.models.vocabulary import PreferredTime, PrintJobState, RequestKind
 
-__all__ = ["LANGUAGES"]  # kept here too: the tests and the views know the languages from the texts
-
-LazyString = LazyProxy
+LazyString = LazyProxy  # a label translated into the screen language each time it is shown
 
 REQUEST_KINDS: dict[str, LazyString] = {
     RequestKind.CALLBACK: _l("Rückruf"),

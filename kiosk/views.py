@@ -26,10 +26,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import form_state
 from kiosk.centre import Centre, current_centre, phone_for_people
-from kiosk.language import LANGUAGE_KEY, PAGES, current_language
+from kiosk.language import LANGUAGE_KEY, LANGUAGES, PAGES, current_language
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
 from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
-from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
+from kiosk.texts import CATEGORIES, PRINT_PROGRESS, PRINTING, category_label
 from shared.clock import as_local, as_utc, local_now
 from shared.errors import NotFound
 from shared.i18n import full_date, short_date
