@@ -49,7 +49,7 @@ class Hotline:
 
     @property
     def speech_rate(self) -> int:
-        return int(self.config["IVR_SPEECH_RATE"])
+        return self.config.ivr_speech_rate
 
     def attacher(self) -> RecordingAttacher:
         """Attaches recordings to requests (files directly, Twilio URLs in the background)."""
@@ -78,7 +78,7 @@ class Hotline:
         """The ``speech`` entry of ``/healthz``."""
         health: dict[str, Any] = {
             "ok": True, "recognition": self.recognizer.description, "speech_input": self.recognizer.available,
-            "input": "speech" if self.recognizer.available else "keys", "mode": self.config["IVR_MODE"]}
+            "input": "speech" if self.recognizer.available else "keys", "mode": self.config.ivr_mode}
         gate = getattr(self.recognizer, "gate", None)
         if gate is not None:  # Whisper: answers turned to the keys because it was busy or slow
             health["decoding"] = {"pending": gate.pending, "refused": gate.refused, "late": gate.late}
@@ -142,7 +142,7 @@ def caller_id(raw: str) -> str:
 
 def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hotline:
     """Load the speech model (once per process) and set up recording downloads."""
-    whisper_dir = str(config.data_dir / "models") if config["WHISPER"] == "auto" else ""
-    recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""), whisper_dir)
-    fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]))
+    whisper_dir = str(config.data_dir / "models") if config.whisper == "auto" else ""
+    recognizer = load_recognizer(config.vosk_model, whisper_dir)
+    fetcher = RecordingFetcher(db, config.data_dir, recognizer, config.twilio_auth_token)
     return Hotline(config, db, synthesizer, recognizer, fetcher, PromptAudio(synthesizer))

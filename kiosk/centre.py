@@ -53,7 +53,7 @@ def office_footer(session: Session, district_id: int) -> Footer:
 
 def current_centre(session: Session) -> Centre:
     """The centre named by ``TREFFPUNKT_KIOSK_VENUE`` (raises NotFound if misconfigured)."""
-    venue = venue_by_slug(session, get_runtime().config["KIOSK_VENUE"])
+    venue = venue_by_slug(session, get_runtime().config.kiosk_venue)
     kiosk_id = session.scalar(select(Kiosk.id).where(Kiosk.venue_id == venue.id).order_by(Kiosk.id).limit(1))
     return Centre(name=venue.name, district_id=venue.district_id, kiosk_id=kiosk_id,
                   footer=office_footer(session, venue.district_id))

@@ -79,8 +79,8 @@ def kiosk_context() -> dict[str, Any]:
         "languages": LANGUAGES,
         "language": language(),
         "large_text": form_state.large_text(),
-        "idle_seconds": get_runtime().config["KIOSK_IDLE_SECONDS"],
-        "idle_prompt_seconds": get_runtime().config["KIOSK_IDLE_PROMPT_SECONDS"],
+        "idle_seconds": get_runtime().config.kiosk_idle_seconds,
+        "idle_prompt_seconds": get_runtime().config.kiosk_idle_prompt_seconds,
         "place_name": place_name,
         "category_label": category_label,
         "once_token": form_state.once_token,
@@ -206,7 +206,7 @@ def _occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
 
 
 def _event_url(view: OccurrenceView) -> str:
-    base = get_runtime().config["PUBLIC_URL"].rstrip("/")
+    base = get_runtime().config.public_base_url
     path = url_for("kiosk.event_detail", event_id=view.event.id)
     return base + path if base else url_for("kiosk.event_detail", event_id=view.event.id, _external=True)
 
@@ -256,7 +256,7 @@ def print_list(scope: str, slug: str) -> BaseResponse:
     entries = first_entries(db_session(), chosen, slip_limit(form_state.large_text()))
     if entries.total == 0:  # no slip for an empty list: the list screen says there is nothing
         return redirect(url_for("kiosk.event_list", scope=scope, slug=slug or None))
-    base = get_runtime().config["PUBLIC_URL"].rstrip("/")
+    base = get_runtime().config.public_base_url
     path = url_for("kiosk.event_list", scope=scope, slug=slug or None)
     qr_url = base + path if base else url_for("kiosk.event_list", scope=scope, slug=slug or None, _external=True)
     return _queue(lambda: schedule_slip(centre(), chosen.heading, entries.views, language(),

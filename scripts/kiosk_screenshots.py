@@ -49,7 +49,7 @@ def demo_server(folder: Path) -> Iterator[str]:
     db = Database(config.database_url)
     migrate.upgrade(db.engine)
     with db.session() as session:
-        seed_all(session, config["KIOSK_VENUE"], "screenshot-kiosk-token")
+        seed_all(session, config.kiosk_venue, "screenshot-kiosk-token")
     app = create_app(config, db)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -32,19 +32,19 @@ SURFACE_MODULES: dict[str, str] = {
 def create_app(config: Config | None = None, database: Database | None = None) -> Flask:
     """Build the app for *config* (default: from the environment)."""
     config = config or load_config()
-    logging.basicConfig(level=config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask("treffpunkt", root_path=str(config.data_dir))
     app.url_map.converters["int"] = web_security.BoundedIntConverter
     app.config.update(
-        SECRET_KEY=config["SECRET_KEY"],
+        SECRET_KEY=config.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config["SECURE_COOKIES"],
+        SESSION_COOKIE_SECURE=config.secure_cookies,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
     app.wsgi_app = web_security.TrustedProxyFix(  # type: ignore[method-assign]
-        app.wsgi_app, config["TRUSTED_PROXIES"])
+        app.wsgi_app, config.trusted_proxies)
     app.wsgi_app = WebhookLoadShedder(app.wsgi_app)  # type: ignore[method-assign]
     runtime = Runtime(
         config=config, db=database or Database(config.database_url),
@@ -57,11 +57,11 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     runtime.add_health_check("database", _database_health)
     print_queue.init_app(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    for surface in config["SURFACES"]:
+    for surface in config.surfaces:
         module = importlib.import_module(SURFACE_MODULES[surface])
         module.init_app(app)
     web_security.exempt_blueprints(app)
-    if "kiosk" in config["SURFACES"]:
+    if "kiosk" in config.surfaces:
         app.add_url_rule("/", "index", lambda: redirect(url_for("kiosk.start")))
     return app
 

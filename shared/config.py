@@ -7,15 +7,16 @@ Environment variables win over the TOML file named by ``TREFFPUNKT_CONFIG``.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -191,30 +192,54 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
+IvrMode = Literal["gather", "stream"]
+TtsEngine = Literal["auto", "mbrola", "pico", "espeak"]
+WhisperMode = Literal["auto", "off"]
+
 
 @dataclass(frozen=True)
 class Config:
-    """Validated settings; build with :func:`load_config`."""
+    """Validated, typed settings, read once; build with :func:`load_config`.
 
-    values: Mapping[str, Any] = field(default_factory=dict)
+    Each field is the lower-case name of a ``TREFFPUNKT_*`` setting in :data:`SETTINGS`.
+    """
 
-    def __getitem__(self, name: str) -> Any:
-        return self.values[name]
-
-    @property
-    def data_dir(self) -> Path:
-        return Path(self.values["DATA_DIR"])
-
-    @property
-    def database_url(self) -> str:
-        return str(self.values["DATABASE_URL"])
+    database_url: str
+    secret_key: str
+    data_dir: Path
+    printer: str
+    printer_name: str
+    printer_profile: str
+    print_job_ttl_minutes: int
+    twilio_auth_token: str
+    public_url: str
+    ivr_mode: IvrMode
+    ivr_speech_rate: int
+    tts_engine: TtsEngine
+    tts_voice: str
+    vosk_model: str
+    whisper: WhisperMode
+    kiosk_venue: str
+    kiosk_token: str
+    kiosk_idle_seconds: int
+    kiosk_idle_prompt_seconds: int
+    retention_days_voice: int
+    retention_days_request: int
+    secure_cookies: bool
+    ratelimit_storage_url: str
+    trusted_proxies: tuple[str, ...]
+    surfaces: tuple[str, ...]
+    log_level: str
+    staff_session_idle_minutes: int
 
     def replace(self, **changes: Any) -> Config:
-        """Return a copy with some settings changed (values already parsed)."""
-        unknown = set(changes) - set(_BY_NAME)
-        if unknown:
-            raise KeyError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        return Config({**self.values, **changes})
+        """A copy with some settings changed (values already parsed; names as the fields)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def public_base_url(self) -> str:
+        """The public base URL without a trailing slash (empty when unset)."""
+        return self.public_url.rstrip("/")
 
 
 def default_data_dir(environ: Mapping[str, str]) -> Path:
@@ -254,9 +279,7 @@ def _default_secret(data_dir: Path) -> str:
     return key
 
 
-def load_config(
-    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
-) -> Config:
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
     """Read, parse and validate all settings; raise :class:`ConfigError` naming a bad one."""
     env = os.environ if environ is None else environ
     raw: dict[str, str] = {}
@@ -277,13 +300,11 @@ def load_config(
         except ValueError as exc:
             raise ConfigError(setting.name, f"invalid value {text!r}: {exc}") from exc
     data_dir = Path(values["DATA_DIR"] or default_data_dir(env)).resolve()
-    values["DATA_DIR"] = str(data_dir)
+    values["DATA_DIR"] = data_dir
     if values["DATABASE_URL"] is None:
         values["DATABASE_URL"] = f"sqlite:///{data_dir / 'treffpunkt.sqlite3'}"
     if values["SECRET_KEY"] is None:
         values["SECRET_KEY"] = _default_secret(data_dir)
     elif len(values["SECRET_KEY"]) < 16:
         raise ConfigError("SECRET_KEY", "must be at least 16 characters long")
-    if overrides:
-        values.update(overrides)
-    return Config(values)
+    return Config(**{name.lower(): value for name, value in values.items()})

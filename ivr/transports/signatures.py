@@ -17,7 +17,7 @@ STREAM_TOKEN_MAX_AGE = 300
 
 def public_url(incoming: Request) -> str:
     """The URL Twilio called: PUBLIC_URL when set, else what ProxyFix reconstructed."""
-    base = str(get_runtime().config["PUBLIC_URL"]).rstrip("/")
+    base = get_runtime().config.public_base_url
     if not base:
         return incoming.url
     query = incoming.query_string.decode()
@@ -26,13 +26,13 @@ def public_url(incoming: Request) -> str:
 
 def public_base() -> str:
     """Scheme and host the outside world uses to reach us (no trailing slash)."""
-    base = str(get_runtime().config["PUBLIC_URL"]).rstrip("/")
+    base = get_runtime().config.public_base_url
     return base or request.host_url.rstrip("/")
 
 
 def require_twilio_signature() -> None:
     """Abort with 403 unless ``X-Twilio-Signature`` matches the URL and form of this request."""
-    token = str(get_runtime().config["TWILIO_AUTH_TOKEN"])
+    token = get_runtime().config.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         abort(403)

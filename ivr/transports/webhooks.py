@@ -78,7 +78,7 @@ def voice() -> Response:
     call_sid = request.form.get("CallSid", "")
     if not call_sid:
         abort(400)
-    mode = str(hotline.config["IVR_MODE"])
+    mode = hotline.config.ivr_mode
     call, created = open_call(session, call_sid, mode)
     if not created:
         return _xml(str(call.state.get("last", "")))

@@ -95,7 +95,7 @@ def serve(context: Context, host: str, port: int) -> None:
                         ("Telefon-Simulator", "/ivr/softphone"), ("API", "/api/v1/openapi.json"),
                         ("Status", "/healthz")):
         click.echo(f"  {label:<18} {base}{path}")
-    TreffpunktServer(lambda: create_app(config), host, port, config["LOG_LEVEL"]).run()
+    TreffpunktServer(lambda: create_app(config), host, port, config.log_level).run()
 
 
 @main.group()
@@ -131,7 +131,7 @@ def demo(context: Context) -> None:
     from shared.seed.demo import DEMO_PASSWORD, seed_all
 
     with context.session() as session:
-        seed_all(session, context.config["KIOSK_VENUE"], context.config["KIOSK_TOKEN"] or "demo-kiosk-token")
+        seed_all(session, context.config.kiosk_venue, context.config.kiosk_token or "demo-kiosk-token")
     click.echo(f"Demodaten geladen. Anmeldung Mitarbeitende: admin / {DEMO_PASSWORD} "
                f"(oder hoerde / {DEMO_PASSWORD}).")
 

@@ -64,7 +64,7 @@ def test_command(context: CliContext) -> None:
                         district="Treffpunkt") for line in TEST_LINES]
     slip = ScheduleSlip(centre="Treffpunkt Testdruck", heading=f"Test {now:%d.%m.%Y %H:%M}", events=events,
                         footer=Footer("Seniorenbüro", "0231 50-0"), qr_url="https://www.dortmund.de/")
-    receipt = render_slip(slip, str(config["PRINTER_PROFILE"]))
+    receipt = render_slip(slip, config.printer_profile)
     try:
         transport = open_transport(_url(config), config.data_dir / "receipts")
         transport.send(receipt, "test")
@@ -88,7 +88,7 @@ def print_schedule_command(context: CliContext, day: datetime | None, days: int,
     first = day.date() if day else local_today()
     try:
         with context.session() as session:
-            slip = schedule_slip(session, str(config["KIOSK_VENUE"]), first, days, district, large_print=large)
+            slip = schedule_slip(session, config.kiosk_venue, first, days, district, large_print=large)
             job = enqueue_here(session, slip, config)
             job_id, count = job.id, len(slip.events)
     except NotFound as exc:
@@ -119,4 +119,4 @@ def _job_dict(job: Any) -> dict[str, Any]:
 
 
 def _url(config: Config) -> str:
-    return printer_url(config, config["PRINTER_NAME"])
+    return printer_url(config, config.printer_name)

@@ -42,7 +42,7 @@ def enqueue(session: Session, slip: Slip, ttl_minutes: int, printer: str = DEFAU
 
 def enqueue_here(session: Session, slip: Slip, config: Config, kiosk_id: int | None = None) -> PrintJob:
     """Queue *slip* for this server's printer, expiring after ``TREFFPUNKT_PRINT_JOB_TTL_MINUTES``."""
-    return enqueue(session, slip, int(config["PRINT_JOB_TTL_MINUTES"]), config["PRINTER_NAME"], kiosk_id)
+    return enqueue(session, slip, config.print_job_ttl_minutes, config.printer_name, kiosk_id)
 
 
 def get_job(session: Session, job_id: int) -> PrintJob:
@@ -90,7 +90,7 @@ def print_pending(db: Database, config: Config, printer: str | None = None) -> i
     Returns 0 without printing while another process holds the printer's lease, or while this
     process's worker is printing on it right now: that worker prints the new jobs within seconds.
     """
-    return PrintWorker(db, config, printer or config["PRINTER_NAME"]).run_cycle(wait=False)
+    return PrintWorker(db, config, printer or config.printer_name).run_cycle(wait=False)
 
 
 def list_jobs(session: Session, printer: str | None = None, limit: int = 50) -> list[PrintJob]:
@@ -122,7 +122,7 @@ def init_app(app: Flask) -> None:
     """Start the worker of this server's printer (``TREFFPUNKT_PRINTER_NAME``) with the server and
     report it in ``/healthz``."""
     runtime = get_runtime(app)
-    name = runtime.config["PRINTER_NAME"]
+    name = runtime.config.printer_name
     worker = PrintWorker(runtime.db, runtime.config, name)
     runtime.add_worker(f"print-queue:{name}", worker.loop)
     runtime.add_health_check("printer", lambda: printer_health(runtime.db, name))

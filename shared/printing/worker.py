@@ -64,8 +64,8 @@ def backoff_seconds(attempts: int) -> int:
 def printer_url(config: Config, printer: str) -> str:
     """The connection URL of *printer*: this server's printer name (``TREFFPUNKT_PRINTER_NAME``) is
     ``TREFFPUNKT_PRINTER``; a URL names itself."""
-    if printer == config["PRINTER_NAME"]:
-        return str(config["PRINTER"])
+    if printer == config.printer_name:
+        return config.printer
     if printer.startswith(PRINTER_SCHEMES):
         return printer
     raise PrinterUrlError(printer, "not this server's printer name (TREFFPUNKT_PRINTER_NAME) nor a printer URL")
@@ -185,7 +185,7 @@ class PrintWorker:
         for job in jobs:
             reason = f" Last problem: {job.last_error}" if job.last_error else ""
             job.state, job.finished_at = PrintJobState.EXPIRED, now
-            job.last_error = f"Expired: not printed within {self.config['PRINT_JOB_TTL_MINUTES']} minutes.{reason}"
+            job.last_error = f"Expired: not printed within {self.config.print_job_ttl_minutes} minutes.{reason}"
             log.warning("print job %s expired on printer %s", job.id, self.printer)
         return len(jobs)
 
@@ -230,7 +230,7 @@ class PrintWorker:
         if not payload:
             return 0
         try:
-            receipt = render_slip(slip_from_json(dict(payload)), str(self.config["PRINTER_PROFILE"]))
+            receipt = render_slip(slip_from_json(dict(payload)), self.config.printer_profile)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             self._finish(job_id, PrintJobState.FAILED, f"The slip cannot be printed: {type(exc).__name__}")
             log.error("print job %s has an unreadable slip: %s", job_id, type(exc).__name__)

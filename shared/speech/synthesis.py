@@ -92,8 +92,8 @@ class Synthesizer:
     @classmethod
     def from_config(cls, config: Config) -> Synthesizer:
         """The application's synthesiser: cache under DATA_DIR, rate and engine from the settings."""
-        return cls(config.data_dir / "speech-cache", config["IVR_SPEECH_RATE"], config["TTS_ENGINE"],
-                   config["TTS_VOICE"])
+        return cls(config.data_dir / "speech-cache", config.ivr_speech_rate, config.tts_engine,
+                   config.tts_voice)
 
     def engine_for(self, language: str) -> Engine:
         """The engine that speaks *language* (chosen on first use; one warning if it is a fallback)."""

@@ -25,7 +25,7 @@ def _private_pages(response: Response) -> Response:
     """Pages with personal data are never cached; behind https the browser must stay on https."""
     if request.endpoint != "staff.static":
         response.headers["Cache-Control"] = "no-store, private"
-    if get_runtime().config["SECURE_COOKIES"]:
+    if get_runtime().config.secure_cookies:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     config = runtime.config
 
     def retention_job(session: Session) -> PurgeReport:
-        return purge(session, config.data_dir, config["RETENTION_DAYS_VOICE"], config["RETENTION_DAYS_REQUEST"])
+        return purge(session, config.data_dir, config.retention_days_voice, config.retention_days_request)
 
     runtime.add_daily_job("retention-purge", retention_job)
 

@@ -35,7 +35,7 @@ login_manager.session_protection = "basic"
 def _load_principal(token: str) -> StaffPrincipal | None:
     database = db_session()
     try:
-        active = resume_session(database, token, get_runtime().config["STAFF_SESSION_IDLE_MINUTES"])
+        active = resume_session(database, token, get_runtime().config.staff_session_idle_minutes)
     except NotFound:
         database.commit()  # keeps the revocation of an expired session
         return None

@@ -42,6 +42,6 @@ def purge_command(context: Context) -> None:
     """Delete recordings and closed requests past their retention time."""
     config = context.config
     with context.session() as session:
-        report = purge(session, config.data_dir, config["RETENTION_DAYS_VOICE"], config["RETENTION_DAYS_REQUEST"],
+        report = purge(session, config.data_dir, config.retention_days_voice, config.retention_days_request,
                        actor=cli_actor())
     click.echo(report.summary())

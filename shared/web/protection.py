@@ -117,7 +117,7 @@ class TrustedProxyFix:
 def init_app(app: Flask, config: Config) -> None:
     """Install CSRF protection, the rate limiter and the security headers."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
+    app.config["RATELIMIT_STORAGE_URI"] = config.ratelimit_storage_url
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
     limiter.init_app(app)

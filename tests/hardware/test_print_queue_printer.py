@@ -41,7 +41,7 @@ def make_due(db: Database) -> None:
 
 
 def printer_config(config: Config, url: str) -> Config:
-    return config.replace(PRINTER=url, PRINTER_PROFILE="TM-T20II")
+    return config.replace(printer=url, printer_profile="TM-T20II")
 
 
 def test_a_job_prints_once(db: Database, config: Config, emulator: Emulator) -> None:

@@ -28,7 +28,7 @@ def test_opening_audio_is_at_most_twelve_seconds(speech: bool, config: Config, s
     _, actions = step(CallState(), CallStarted(caller="+492311234567", speech=speech))
     assert isinstance(actions[-1], Listen)  # everything before it is the opening
     says = [action for action in actions if isinstance(action, Say)]
-    synthesizer = Synthesizer(speech_cache, config["IVR_SPEECH_RATE"])
+    synthesizer = Synthesizer(speech_cache, config.ivr_speech_rate)
     assert says[-1].language == "tr"  # the Turkish offer comes after the menu
     try:  # from answering to the end of the main menu, with the default (most intelligible) engine
         total = sum(_seconds(synthesizer.synthesize(say.text, say.language)) for say in says[:-1])

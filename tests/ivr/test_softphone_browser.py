@@ -28,7 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def live_server(config: Config, db: Database, speech_cache: Any) -> Iterator[str]:
     from shared.app import create_app
 
-    app: Flask = create_app(config.replace(IVR_MODE="stream"), db)
+    app: Flask = create_app(config.replace(ivr_mode="stream"), db)
     get_runtime(app).synthesizer.cache_dir = speech_cache
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -34,7 +34,7 @@ TONE = mulaw_encode((np.sin(np.arange(FRAME_BYTES) * 2 * np.pi * 400 / 8000) * 6
 def stream_app(config: Config, db: Database, speech_cache: Any) -> Flask:
     from shared.app import create_app
 
-    application = create_app(config.replace(IVR_MODE="stream"), db)
+    application = create_app(config.replace(ivr_mode="stream"), db)
     get_runtime(application).synthesizer.cache_dir = speech_cache
     return application
 

@@ -26,7 +26,7 @@ def server(config: Config, db: Database, speech_cache: Any, monkeypatch: pytest.
 
     monkeypatch.setattr(stream, "START_TIMEOUT_SECONDS", 1.0)
     monkeypatch.setattr(stream, "SLOTS", stream.StreamSlots(total=6, per_address=4))
-    application: Flask = create_app(config.replace(IVR_MODE="stream"), db)
+    application: Flask = create_app(config.replace(ivr_mode="stream"), db)
     get_runtime(application).synthesizer.cache_dir = speech_cache
     http_server: BaseWSGIServer = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, daemon=True)

@@ -182,7 +182,7 @@ def test_healthz_and_greeting_say_whisper_is_listening(config: Config, db: Datab
     models = config.data_dir / "models"
     models.mkdir(parents=True)
     (models / WHISPER_NAME).symlink_to(whisper_dir)
-    app = create_app(config.replace(WHISPER="auto"), db)
+    app = create_app(config.replace(whisper="auto"), db)
     client: FlaskClient = app.test_client()
     speech = client.get("/healthz").get_json()["checks"]["speech"]
     assert speech["speech_input"] is True and speech["recognition"].startswith("whisper")

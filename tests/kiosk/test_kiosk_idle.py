@@ -26,7 +26,7 @@ TYPED = "(e) => [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.t
 @pytest.fixture
 def config(config: Config) -> Config:
     """The test settings with a 3 s idle time and a 3 s prompt."""
-    return config.replace(KIOSK_IDLE_SECONDS=IDLE_SECONDS, KIOSK_IDLE_PROMPT_SECONDS=PROMPT_SECONDS)
+    return config.replace(kiosk_idle_seconds=IDLE_SECONDS, kiosk_idle_prompt_seconds=PROMPT_SECONDS)
 
 
 def _stored_forms(db: Database) -> int:

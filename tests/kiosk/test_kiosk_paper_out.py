@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture
 def config(config: Config, emulator: Emulator) -> Config:
     """The test settings with the emulated printer (emupos over TCP) as the kiosk's printer."""
-    return config.replace(PRINTER=emulator.url)
+    return config.replace(printer=emulator.url)
 
 
 def test_paper_out_is_shown_and_the_slip_prints_once_refilled(page: Page, kiosk_db: Database, emulator: Emulator,

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from pathlib import Path
 
 import pytest
 
-from shared.config import PROJECT_ROOT, SETTINGS, ConfigError, load_config
+from shared.config import PROJECT_ROOT, SETTINGS, Config, ConfigError, load_config
 
 
 def test_defaults_give_sqlite_in_data_dir(tmp_path: Path) -> None:
     config = load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path)})
     assert config.database_url == f"sqlite:///{tmp_path / 'treffpunkt.sqlite3'}"
-    assert config["PRINTER"] == "dummy:"
+    assert config.printer == "dummy:"
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     again = load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path)})
-    assert again["SECRET_KEY"] == config["SECRET_KEY"]
+    assert again.secret_key == config.secret_key
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -36,9 +38,9 @@ def test_toml_file_and_environment_precedence(tmp_path: Path) -> None:
         "TREFFPUNKT_DATA_DIR": str(tmp_path), "TREFFPUNKT_CONFIG": str(toml),
         "TREFFPUNKT_KIOSK_VENUE": "bz-hoerde",
     })
-    assert config["PRINTER"] == "tcp://127.0.0.1:9100"
-    assert config["KIOSK_VENUE"] == "bz-hoerde"
-    assert config["SECURE_COOKIES"] is True
+    assert config.printer == "tcp://127.0.0.1:9100"
+    assert config.kiosk_venue == "bz-hoerde"
+    assert config.secure_cookies is True
 
 
 def test_unknown_key_in_toml_is_rejected(tmp_path: Path) -> None:
@@ -61,3 +63,21 @@ def test_data_dir_is_var_in_a_checkout_and_xdg_when_installed(tmp_path: Path, mo
     monkeypatch.setattr(config_module, "PROJECT_ROOT", tmp_path / "site-packages")
     assert config_module.default_data_dir({"XDG_DATA_HOME": str(tmp_path / "xdg")}) == tmp_path / "xdg" / "treffpunkt"
     assert config_module.default_data_dir({"HOME": str(tmp_path)}) == tmp_path / ".local" / "share" / "treffpunkt"
+
+
+def test_every_setting_is_a_typed_field_of_its_parsed_type(tmp_path: Path) -> None:
+    fields = {field.name for field in dataclasses.fields(Config)}
+    assert fields == {setting.name.lower() for setting in SETTINGS}
+    config = load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path), "TREFFPUNKT_TRUSTED_PROXIES": "127.0.0.1"})
+    hints = typing.get_type_hints(Config)
+    for name in fields:
+        expected = typing.get_origin(hints[name]) or hints[name]
+        if expected is typing.Literal:
+            assert getattr(config, name) in typing.get_args(hints[name]), name
+        else:
+            assert isinstance(getattr(config, name), expected), name
+    assert config.trusted_proxies == ("127.0.0.1",)
+    assert config.data_dir == tmp_path.resolve()
+    assert config.replace(printer_name="bz-eving").printer_name == "bz-eving"
+    with pytest.raises(TypeError):
+        config.replace(PRINTER_NAME="bz-eving")

@@ -193,8 +193,8 @@ def test_print_pending_does_not_wait_for_a_busy_worker(db: Database, config: Con
 
 
 def test_kiosks_sharing_a_database_print_only_their_own_slips(db: Database, config: Config) -> None:
-    hoerde = config.replace(PRINTER_NAME="bz-hoerde", PRINTER=f"file://{config.data_dir / 'hoerde.bin'}")
-    eving = config.replace(PRINTER_NAME="bz-eving", PRINTER=f"file://{config.data_dir / 'eving.bin'}")
+    hoerde = config.replace(printer_name="bz-hoerde", printer=f"file://{config.data_dir / 'hoerde.bin'}")
+    eving = config.replace(printer_name="bz-eving", printer=f"file://{config.data_dir / 'eving.bin'}")
     config.data_dir.mkdir(parents=True, exist_ok=True)
     for device in ("hoerde.bin", "eving.bin"):  # like /dev/usb/lp0, the device file exists
         (config.data_dir / device).touch()

@@ -101,7 +101,7 @@ def test_form_without_csrf_token_is_rejected(hoerde_client: FlaskClient) -> None
 
 
 def test_security_headers_and_cookie_flags(config: Config, db: Database, staff_users: Staff) -> None:
-    app = create_app(config.replace(SECURE_COOKIES=True), db)
+    app = create_app(config.replace(secure_cookies=True), db)
     client = app.test_client()
     page = client.get("/staff/login")
     csp = page.headers["Content-Security-Policy"]

@@ -153,7 +153,7 @@ def test_forwarded_headers_count_only_from_trusted_proxies() -> None:
 
 
 def test_trusted_proxies_setting_is_validated() -> None:
-    assert load_config(environ={"TREFFPUNKT_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})["TRUSTED_PROXIES"] == (
+    assert load_config(environ={"TREFFPUNKT_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}).trusted_proxies == (
         "127.0.0.1", "10.0.0.0/8")
     with pytest.raises(ConfigError):
         load_config(environ={"TREFFPUNKT_TRUSTED_PROXIES": "not-an-address"})
