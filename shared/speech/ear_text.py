@@ -128,8 +128,9 @@ def spoken_time(moment: time | datetime, language: str = "de") -> str:
 
 def spoken_date(day: date, language: str = "de") -> str:
     """"Mittwoch, der neunte Dezember"; tr: "dokuz Aralık Çarşamba" (weekday and month names from Babel)."""
-    weekday, month = weekday_names(language)[day.weekday()], month_name(day, language)
-    if language == "tr":
+    spoken = "tr" if language == "tr" else "de"  # the sentence is German for every other language
+    weekday, month = weekday_names(spoken)[day.weekday()], month_name(day, spoken)
+    if spoken == "tr":
         return f"{_turkish_number(day.day)} {month} {weekday}"
     return f"{weekday}, der {german_ordinal(day.day)} {month}"
 
