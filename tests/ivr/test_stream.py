@@ -318,7 +318,7 @@ def korean_stream_app(config: Config, db: Database, speech_cache: Any, monkeypat
     from tests.ivr.test_recognition import GRAMMAR, MODEL
 
     monkeypatch.setattr(understanding, "grammar", lambda question: tuple(GRAMMAR))
-    application = create_app(config.replace(IVR_MODE="stream", VOSK_MODEL=str(MODEL)), db)
+    application = create_app(config.replace(ivr_mode="stream", vosk_model=str(MODEL)), db)
     get_runtime(application).synthesizer.cache_dir = speech_cache
     return application
 
