@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from flask import Flask, request, session
 from flask_babel import Babel
 
@@ -34,8 +35,16 @@ def _install_babel(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the kiosk blueprint and its message catalogues."""
-    from kiosk import form_state, request_flow, views  # noqa: F401 - the modules register their routes
+    from kiosk import form_state, node, request_flow, views  # noqa: F401 - the modules register their routes
 
     _install_babel(app)
     app.register_blueprint(views.bp)
     get_runtime(app).add_daily_job("kiosk-forms-purge", form_state.purge_expired)
+    node.init_app(app)
+
+
+def register_cli(group: click.Group) -> None:
+    """Add ``treffpunkt kiosk-node``."""
+    from kiosk.node.cli import kiosk_node
+
+    group.add_command(kiosk_node)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import form_state
+from kiosk.node import delivery_pending
 from kiosk.slips import request_slip
 from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language
@@ -222,7 +223,8 @@ def _submit() -> str | BaseResponse:
         job = enqueue_here(db, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
         db.flush()
         return {"reference": format_reference(created.reference), "office_name": slip.footer.office_name,
-                "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind}
+                "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind,
+                "request_key": data.idempotency_key}
 
     receipt = form_state.once(db, f"submit:{token}", file_receipt)
     form_state.forget_form()
@@ -237,4 +239,5 @@ def request_done() -> str | BaseResponse:
     if not receipt:
         return redirect(url_for("kiosk.start"))
     return render_template("kiosk/request_done.html", receipt=receipt, kinds=REQUEST_KINDS,
+                           sending=delivery_pending(str(receipt.get("request_key") or "")),
                            back_url=url_for("kiosk.start"))
