@@ -55,12 +55,15 @@ class KioskNode:
     def sync(self) -> SyncResult:
         """One sync now (the loop's step; tests and the bench call it directly)."""
         result = sync_once(self.db, self.backend, self.state_path)
+        self.outbox.line_is_back()
         self.last_sync = {"ok": True, "at": utcnow().isoformat(), "not_modified": result.not_modified}
         return result
 
     def heartbeat(self) -> int:
         """One heartbeat now; returns the HTTP status."""
-        return send_heartbeat(self.db, self.backend, self.config["PRINTER_NAME"], self.outbox.length()).status
+        status = send_heartbeat(self.db, self.backend, self.config["PRINTER_NAME"], self.outbox.length()).status
+        self.outbox.line_is_back()
+        return status
 
     def sync_loop(self, stop: threading.Event) -> None:
         """Sync every :data:`SYNC_SECONDS`; back off while the line is down."""

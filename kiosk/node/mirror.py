@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Column, Table, TypeDecorator, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.node.backend import Backend
@@ -77,11 +77,19 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
         if column.name not in row:
             continue
         value = row[column.name]
-        kind = column.type.python_type
+        kind = _python_type(column)
         if isinstance(value, str) and kind in (datetime, date, time):
             value = kind.fromisoformat(value)
         values[column.name] = value
     return values
+
+
+def _python_type(column: Column[Any]) -> type:
+    column_type = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    try:
+        return column_type.python_type
+    except NotImplementedError:  # e.g. JSON: kept as decoded
+        return object
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:

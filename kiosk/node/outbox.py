@@ -40,6 +40,7 @@ class Outbox:
     wake: threading.Event = field(default_factory=threading.Event)
     online: bool | None = None
     _retry: dict[int, tuple[int, float]] = field(default_factory=dict)  # request id -> (failures, next try)
+    _refused: set[int] = field(default_factory=set)  # refused by the server: waits its hour even when online
 
     def length(self) -> int:
         """Requests not yet acknowledged by the central server."""
@@ -86,8 +87,15 @@ class Outbox:
                 problems = sorted((answer.body or {}).get("errors", {})) if isinstance(answer.body, dict) else []
                 log.warning("outbox: request %s refused with HTTP %s (fields %s)", request_id, answer.status,
                             ",".join(problems))
+                self._refused.add(request_id)
                 self._postpone(request_id, (REFUSED_RETRY_SECONDS,))
         return delivered
+
+    def line_is_back(self) -> None:
+        """The central server answered again (a sync or heartbeat): retry waiting requests at once."""
+        if self.online is False:
+            self._retry = {key: value for key, value in self._retry.items() if key in self._refused}
+            self.wake.set()
 
     def _postpone(self, request_id: int, steps: tuple[int, ...]) -> None:
         failures = self._retry.get(request_id, (0, 0.0))[0] + 1
@@ -96,6 +104,7 @@ class Outbox:
     def _forget(self, request_id: int) -> None:
         """Delivered: delete the local copy (and the senior's personal data with it)."""
         self._retry.pop(request_id, None)
+        self._refused.discard(request_id)
         with self.db.session() as session:
             request = session.get(Request, request_id)
             if request is not None:
