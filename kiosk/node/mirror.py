@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Table, TypeDecorator, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from kiosk.node.backend import Backend
 from shared.db import Database
@@ -68,6 +71,7 @@ class SyncResult:
     events: int
     deleted: int
     wire_bytes: int
+    fetch_seconds: float = 0.0  # of the whole sync, the time waiting for the server's answer
 
 
 def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
@@ -78,14 +82,14 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             continue
         value = row[column.name]
         kind = _python_type(column)
-        if isinstance(value, str) and kind in (datetime, date, time):
+        if isinstance(value, str) and kind in (datetime, date, time_of_day):
             value = kind.fromisoformat(value)
         values[column.name] = value
     return values
 
 
 def _python_type(column: Column[Any]) -> type:
-    column_type = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    column_type: TypeEngine[Any] = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
     try:
         return column_type.python_type
     except NotImplementedError:  # e.g. JSON: kept as decoded
@@ -144,10 +148,13 @@ def apply_events(session: Session, rows: list[dict[str, Any]], deleted: Sequence
 def sync_once(db: Database, backend: Backend, state_path: Path) -> SyncResult:
     """Fetch what changed since the last sync and apply it; raises BackendUnreachable or SyncRefused."""
     state = SyncState.load(state_path)
+    started = time.perf_counter()
     answer = backend.get("/kiosk/schedule", {"since": state.cursor, "places": state.places},
                          etag=f'"{state.version}"' if state.cursor and state.version else "")
+    fetched = time.perf_counter() - started
     if answer.status == 304:
-        return SyncResult(not_modified=True, full=False, events=0, deleted=0, wire_bytes=answer.wire_bytes)
+        return SyncResult(not_modified=True, full=False, events=0, deleted=0, wire_bytes=answer.wire_bytes,
+                          fetch_seconds=fetched)
     if answer.status != 200 or not isinstance(answer.body, dict):
         raise SyncRefused(f"HTTP {answer.status}")
     feed: dict[str, Any] = answer.body
@@ -161,4 +168,4 @@ def sync_once(db: Database, backend: Backend, state_path: Path) -> SyncResult:
     log.info("schedule synced: full=%s events=%d deleted=%d bytes=%d", feed["full"], len(feed["events"]),
              len(feed["deleted"]), answer.wire_bytes)
     return SyncResult(not_modified=False, full=feed["full"], events=len(feed["events"]),
-                      deleted=len(feed["deleted"]), wire_bytes=answer.wire_bytes)
+                      deleted=len(feed["deleted"]), wire_bytes=answer.wire_bytes, fetch_seconds=fetched)
