@@ -7,7 +7,10 @@ the central server stopped and started again on the same port.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 import time as clock
 from collections.abc import Iterator
@@ -34,7 +37,7 @@ from shared.seed.demo import seed_demo_kiosk
 from shared.services.events import cancel_event, save_event
 from shared.services.staff_users import create_user
 from tests.kiosk.kiosk_data import add_event
-from tests.support.served_backend import ServedBackend
+from tests.support.served_backend import ServedBackend, free_port
 from tests.support.staff_login import PASSWORD
 
 TOKEN = "node-test-kiosk-token"
@@ -227,3 +230,36 @@ def test_heartbeat_shows_to_staff_with_an_alert_for_paper_out(node: Flask, backe
         kiosk = session.scalars(select(Kiosk).where(Kiosk.slug == "kiosk-demo")).one()
         assert kiosk.printer_status == "paper_out" and kiosk.outbox_length == 0 and kiosk.software_version
         assert kiosk.last_seen_at is not None and utcnow() - kiosk.last_seen_at < timedelta(minutes=1)
+
+
+def test_the_kiosk_node_command_syncs_serves_and_reports(tmp_path: Path, backend: ServedBackend,
+                                                         db: Database) -> None:
+    """``treffpunkt kiosk-node`` as installed: its own workers sync, serve the kiosk and send a heartbeat."""
+    port = free_port()
+    environment = {**os.environ, "TREFFPUNKT_DATA_DIR": str(tmp_path / "node-process"),
+                   "TREFFPUNKT_SECRET_KEY": "node-process-secret-0123456789", "TREFFPUNKT_PRINTER": "dummy:",
+                   "TREFFPUNKT_BACKEND_URL": backend.base, "TREFFPUNKT_KIOSK_TOKEN": TOKEN,
+                   "TREFFPUNKT_KIOSK_VENUE": "bz-hoerde", "TREFFPUNKT_WHISPER": "off"}
+    environment.pop("TREFFPUNKT_DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "shared", "kiosk-node", "--port", str(port)], env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    skat = _event_id(db, "Skatrunde am Phoenixsee")
+    try:
+        deadline = clock.monotonic() + 180
+        page = ""
+        while "Skatrunde am Phoenixsee" not in page:
+            assert process.poll() is None and clock.monotonic() < deadline, "the node did not serve the synced event"
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/kiosk/event/{skat}", timeout=10).text
+            except requests.ConnectionError:
+                clock.sleep(0.5)
+        version = ""
+        while not version:  # the heartbeat worker reports within seconds of the start
+            assert clock.monotonic() < deadline, "no heartbeat arrived"
+            with db.session() as session:
+                version = session.scalars(select(Kiosk.software_version).where(Kiosk.slug == "kiosk-demo")).one()
+            clock.sleep(0.5)
+        assert (tmp_path / "node-process" / "kiosk-node.sqlite3").is_file()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
