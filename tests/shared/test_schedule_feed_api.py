@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from shared.clock import BERLIN, local_today, utcnow
 from shared.db import Database
-from shared.models import Event, Kiosk
+from shared.models import DeletedEvent, Event, Kiosk
 from shared.seed.demo import seed_demo_kiosk
-from shared.services.schedule_feed import digest
+from shared.services.schedule_feed import TOMBSTONE_DAYS, digest, purge_tombstones
 from tests.kiosk.kiosk_data import add_event
 
 TOKEN = "feed-test-kiosk-token"
@@ -104,3 +104,15 @@ def test_the_browser_kiosk_marks_itself_seen_on_a_page_view(client: FlaskClient,
     with db.session() as session:
         seen = session.scalars(select(Kiosk.last_seen_at)).one()
     assert seen is not None and utcnow() - seen < timedelta(minutes=1)
+
+
+def test_an_old_cursor_gets_a_full_sync_and_old_tombstones_are_purged(client: FlaskClient, db: Database) -> None:
+    first_id, second_id = _kiosk_with_two_events(db)
+    with db.session() as session:
+        session.delete(session.get(Event, second_id))
+    with db.session() as session:
+        session.execute(update(DeletedEvent).values(deleted_at=utcnow() - timedelta(days=TOMBSTONE_DAYS + 2)))
+        assert purge_tombstones(session) == 1
+    old = (utcnow() - timedelta(days=TOMBSTONE_DAYS + 1)).isoformat()
+    body = client.get("/api/v1/kiosk/schedule", query_string={"since": old}, headers=AUTH).get_json()
+    assert body["full"] is True and [row["id"] for row in body["events"]] == [first_id]
