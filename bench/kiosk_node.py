@@ -95,7 +95,7 @@ def measure(db: Database, events: int) -> dict[str, Any]:
         backend.start()
         try:
             child = subprocess.run([sys.executable, __file__, "--node", backend.base, "--database", url],
-                                   capture_output=True, text=True, timeout=1800, check=True)
+                                   stdout=subprocess.PIPE, text=True, timeout=1800, check=True)
         finally:
             backend.stop()
     figures: dict[str, Any] = json.loads(child.stdout)

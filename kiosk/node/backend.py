@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 TIMEOUT_SECONDS = 10
+FEED_TIMEOUT_SECONDS = 300  # a first, full sync of a city's schedule may take the server a while to build
 
 
 class BackendUnreachable(Exception):
@@ -35,13 +36,13 @@ class Backend:
         self.token = token
         self.timeout = timeout
 
-    def get(self, path: str, params: dict[str, str], etag: str = "") -> Answer:
+    def get(self, path: str, params: dict[str, str], etag: str = "", timeout: float | None = None) -> Answer:
         """GET with the token; a matching *etag* may give 304."""
         query = urlencode({key: value for key, value in params.items() if value})
         headers = {"Accept-Encoding": "gzip"}
         if etag:
             headers["If-None-Match"] = etag
-        return self._send(f"{path}?{query}", headers)
+        return self._send(f"{path}?{query}", headers, timeout=timeout)
 
     def post(self, path: str, body: dict[str, Any], idempotency_key: str = "") -> Answer:
         """POST a JSON body with the token (and an Idempotency-Key when given)."""
@@ -50,12 +51,13 @@ class Backend:
             headers["Idempotency-Key"] = idempotency_key
         return self._send(path, headers, json.dumps(body).encode())
 
-    def _send(self, path: str, headers: dict[str, str], data: bytes | None = None) -> Answer:
+    def _send(self, path: str, headers: dict[str, str], data: bytes | None = None,
+              timeout: float | None = None) -> Answer:
         # The base is the configured http(s) BACKEND_URL (checked in shared.config), never user input.
         request = urllib.request.Request(f"{self.base_url}{path}", data=data,  # noqa: S310
                                          headers={**headers, "Authorization": f"Bearer {self.token}"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310  # nosec B310
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:  # noqa: S310  # nosec B310
                 return _answer(response.status, response.read(), dict(response.headers))
         except urllib.error.HTTPError as error:
             if error.code == 304:

@@ -22,7 +22,7 @@ from sqlalchemy import Column, Table, TypeDecorator, delete, insert, select, upd
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from kiosk.node.backend import Backend
+from kiosk.node.backend import FEED_TIMEOUT_SECONDS, Backend
 from shared.db import Database
 from shared.models import Event, Occurrence, event_categories
 from shared.services.events import materialise_events
@@ -150,7 +150,8 @@ def sync_once(db: Database, backend: Backend, state_path: Path) -> SyncResult:
     state = SyncState.load(state_path)
     started = time.perf_counter()
     answer = backend.get("/kiosk/schedule", {"since": state.cursor, "places": state.places},
-                         etag=f'"{state.version}"' if state.cursor and state.version else "")
+                         etag=f'"{state.version}"' if state.cursor and state.version else "",
+                         timeout=FEED_TIMEOUT_SECONDS)
     fetched = time.perf_counter() - started
     if answer.status == 304:
         return SyncResult(not_modified=True, full=False, events=0, deleted=0, wire_bytes=answer.wire_bytes,
