@@ -7,10 +7,14 @@ import gzip
 import json
 from datetime import datetime, time, timedelta
 
+import click
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from kiosk.node.cli import node_config
 from shared.clock import BERLIN, local_today, utcnow
+from shared.config import ConfigError, load_config
 from shared.db import Database
 from shared.models import DeletedEvent, Event, Kiosk
 from shared.seed.demo import seed_demo_kiosk
@@ -116,3 +120,15 @@ def test_an_old_cursor_gets_a_full_sync_and_old_tombstones_are_purged(client: Fl
     old = (utcnow() - timedelta(days=TOMBSTONE_DAYS + 1)).isoformat()
     body = client.get("/api/v1/kiosk/schedule", query_string={"since": old}, headers=AUTH).get_json()
     assert body["full"] is True and [row["id"] for row in body["events"]] == [first_id]
+
+
+def test_a_node_needs_a_backend_url_and_a_token() -> None:
+    with pytest.raises(ConfigError, match="BACKEND_URL"):
+        load_config(environ={"TREFFPUNKT_BACKEND_URL": "ftp://treffpunkt.example", "TREFFPUNKT_SECRET_KEY": "x" * 20})
+    config = load_config(environ={"TREFFPUNKT_BACKEND_URL": "https://treffpunkt.example/",
+                                  "TREFFPUNKT_SECRET_KEY": "x" * 20})
+    assert config["BACKEND_URL"] == "https://treffpunkt.example"
+    with pytest.raises(click.ClickException, match="TREFFPUNKT_KIOSK_TOKEN"):
+        node_config(config)
+    node = node_config(config.replace(KIOSK_TOKEN="token"))
+    assert node["SURFACES"] == ("kiosk",) and node.database_url.endswith("/kiosk-node.sqlite3")
