@@ -223,8 +223,7 @@ def _submit() -> str | BaseResponse:
         job = enqueue_here(db, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
         db.flush()
         return {"reference": format_reference(created.reference), "office_name": slip.footer.office_name,
-                "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind,
-                "request_key": data.idempotency_key}
+                "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind}
 
     receipt = form_state.once(db, f"submit:{token}", file_receipt)
     form_state.forget_form()
@@ -239,5 +238,5 @@ def request_done() -> str | BaseResponse:
     if not receipt:
         return redirect(url_for("kiosk.start"))
     return render_template("kiosk/request_done.html", receipt=receipt, kinds=REQUEST_KINDS,
-                           sending=delivery_pending(str(receipt.get("request_key") or "")),
+                           sending=delivery_pending(str(receipt.get("reference", "")).replace(" ", "")),
                            back_url=url_for("kiosk.start"))

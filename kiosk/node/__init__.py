@@ -106,9 +106,9 @@ def init_app(app: Flask) -> None:
     runtime.add_health_check("backend", node.health)
 
 
-def delivery_pending(key: str) -> bool:
-    """On a node: whether the request with this key still waits for the line (after a short wait)."""
+def delivery_pending(reference: str) -> bool:
+    """On a node: whether the request with this reference still waits for the line (after a short wait)."""
     node: KioskNode | None = current_app.extensions.get(EXTENSION)
-    if node is None or not key:
+    if node is None or not reference:
         return False
-    return node.outbox.wait_delivered(key, DONE_SCREEN_WAIT_SECONDS)
+    return node.outbox.wait_delivered(reference, DONE_SCREEN_WAIT_SECONDS)

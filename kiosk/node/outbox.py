@@ -47,16 +47,16 @@ class Outbox:
         with self.db.session() as session:
             return int(session.scalar(select(func.count(Request.id))) or 0)
 
-    def is_pending(self, key: str) -> bool:
-        """Whether the request with this idempotency key still waits for delivery."""
+    def is_pending(self, reference: str) -> bool:
+        """Whether the request with this reference still waits for delivery."""
         with self.db.session() as session:
-            return session.scalar(select(Request.id).where(Request.idempotency_key == key)) is not None
+            return session.scalar(select(Request.id).where(Request.reference == reference)) is not None
 
-    def wait_delivered(self, key: str, timeout: float) -> bool:
+    def wait_delivered(self, reference: str, timeout: float) -> bool:
         """Ask for delivery now and wait up to *timeout* seconds; True if the request is still pending."""
         self.wake.set()
         deadline = time.monotonic() + timeout
-        while self.is_pending(key):
+        while self.is_pending(reference):
             if time.monotonic() >= deadline:
                 return True
             time.sleep(WAIT_STEP_SECONDS)
