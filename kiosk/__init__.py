@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 
 from shared.runtime import get_runtime
@@ -9,7 +10,15 @@ from shared.runtime import get_runtime
 
 def init_app(app: Flask) -> None:
     """Register the kiosk blueprint (its templates get their gettext from :mod:`kiosk.language`)."""
-    from kiosk import form_state, request_flow, views  # noqa: F401 - the modules register their routes
+    from kiosk import form_state, node, request_flow, views  # noqa: F401 - the modules register their routes
 
     app.register_blueprint(views.bp)
     get_runtime(app).add_daily_job("kiosk-forms-purge", form_state.purge_expired)
+    node.init_app(app)
+
+
+def register_cli(group: click.Group) -> None:
+    """Add ``treffpunkt kiosk-node``."""
+    from kiosk.node.cli import kiosk_node
+
+    group.add_command(kiosk_node)

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import form_state
 from kiosk.language import gettext as _
+from kiosk.node import delivery_pending
 from kiosk.slips import request_slip
 from kiosk.texts import PREFERRED_TIMES, REQUEST_KINDS, TOPICS, problem_message
 from kiosk.views import bp, centre, language
@@ -238,4 +239,5 @@ def request_done() -> str | BaseResponse:
     if not receipt:
         return redirect(url_for("kiosk.start"))
     return render_template("kiosk/request_done.html", receipt=receipt, kinds=REQUEST_KINDS,
+                           sending=delivery_pending(str(receipt.get("reference", "")).replace(" ", "")),
                            back_url=url_for("kiosk.start"))

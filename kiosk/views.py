@@ -22,6 +22,8 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk import form_state
@@ -30,9 +32,10 @@ from kiosk.language import LANGUAGE_KEY, LANGUAGES, PAGES, current_language
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
 from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
 from kiosk.texts import CATEGORIES, PRINT_PROGRESS, PRINTING, category_label
-from shared.clock import as_local, as_utc, local_now
+from shared.clock import as_local, as_utc, local_now, utcnow
 from shared.errors import NotFound
 from shared.i18n import full_date, short_date
+from shared.models import Kiosk
 from shared.models.vocabulary import PrintJobState
 from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
@@ -46,6 +49,7 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="template
 MAX_SPEECH_CHARS = 1500
 SPEECH_CACHE_SECONDS = 7 * 24 * 3600
 CENTRE_SECONDS = 60  # a renamed centre or a new office phone number shows within a minute
+SEEN_SECONDS = 60  # staff alert after 10 silent minutes; a write a minute is plenty
 
 
 def centre() -> Centre:
@@ -109,6 +113,24 @@ def clock_filter(value: datetime) -> str:
 def people_phone_filter(value: str) -> str:
     """A phone number as people dial it ("0231 50-29408")."""
     return phone_for_people(value)
+
+
+@bp.before_request
+def mark_kiosk_seen() -> None:
+    """A browser kiosk counts as seen on each page view (written at most once a minute per process)."""
+    last: float = current_app.extensions.get("kiosk_seen", 0.0)
+    if time.monotonic() - last < SEEN_SECONDS:
+        return
+    current_app.extensions["kiosk_seen"] = time.monotonic()
+    kiosk_id = centre().kiosk_id
+    if kiosk_id is None:  # not registered, or a kiosk node (its heartbeat reports instead)
+        return
+    db = db_session()
+    try:
+        db.execute(update(Kiosk).where(Kiosk.id == kiosk_id).values(last_seen_at=utcnow()))
+        db.commit()
+    except SQLAlchemyError:  # a busy database must not cost the senior the page
+        db.rollback()
 
 
 @bp.after_request

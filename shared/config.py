@@ -110,6 +110,13 @@ def _parse_printer_name(raw: str) -> str:
     return raw
 
 
+def _parse_backend_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if raw.strip() and (parts.scheme not in {"http", "https"} or not parts.netloc):
+        raise ValueError("expected the central server's base URL, e.g. https://treffpunkt.dortmund.de")
+    return raw.strip().rstrip("/")
+
+
 def _identity(raw: str) -> str:
     return raw
 
@@ -166,8 +173,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KIOSK_VENUE", _identity, "bz-hoerde",
             "Slug of the Begegnungszentrum where this kiosk stands (name and district on screen)."),
     Setting("KIOSK_TOKEN", _identity, "",
-            "Token a kiosk presents to `POST /api/v1/requests`; the demo kiosk gets one from `demo`.",
+            "Token a kiosk presents to `POST /api/v1/requests` (and a kiosk node to the sync feed and heartbeat); "
+            "the demo kiosk gets one from `demo`.",
             secret=True),
+    Setting("BACKEND_URL", _parse_backend_url, "",
+            "Kiosk node only (`treffpunkt kiosk-node`): base URL of the central server it syncs the schedule "
+            "from and delivers requests and heartbeats to, with `KIOSK_TOKEN`."),
     Setting("KIOSK_IDLE_SECONDS", _parse_positive_int, "60",
             "Seconds without a touch before the kiosk asks \"Sind Sie noch da?\"."),
     Setting("KIOSK_IDLE_PROMPT_SECONDS", _parse_positive_int, "20",
@@ -221,6 +232,7 @@ class Config:
     whisper: WhisperMode
     kiosk_venue: str
     kiosk_token: str
+    backend_url: str
     kiosk_idle_seconds: int
     kiosk_idle_prompt_seconds: int
     retention_days_voice: int

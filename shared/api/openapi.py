@@ -101,7 +101,47 @@ _SCHEMAS: dict[str, Any] = {
             "topic": {"type": "string"}, "language": {"type": "string"},
             "consent": {"type": "boolean"}, "event_id": {"type": "integer"},
             "idempotency_key": {"type": "string"},
+            "reference": {"type": "string", "pattern": "^[1-9][0-9]{7}$",
+                          "description": "The reference a kiosk node already printed; kept when still free."},
         },
+    },
+    "ScheduleFeed": {
+        "type": "object", "required": ["full", "cursor", "version", "events", "deleted", "places"],
+        "properties": {
+            "full": {"type": "boolean", "description": "True: the events are all still to come; drop the others."},
+            "cursor": {"type": "string", "format": "date-time", "description": "Pass as `since` next time."},
+            "version": {"type": "string", "description": "The ETag; send it as If-None-Match next time."},
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/EventRow"}},
+            "deleted": {"type": "array", "items": {"type": "integer"}, "description": "Ids of deleted events."},
+            "places": {"type": "object", "nullable": True,
+                       "description": "Rows of districts, venues, office_hours and categories; null when "
+                                      "their digest equals `places`.",
+                       "additionalProperties": {"type": "array", "items": {"type": "object"}}},
+        },
+    },
+    "EventRow": {
+        "type": "object", "required": ["id", "title", "start", "end", "district_id", "updated_at", "categories"],
+        "description": "A row of the events table (times UTC, ISO 8601) with its topic ids.",
+        "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"},
+            "start": {"type": "string"}, "end": {"type": "string"}, "updated_at": {"type": "string"},
+            "rrule": {"type": "string"}, "exdates": {"type": "string"}, "cancelled": {"type": "boolean"},
+            "district_id": {"type": "integer"}, "venue_id": {"type": "integer", "nullable": True},
+            "categories": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "Heartbeat": {
+        "type": "object",
+        "properties": {
+            "printer_status": {"type": "string", "pattern": "^[a-z_]{0,20}$",
+                               "description": "ready, paper_out, cover_open, offline or unknown."},
+            "version": {"type": "string", "maxLength": 40},
+            "outbox_length": {"type": "integer", "minimum": 0, "maximum": 1000000},
+        },
+    },
+    "HeartbeatReceipt": {
+        "type": "object", "required": ["kiosk", "last_seen_at"],
+        "properties": {"kiosk": {"type": "string"}, "last_seen_at": {"type": "string", "format": "date-time"}},
     },
     "RequestReceipt": {
         "type": "object", "required": ["id", "reference", "status", "kind", "due_date"],
@@ -158,6 +198,27 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"201": _json("RequestReceipt", "Created"),
                               "200": _json("RequestReceipt", "Already created with this key"),
                               "400": _ERROR, "401": _ERROR}}},
+            "/kiosk/schedule": {"get": {
+                "summary": "The schedule a kiosk node mirrors, changes since a cursor (kiosk token)",
+                "operationId": "kioskSchedule",
+                "security": [{"kioskToken": []}],
+                "parameters": [
+                    _param("since", {"type": "string", "format": "date-time"},
+                           "The `cursor` of the last answer; without it everything still to come."),
+                    _param("places", {"type": "string"}, "Digest of the places the node holds."),
+                    {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                     "description": "The `version` (ETag) of the last answer: 304 when nothing changed."},
+                ],
+                "responses": {"200": _json("ScheduleFeed"),
+                              "304": {"description": "Nothing changed since the answer with this ETag"},
+                              "400": _ERROR, "401": _ERROR}}},
+            "/kiosk/heartbeat": {"post": {
+                "summary": "A kiosk node reports it is alive, its printer state, version and outbox",
+                "operationId": "kioskHeartbeat",
+                "security": [{"kioskToken": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Heartbeat"}}}},
+                "responses": {"200": _json("HeartbeatReceipt"), "400": _ERROR, "401": _ERROR}}},
             "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                                       "responses": {"200": {"description": "OpenAPI document",
                                                             "content": {"application/json": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ MAX_LIMIT = 1000
 DEFAULT_RANGE_DAYS = 31
 MAX_RANGE_DAYS = 366  # a year: longer ranges would expand recurrences for nobody
 MAX_ID = 2**31 - 1  # the largest id the database columns hold
+REFERENCE = re.compile(r"[1-9][0-9]{7}")
 
 
 @bp.before_request
@@ -131,7 +133,8 @@ def show_event(event_id: int) -> Response:
     return jsonify(event_json(event, event_service.next_occurrences(session, event, 10)))
 
 
-def _authenticated_kiosk() -> Kiosk:
+def authenticated_kiosk() -> Kiosk:
+    """The kiosk whose token the request carries (401 without a known one)."""
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     if not token:
@@ -145,7 +148,7 @@ def _authenticated_kiosk() -> Kiosk:
 @bp.post("/requests")
 def submit_request() -> tuple[Response, int]:
     """Create a callback or home-visit request from a kiosk (idempotent per key)."""
-    kiosk = _authenticated_kiosk()
+    kiosk = authenticated_kiosk()
     body: dict[str, Any] | None = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(400, "The body must be a JSON object.")
@@ -155,13 +158,16 @@ def submit_request() -> tuple[Response, int]:
     raw_key = request.headers.get("Idempotency-Key") or body.get("idempotency_key") or None
     if raw_key is not None and not isinstance(raw_key, str):
         abort(400, "'idempotency_key' must be a string.")
+    raw_reference = body.get("reference")
+    if raw_reference is not None and (not isinstance(raw_reference, str) or not REFERENCE.fullmatch(raw_reference)):
+        abort(400, "'reference' must be eight digits, not starting with 0.")
     session = db_session()
     data = NewRequest(
         kind=str(body.get("kind", "")), channel=Channel.KIOSK, district_slug=body.get("district") or None,
         phone=str(body.get("phone", "")), caller_name=str(body.get("name", "")),
         preferred_time=str(body.get("preferred_time", "")), topic=str(body.get("topic", "")),
         language=str(body.get("language", "de"))[:5], consent_data=body.get("consent") is True,
-        event_id=raw_event_id, kiosk_id=kiosk.id, idempotency_key=raw_key,
+        event_id=raw_event_id, kiosk_id=kiosk.id, idempotency_key=raw_key, reference=raw_reference,
     )
     try:
         created_request, created = create_request(session, data, actor=f"kiosk:{kiosk.slug}")

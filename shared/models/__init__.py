@@ -2,7 +2,7 @@
 
 from shared.models.base import Base
 from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJob
-from shared.models.events import Category, Event, Occurrence, RefreshState, event_categories
+from shared.models.events import Category, DeletedEvent, Event, Occurrence, RefreshState, event_categories
 from shared.models.jobs import Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
@@ -14,6 +14,7 @@ __all__ = [
     "Base",
     "Call",
     "Category",
+    "DeletedEvent",
     "District",
     "Event",
     "Job",

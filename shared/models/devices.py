@@ -25,6 +25,10 @@ class Kiosk(Base):
     printer: Mapped[str] = mapped_column(String(80), default="default")
     token_hash: Mapped[str] = mapped_column(String(128), default="")
     last_seen_at: Mapped[datetime | None]
+    # What the kiosk node's last heartbeat said (empty for a browser kiosk without a node).
+    printer_status: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    software_version: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    outbox_length: Mapped[int] = mapped_column(default=0, server_default="0")
 
     venue: Mapped[Venue] = relationship()
 

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, false, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    insert,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
+from shared.clock import utcnow
 from shared.models.base import Base
 from shared.models.places import District, Venue
 
@@ -106,3 +122,19 @@ class RefreshState(Base):
     horizon_start: Mapped[datetime]
     horizon_end: Mapped[datetime]
     watermark: Mapped[datetime]
+
+
+class DeletedEvent(Base):
+    """A tombstone: the id of a deleted event, so kiosk nodes syncing incrementally drop it too."""
+
+    __tablename__ = "deleted_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int]
+    deleted_at: Mapped[datetime] = mapped_column(index=True)
+
+
+@event.listens_for(Event, "after_delete")
+def _leave_tombstone(_mapper: Mapper[Any], connection: Connection, target: Event) -> None:
+    """Every ORM delete of an event leaves a tombstone in the same transaction."""
+    connection.execute(insert(DeletedEvent).values(event_id=target.id, deleted_at=utcnow()))

@@ -143,6 +143,11 @@ def refresh_occurrences(session: Session) -> int:
     return total
 
 
+def materialise_events(session: Session, event_ids: Sequence[int]) -> int:
+    """Re-expand the occurrences of these events over the horizon, in batches (a kiosk node after a sync)."""
+    return _expand_in_batches(session, Event.id.in_(event_ids), horizon(), replace_from=None)
+
+
 def _expand_in_batches(session: Session, which: ColumnElement[bool], window: tuple[datetime, datetime],
                        replace_from: datetime | None) -> int:
     """Re-expand the events matching *which* over *window*, :data:`REFRESH_BATCH` events a transaction.

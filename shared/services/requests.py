@@ -66,10 +66,13 @@ class NewRequest:
     call_sid: str | None = None
     idempotency_key: str | None = None
     incomplete: bool = False
+    reference: str | None = None  # a kiosk node's own reference, already on the senior's slip
 
 
-def _new_reference(session: Session) -> str:
-    """Eight digits: easy to read out on the phone and to type on a keypad."""
+def _new_reference(session: Session, wanted: str | None = None) -> str:
+    """Eight digits: easy to read out on the phone and to type on a keypad; *wanted* if still free."""
+    if wanted and session.scalar(select(Request.id).where(Request.reference == wanted)) is None:
+        return wanted
     while True:
         reference = f"{secrets.randbelow(10**8):08d}"
         if reference[0] != "0" and session.scalar(
@@ -156,7 +159,7 @@ def create_request(session: Session, data: NewRequest, actor: str) -> tuple[Requ
     now = utcnow()
     status = RequestStatus.INCOMPLETE if data.incomplete else RequestStatus.NEW
     request = Request(
-        reference=_new_reference(session), kind=data.kind, channel=data.channel, status=status,
+        reference=_new_reference(session, data.reference), kind=data.kind, channel=data.channel, status=status,
         district_id=district.id if district else None, caller_name=data.caller_name.strip(),
         phone_e164=phone, preferred_time=data.preferred_time, topic=data.topic.strip(),
         language=data.language, consent_data=data.consent_data,
