@@ -74,8 +74,10 @@ class Occurrence(Base):
 
     __tablename__ = "occurrences"
     __table_args__ = (
-        Index("ix_occurrences_district_start", "district_id", "start"),
-        Index("ix_occurrences_start", "start"),
+        # (start, end): a list's window is one range of the index, and "has it ended?" is answered
+        # from the index, so rows a day before the window are passed over without reading them.
+        Index("ix_occurrences_district_start_end", "district_id", "start", "end"),
+        Index("ix_occurrences_start_end", "start", "end"),
         # The few occurrences lasting longer than a day: day queries look them up here, and
         # bound the main index scan to starts at most a day before the window.
         Index("ix_occurrences_multi_day", "district_id", "start",
@@ -84,11 +86,14 @@ class Occurrence(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # Looked up by uq_occurrences_event_start (event_id leads it): no index of its own.
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     start: Mapped[datetime]
     end: Mapped[datetime]
     multi_day: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The event's flag, copied when it is expanded: lists count and cut without reading events.
+    cancelled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="occurrences")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -73,15 +73,46 @@ def horizon() -> tuple[datetime, datetime]:
     return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
 
 
-def _occurrence_rows(event_id: int, district_id: int, start: datetime, end: datetime, rrule: str, exdates: str,
-                     window: tuple[datetime, datetime], since: datetime | None = None) -> list[dict[str, Any]]:
-    """The rows to store for one event over *window* (only those starting at or after *since*)."""
+OccurrenceRow = tuple[int, int, datetime, datetime, bool, bool]
+_EXPANDED = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates, Event.cancelled)
+_ROW_COLUMNS = ("event_id", "district_id", "start", "end", "multi_day", "cancelled")
+
+
+def _occurrence_rows(event: Any, window: tuple[datetime, datetime],
+                     since: datetime | None = None) -> list[OccurrenceRow]:
+    """The rows to store for one event (or a row of :data:`_EXPANDED`) over *window*, in the order
+    of :data:`_ROW_COLUMNS` (only those starting at or after *since*)."""
     return [
-        {"event_id": event_id, "district_id": district_id, "start": span.start, "end": span.end,
-         "multi_day": span.end - span.start > MULTI_DAY}
-        for span in expand(start, end, rrule, exdates, *window)
+        (event.id, event.district_id, span.start, span.end, span.end - span.start > MULTI_DAY, event.cancelled)
+        for span in expand(event.start, event.end, event.rrule, event.exdates, *window)
         if since is None or span.start >= since
     ]
+
+
+def _stored(moment: datetime) -> str:
+    """A datetime in the text form SQLAlchemy stores it in on SQLite (naive UTC, microseconds)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_occurrences(session: Session, rows: list[OccurrenceRow]) -> None:
+    """Insert *rows* in the session's transaction, through the driver: a full refresh writes
+    millions, and per-row statement and type handling would cost more than the database's work.
+
+    SQLite gets the text form of :func:`_stored`, PostgreSQL a ``COPY``. Nothing is synchronised
+    with the session.
+    """
+    if not rows:
+        return
+    driver = session.connection().connection.driver_connection
+    columns = ", ".join(f'"{name}"' for name in _ROW_COLUMNS)
+    if _embedded(session):
+        driver.executemany(f"INSERT INTO occurrences ({columns}) VALUES (?, ?, ?, ?, ?, ?)",
+                           [(event, district, _stored(start), _stored(end), multi, cancelled)
+                            for event, district, start, end, multi, cancelled in rows])
+        return
+    with driver.cursor() as cursor, cursor.copy(f"COPY occurrences ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def materialise(session: Session, event: Event, window: tuple[datetime, datetime] | None = None) -> int:
@@ -89,10 +120,8 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
     session.flush()
     session.execute(delete(Occurrence).where(Occurrence.event_id == event.id),
                     execution_options={"synchronize_session": False})
-    rows = _occurrence_rows(event.id, event.district_id, event.start, event.end, event.rrule, event.exdates,
-                            window or horizon())
-    if rows:
-        session.execute(insert(Occurrence), rows)
+    rows = _occurrence_rows(event, window or horizon())
+    _insert_occurrences(session, rows)
     return len(rows)
 
 
@@ -151,26 +180,22 @@ def _expand_in_batches(session: Session, which: ColumnElement[bool], window: tup
     """
     total = 0
     last_id = 0
-    columns = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates)
     while True:
-        batch = session.execute(select(*columns).where(which, Event.id > last_id)
+        batch = session.execute(select(*_EXPANDED).where(which, Event.id > last_id)
                                 .order_by(Event.id).limit(REFRESH_BATCH)).all()
         session.commit()  # the read ends here: the write below holds the lock only for itself
         if not batch:
             return total
         last_id = batch[-1].id
-        rows = [row for event in batch for row in _occurrence_rows(
-            event.id, event.district_id, event.start, event.end, event.rrule, event.exdates, window,
-            since=replace_from)]
+        rows = [row for event in batch for row in _occurrence_rows(event, window, since=replace_from)]
         ids = [event.id for event in batch]
 
-        def write(ids: list[int] = ids, rows: list[dict[str, Any]] = rows) -> None:
+        def write(ids: list[int] = ids, rows: list[OccurrenceRow] = rows) -> None:
             old = delete(Occurrence).where(Occurrence.event_id.in_(ids))
             if replace_from is not None:
                 old = old.where(Occurrence.start >= replace_from)
             session.execute(old, execution_options={"synchronize_session": False})
-            if rows:
-                session.execute(insert(Occurrence), rows)
+            _insert_occurrences(session, rows)
 
         writing = time.perf_counter()
         _with_retry(session, write)
