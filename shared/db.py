@@ -20,6 +20,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB: the occurrence indexes of a city stay in memory
     cursor.close()
     # SQLite's lower() folds ASCII only; fold() is what text searches compare with.
     dbapi_connection.create_function("fold", 1, fold, deterministic=True)

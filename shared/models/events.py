@@ -74,13 +74,13 @@ class Occurrence(Base):
 
     __tablename__ = "occurrences"
     __table_args__ = (
-        # (start, end): a list's window is one range of the index, and "has it ended?" is answered
-        # from the index, so rows a day before the window are passed over without reading them.
-        Index("ix_occurrences_district_start_end", "district_id", "start", "end"),
-        Index("ix_occurrences_start_end", "start", "end"),
+        # A list's window is one range of these; "has it ended?" and "cancelled?" are answered from
+        # the index, so lists are counted and cut without reading a row they do not show.
+        Index("ix_occurrences_district_start_end", "district_id", "start", "end", "cancelled"),
+        Index("ix_occurrences_start_end", "start", "end", "cancelled"),
         # The few occurrences lasting longer than a day: day queries look them up here, and
         # bound the main index scan to starts at most a day before the window.
-        Index("ix_occurrences_multi_day", "district_id", "start",
+        Index("ix_occurrences_multi_day", "start", "district_id",
               postgresql_where=text("multi_day"), sqlite_where=text("multi_day")),
         UniqueConstraint("event_id", "start", name="uq_occurrences_event_start"),
     )
