@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, delete, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from shared.clock import as_local, local_today, utcnow
+from shared.db import BACKGROUND, foreground_writes
 from shared.errors import NotFound
 from shared.folding import fold
 from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
@@ -127,7 +128,7 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
 
 REFRESH_STATE = "occurrences"
 REFRESH_BATCH = 200  # events per transaction: the write lock is held for one batch at a time
-REFRESH_PAUSE = (0.01, 0.1)  # SQLite: pause as long as the batch held the lock (within these bounds)
+FOREGROUND_WAIT = 2.0  # SQLite: longest wait for requests' writes before a batch (then it goes ahead)
 LOCK_RETRIES = 5
 
 
@@ -154,9 +155,10 @@ def refresh_occurrences(session: Session) -> int:
             reaching = (~changed) & (Event.start < window[1]) & or_(Event.rrule != "",
                                                                    Event.end > state.horizon_end)
             total += _expand_in_batches(session, reaching, new_days, replace_from=state.horizon_end)
+    _yield_to_requests(session)
     _with_retry(session, lambda: session.execute(
         delete(Occurrence).where(Occurrence.start < window[0], Occurrence.end <= window[0]),
-        execution_options={"synchronize_session": False}))
+        execution_options={"synchronize_session": False, BACKGROUND: True}))
     values = {"horizon_start": window[0], "horizon_end": window[1], "watermark": started}
 
     def save_state() -> None:
@@ -194,14 +196,24 @@ def _expand_in_batches(session: Session, which: ColumnElement[bool], window: tup
             old = delete(Occurrence).where(Occurrence.event_id.in_(ids))
             if replace_from is not None:
                 old = old.where(Occurrence.start >= replace_from)
-            session.execute(old, execution_options={"synchronize_session": False})
+            session.execute(old, execution_options={"synchronize_session": False, BACKGROUND: True})
             _insert_occurrences(session, rows)
 
-        writing = time.perf_counter()
+        _yield_to_requests(session)
         _with_retry(session, write)
         total += len(rows)
-        if _embedded(session):  # let waiting writers (a senior's request) take the lock first
-            time.sleep(min(max(time.perf_counter() - writing, REFRESH_PAUSE[0]), REFRESH_PAUSE[1]))
+
+
+def _yield_to_requests(session: Session) -> None:
+    """SQLite: let the requests' open write transactions (a senior's request) finish first, and
+    checkpoint the WAL here, so no request's commit has to copy a refresh's pages."""
+    bind = session.get_bind()
+    writes = foreground_writes(bind) if isinstance(bind, Engine) else None
+    if writes is None:
+        return
+    writes.wait_until_idle(FOREGROUND_WAIT)
+    session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
+    session.commit()
 
 
 def _with_retry(session: Session, write: Callable[[], object]) -> None:
