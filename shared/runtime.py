@@ -6,9 +6,7 @@ Surfaces register their workers, daily jobs and health checks here from their ``
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,20 +26,6 @@ log = logging.getLogger(__name__)
 Worker = Callable[[threading.Event], None]
 DailyJob = Callable[[Session], object]
 HealthCheck = Callable[[], dict[str, Any]]
-
-
-BACKGROUND_NICENESS = 10  # background threads yield the CPU to requests and calls on a busy machine
-
-
-def lower_this_threads_priority() -> None:
-    """Give the calling thread a lower CPU priority (Linux schedules threads one by one).
-
-    Print queue, daily jobs (the occurrence refresh), speech jobs: a caller waiting for an answer
-    or a senior at the kiosk goes first when the machine is busy.
-    """
-    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                       os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + BACKGROUND_NICENESS)
 
 
 @dataclass
@@ -90,7 +74,6 @@ class Runtime:
         self.synthesizer.close()
 
     def _guard(self, name: str, loop: Worker) -> None:
-        lower_this_threads_priority()
         while not self.stop_event.is_set():
             try:
                 loop(self.stop_event)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from shared.clock import BERLIN
 from shared.db import Database
 from shared.models import District, Event, Occurrence, RefreshState, Venue
-from shared.runtime import lower_this_threads_priority
 from shared.services.events import refresh_occurrences
 from shared.services.requests import NewRequest, create_request
 
@@ -79,7 +78,6 @@ def test_writes_during_a_refresh_of_10000_events_neither_fail_nor_wait(db: Datab
     failures: list[BaseException] = []
 
     def refresh() -> None:
-        lower_this_threads_priority()  # as the server's daily-jobs worker runs it
         try:
             with db.session() as session:
                 refresh_occurrences(session)
