@@ -105,6 +105,11 @@ def _http_get(url: str) -> bytes:
     return body
 
 
+def _http_fetcher(base: str, path: Callable[[int], str]) -> Callable[[int], bytes]:
+    """GET the page *path* gives for each run number from the server at *base*."""
+    return lambda number: _http_get(base + path(number))
+
+
 def measure(db: Database, events: int) -> dict[str, object]:
     """Seed *events* events (as many requests, at least 1000), rebuild, then time lists and refreshes."""
     seed(db, events, max(1000, events), occurrences=False)
@@ -135,8 +140,7 @@ def measure(db: Database, events: int) -> dict[str, object]:
         for name, path in pages.items():
             for number in range(5):
                 _http_get(base + path(number))
-            results[f"{name}_http_gunicorn"] = {**percentiles(lambda n, path=path: _http_get(base + path(n))),
-                                                "load": load_average()}
+            results[f"{name}_http_gunicorn"] = {**percentiles(_http_fetcher(base, path)), "load": load_average()}
     with db.session() as session:
         def inbox(number: int) -> object:
             return list_requests(session, RequestQuery(district_ids=(ids[number % len(ids)],), limit=25))
