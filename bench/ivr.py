@@ -155,6 +155,9 @@ def serve(port: int, data_dir: str) -> None:
     stream_log = logging.getLogger("ivr.transports.stream")
     stream_log.setLevel(logging.DEBUG)
     stream_log.addHandler(_EndpointReport())
+    warnings = logging.StreamHandler()  # why a stream was closed, on the bench's stderr
+    warnings.setLevel(logging.WARNING)
+    stream_log.addHandler(warnings)
     stream_log.propagate = False
     print("ready", flush=True)
     TreffpunktServer(lambda: app, "127.0.0.1", port, "WARNING").run()
@@ -400,11 +403,12 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
     callers = [Caller(server.host, f"CA{calls:04d}{index:028d}", words, noise, random.Random(index))
                for index in range(calls)]
 
-    async def run_all() -> None:
-        await asyncio.gather(*(caller.run(SCRIPT) for caller in callers))
+    async def run_all() -> list[BaseException | None]:
+        return await asyncio.gather(*(caller.run(SCRIPT) for caller in callers), return_exceptions=True)
 
     with CpuUse(server.process.pid) as cpu:
-        asyncio.run(run_all())
+        outcomes = asyncio.run(run_all())
+    failed = [type(outcome).__name__ for outcome in outcomes if isinstance(outcome, BaseException)]
     time.sleep(0.5)  # the last endpoint reports are still in the pipe
     latencies: list[float] = []
     whole: list[float] = []
@@ -425,7 +429,7 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
             whole.append(turn.reply_at - caller.sent_at[turn.last_frame - 1])
             silences[turn.word].append((endpoint - turn.last_frame) * FRAME_SECONDS)
     return {
-        "calls": calls, "turns": len(latencies), "turns_without_endpoint": missed,
+        "calls": calls, "calls_failed": failed, "turns": len(latencies), "turns_without_endpoint": missed,
         "answers_recognised": f"{recognised}/{sum(len(caller.turns) for caller in callers)}",
         "turn_latency": summary(latencies),
         "endpointing_silence_ms_p50": {word: round(statistics.median(values) * 1000) for word, values in
@@ -650,7 +654,11 @@ def main() -> None:
             figures["server_peak_memory_mb_with_model"] = peak_memory_mb(server.process.pid)
         finally:
             server.process.terminate()
-            server.process.wait(10)
+            try:
+                server.process.wait(30)  # gunicorn's graceful shutdown takes up to 10 s
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait(10)
         if not only_stream:
             figures["recognition_with_grammar"] = recognition_rtf(words)
             with contextlib.redirect_stdout(sys.stderr):  # pyttsx3 prints a line per file it saves
