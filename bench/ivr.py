@@ -330,9 +330,10 @@ class Caller:
         self.sequence += 1
         return json.dumps({**body, "sequenceNumber": str(self.sequence), "streamSid": self.stream_sid})
 
-    async def run(self, script: list[str]) -> None:
+    async def run(self, script: list[str], delay: float = 0.0) -> None:
         from websockets.asyncio.client import connect
 
+        await asyncio.sleep(delay)
         body = await asyncio.to_thread(signed_post, self.host, "/ivr/twilio/voice", {
             "CallSid": self.call_sid, "From": "+492311234567", "AccountSid": "AC" + "0" * 32})
         stream = ET.fromstring(body).find(".//Stream")
@@ -404,7 +405,10 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
                for index in range(calls)]
 
     async def run_all() -> list[BaseException | None]:
-        return await asyncio.gather(*(caller.run(SCRIPT) for caller in callers), return_exceptions=True)
+        # Calls arrive 150 ms apart: the server holds at most 4 sockets an address before their ``start``
+        # (MAX_STREAMS_PER_ADDRESS), and every simulated call comes from 127.0.0.1.
+        return await asyncio.gather(*(caller.run(SCRIPT, index * 0.15) for index, caller in enumerate(callers)),
+                                    return_exceptions=True)
 
     with CpuUse(server.process.pid) as cpu:
         outcomes = asyncio.run(run_all())
