@@ -32,7 +32,7 @@ import time_machine
 from sqlalchemy import delete, select
 
 from bench.backend import load_average, percentiles, seed
-from bench.bench_support import app_client, on_each_backend, percentile
+from bench.bench_support import app_client, on_each_backend
 from bench.kiosk import _fetcher, next_monday_morning
 from shared.db import Database
 from shared.models import District, RefreshState
@@ -41,7 +41,6 @@ from shared.services.events import refresh_occurrences
 from shared.services.requests import RequestQuery, list_requests
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 100
 # ``treffpunkt serve`` at a simulated moment: time-machine's clock survives gunicorn's fork.
 SERVE_AT = ("import sys, time_machine; time_machine.travel(sys.argv.pop(1), tick=True).start(); "
             "from shared.cli.main import main; main()")
@@ -56,12 +55,7 @@ def _timed(run: Callable[[], object]) -> dict[str, float]:
 
 def _cpu_percentiles(run: Callable[[int], object]) -> dict[str, float]:
     """p50/p95 of the CPU milliseconds this thread spends on each run (waiting for a CPU not counted)."""
-    spent = []
-    for number in range(RUNS):
-        started = time.thread_time()
-        run(number)
-        spent.append((time.thread_time() - started) * 1000)
-    return {"cpu_p50_ms": round(percentile(spent, 0.5), 2), "cpu_p95_ms": round(percentile(spent, 0.95), 2)}
+    return percentiles(run, time.thread_time, "cpu_")
 
 
 def _free_port() -> int:
