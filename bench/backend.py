@@ -37,8 +37,9 @@ RUNS = 300
 BYDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUESTS) -> None:
-    """Bulk-load the data set (core inserts; occurrences expanded like save_event does)."""
+def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUESTS, occurrences: bool = True) -> None:
+    """Bulk-load the data set (Core inserts; occurrences expanded like save_event does, unless
+    *occurrences* is false: then the occurrence refresh is left to make them)."""
     rng = random.Random(7)
     with db.session() as session:
         seed_reference_data(session)
@@ -48,7 +49,7 @@ def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUEST
     today = local_today()
     window = horizon()
     events: list[dict[str, object]] = []
-    occurrences: list[dict[str, object]] = []
+    occurrence_rows: list[dict[str, object]] = []
     for number in range(events_count):
         venue_id, district_id = rng.choice(venues)
         day = today + timedelta(days=rng.randint(-20, 180))
@@ -63,8 +64,9 @@ def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUEST
             "registration_required": False, "contact_phone": "", "url": "", "source": "bench",
             "external_uid": f"bench-{number}", "cancelled": False, "created_at": now, "updated_at": now,
         })
-        occurrences.extend({"event_id": number + 1, "district_id": district_id, "start": span.start, "end": span.end}
-                           for span in expand(start, end, rrule, "", *window))
+        if occurrences:
+            occurrence_rows.extend({"event_id": number + 1, "district_id": district_id, "start": span.start,
+                                    "end": span.end} for span in expand(start, end, rrule, "", *window))
     statuses = ("new", "in_progress", "waiting", "incomplete", "done", "done", "done", "unreachable", "cancelled")
     requests = [{
         "reference": f"{10_000_000 + number}", "kind": rng.choice(("callback", "home_visit")),
@@ -75,7 +77,7 @@ def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUEST
         "call_attempts": 0, "created_at": now, "updated_at": now,
     } for number in range(requests_count)]
     with db.engine.begin() as connection:
-        for model, rows in ((Event, events), (Occurrence, occurrences), (Request, requests)):
+        for model, rows in ((Event, events), (Occurrence, occurrence_rows), (Request, requests)):
             table = model.__table__
             assert isinstance(table, Table)
             for offset in range(0, len(rows), 5000):
@@ -88,13 +90,15 @@ def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUEST
             connection.execute(text("ANALYZE"))
 
 
-def percentiles(run: Callable[[int], object]) -> dict[str, float]:
+def percentiles(run: Callable[[int], object], clock: Callable[[], float] = time.perf_counter,
+                prefix: str = "") -> dict[str, float]:
+    """p50/p95 (ms by *clock*: wall time, or e.g. ``time.thread_time`` for CPU) of :data:`RUNS` runs."""
     timings = []
     for number in range(RUNS):
-        started = time.perf_counter()
+        started = clock()
         run(number)
-        timings.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": round(percentile(timings, 0.5), 3), "p95_ms": round(percentile(timings, 0.95), 3)}
+        timings.append((clock() - started) * 1000)
+    return {f"{prefix}{name}_ms": round(percentile(timings, share), 3) for name, share in (("p50", 0.5), ("p95", 0.95))}
 
 
 def measure(db: Database, events_count: int = EVENTS) -> dict[str, object]:

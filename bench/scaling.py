@@ -1,20 +1,29 @@
 """Scaling benchmark: kiosk lists, the staff inbox and the occurrence refresh at 1k / 10k / 100k events.
 
 Prints JSON, side by side per event count and backend (SQLite; PostgreSQL when
-TREFFPUNKT_TEST_POSTGRES_URL is set): p50/p95 (ms) of the kiosk's today, week and district lists
-(test client, on a Monday morning), one page of a district's open requests, and the seconds of a
-full occurrence rebuild and of the next day's incremental refresh; the machine's load average
-beside every figure.
+TREFFPUNKT_TEST_POSTGRES_URL is set). Per count: events are bulk-inserted (Core), then a full
+occurrence rebuild makes their occurrences (``refresh_full``: wall and this process's CPU
+seconds), then the kiosk's today, week and district lists are timed over HTTP against
+``treffpunkt serve`` as deployed (gunicorn; on a Monday morning: the server runs under
+time-machine) and through the test client (with the CPU milliseconds of the request, which a
+loaded machine does not inflate), one page of a district's open requests, and the next day's
+incremental refresh. The machine's load average stands beside every figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from datetime import date, timedelta
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,35 +40,73 @@ from shared.seed.demo import seed_demo_kiosk
 from shared.services.events import refresh_occurrences
 from shared.services.requests import RequestQuery, list_requests
 
+ROOT = Path(__file__).resolve().parent.parent
+# ``treffpunkt serve`` at a simulated moment: time-machine's clock survives gunicorn's fork.
+SERVE_AT = ("import sys, time_machine; time_machine.travel(sys.argv.pop(1), tick=True).start(); "
+            "from shared.cli.main import main; main()")
+
 
 def _timed(run: Callable[[], object]) -> dict[str, float]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     run()
-    return {"seconds": round(time.perf_counter() - started, 2), "load": load_average()}
+    return {"seconds": round(time.perf_counter() - started, 2), "cpu_seconds": round(time.process_time() - cpu, 2),
+            "load": load_average()}
+
+
+def _cpu_percentiles(run: Callable[[int], object]) -> dict[str, float]:
+    """p50/p95 of the CPU milliseconds this thread spends on each run (waiting for a CPU not counted)."""
+    return percentiles(run, time.thread_time, "cpu_")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@contextmanager
+def deployed(db: Database, moment: datetime) -> Iterator[str]:
+    """``treffpunkt serve`` (gunicorn) on *db* at *moment*; yields its base URL, stops it after."""
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        environment = {**os.environ, "TREFFPUNKT_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+                       "TREFFPUNKT_DATA_DIR": folder, "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
+                       "TREFFPUNKT_LOG_LEVEL": "WARNING"}
+        server = subprocess.Popen([sys.executable, "-c", SERVE_AT, moment.isoformat(), "serve", "--host",
+                                   "127.0.0.1", "--port", str(port)], cwd=ROOT, env=environment,
+                                  stdout=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 300  # the start-up refresh runs first
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/kiosk/", timeout=30):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("treffpunkt serve did not start") from None
+                    time.sleep(0.5)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def _http_get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        body: bytes = response.read()
+    return body
+
+
+def _http_fetcher(base: str, path: Callable[[int], str]) -> Callable[[int], bytes]:
+    """GET the page *path* gives for each run number from the server at *base*."""
+    return lambda number: _http_get(base + path(number))
 
 
 def measure(db: Database, events: int) -> dict[str, object]:
-    """Seed *events* events (a tenth as many requests), then time lists and refreshes."""
-    seed(db, events, max(1000, events))
-    with db.session() as session:
-        seed_demo_kiosk(session, "bz-hoerde", "")
-        slugs = list(session.scalars(select(District.slug).order_by(District.id)))
-        ids = list(session.scalars(select(District.id).order_by(District.id)))
-    results: dict[str, object] = {"events": events}
-    with app_client(db) as client:
-        pages: dict[str, Callable[[int], str]] = {
-            "kiosk_today": lambda n: "/kiosk/events/today",
-            "kiosk_week": lambda n: "/kiosk/events/week",
-            "kiosk_district": lambda n: f"/kiosk/events/district/{slugs[n % len(slugs)]}",
-        }
-        for name, path in pages.items():
-            fetch = _fetcher(client, path)
-            for number in range(5):
-                fetch(number)
-            results[name] = {**percentiles(fetch), "load": load_average()}
-    with db.session() as session:
-        results["inbox_page"] = {**percentiles(lambda n: list_requests(
-            session, RequestQuery(district_ids=(ids[n % len(ids)],), limit=25))), "load": load_average()}
+    """Seed *events* events (as many requests, at least 1000), rebuild, then time lists and refreshes."""
+    seed(db, events, max(1000, events), occurrences=False)
 
     def full() -> None:
         with db.session() as session:
@@ -67,11 +114,38 @@ def measure(db: Database, events: int) -> dict[str, object]:
             session.commit()
             refresh_occurrences(session)
 
+    results: dict[str, object] = {"events": events, "refresh_full": _timed(full)}
+    with db.session() as session:
+        seed_demo_kiosk(session, "bz-hoerde", "")
+        slugs = list(session.scalars(select(District.slug).order_by(District.id)))
+        ids = list(session.scalars(select(District.id).order_by(District.id)))
+    pages: dict[str, Callable[[int], str]] = {
+        "kiosk_today": lambda n: "/kiosk/events/today",
+        "kiosk_week": lambda n: "/kiosk/events/week",
+        "kiosk_district": lambda n: f"/kiosk/events/district/{slugs[n % len(slugs)]}",
+    }
+    with app_client(db) as client:
+        for name, path in pages.items():
+            fetch = _fetcher(client, path)
+            for number in range(5):
+                fetch(number)
+            results[name] = {**percentiles(fetch), **_cpu_percentiles(fetch), "load": load_average()}
+    with deployed(db, datetime.now().astimezone()) as base:
+        for name, path in pages.items():
+            for number in range(5):
+                _http_get(base + path(number))
+            results[f"{name}_http_gunicorn"] = {**percentiles(_http_fetcher(base, path)), "load": load_average()}
+    with db.session() as session:
+        def inbox(number: int) -> object:
+            return list_requests(session, RequestQuery(district_ids=(ids[number % len(ids)],), limit=25))
+
+        results["inbox_page"] = {**percentiles(inbox), **_cpu_percentiles(inbox), "load": load_average()}
+
     def next_day() -> None:
-        with time_machine.travel(next_monday_morning() + timedelta(days=1), tick=True), db.session() as session:
+        with time_machine.travel(datetime.now().astimezone() + timedelta(days=1), tick=True), \
+                db.session() as session:
             refresh_occurrences(session)
 
-    results["refresh_full"] = _timed(full)
     results["refresh_incremental"] = _timed(next_day)
     return results
 
@@ -86,11 +160,12 @@ def main() -> None:
                         help="event counts to compare (default 1000 10000 100000)")
     arguments = parser.parse_args()
     results: dict[str, object] = {"benchmark": "scaling", "date": date.today().isoformat(),
-                                  "load_before": load_average()}
+                                  "cpu_count": os.cpu_count(), "load_before": load_average()}
     with time_machine.travel(next_monday_morning(), tick=True):
         for count in arguments.events:
             results[str(count)] = on_each_backend(_measuring(count))
             print(json.dumps({str(count): results[str(count)]}), file=sys.stderr, flush=True)
+    results["load_after"] = load_average()
     print(json.dumps(results, indent=2))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -15,8 +15,6 @@ from shared.i18n import date_range, long_date
 from shared.services.events import (
     EventFilter,
     OccurrencePage,
-    OccurrenceView,
-    list_occurrences,
     page_of_occurrences,
     this_week,
 )
@@ -81,21 +79,12 @@ def page_size(large_text: bool) -> int:
     return PAGE_SIZE_LARGE if large_text else PAGE_SIZE
 
 
-def _current(session: Session, scope: ListScope, now: datetime | None) -> list[OccurrenceView]:
-    """The whole list of a scope that hides ended events, without those over at *now* (UTC)."""
-    moment = now or utcnow()
-    return [view for view in list_occurrences(session, scope.criteria) if view.end > moment]
-
-
 def list_page(session: Session, scope: ListScope, number: int, size: int,
               now: datetime | None = None) -> OccurrencePage:
-    """Page *number* (1-based, clamped to the existing pages) of a list, in chronological order."""
-    if not scope.hide_ended:
-        return page_of_occurrences(session, scope.criteria, number, size)
-    views = _current(session, scope, now)  # one day's list: small enough to cut in memory
-    count = max(1, -(-len(views) // size))
-    number = min(max(1, number), count)
-    return OccurrencePage(views[(number - 1) * size:number * size], number, count, len(views))
+    """Page *number* (1-based, clamped to the existing pages) of a list, in chronological order
+    ("Heute" without what is over at *now*, UTC)."""
+    criteria = replace(scope.criteria, ending_after=now or utcnow()) if scope.hide_ended else scope.criteria
+    return page_of_occurrences(session, criteria, number, size)
 
 
 def first_entries(session: Session, scope: ListScope, limit: int,

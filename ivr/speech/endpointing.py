@@ -17,7 +17,7 @@ from ivr.speech.audio import FRAME_MS, Samples, level
 
 SPEECH_LEVEL = 300.0  # RMS (about -40 dBFS): louder frames are speech, quieter ones line noise
 PREROLL_FRAMES = 15  # 300 ms fed to the recognizer before the first loud frame
-SETTLE_SECONDS = 0.3  # quiet after speech after which the answer is decoded (in case it is over)
+SETTLE_SECONDS = 0.26  # quiet after speech after which the answer is decoded (and a whole phrase answered)
 END_SILENCE_SECONDS = 0.5  # quiet after speech that ends an answer (Vosk's own rule needs 0.5-1 s)
 
 

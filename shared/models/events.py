@@ -90,21 +90,26 @@ class Occurrence(Base):
 
     __tablename__ = "occurrences"
     __table_args__ = (
-        Index("ix_occurrences_district_start", "district_id", "start"),
-        Index("ix_occurrences_start", "start"),
+        # A list's window is one range of these; "has it ended?" and "cancelled?" are answered from
+        # the index, so lists are counted and cut without reading a row they do not show.
+        Index("ix_occurrences_district_start_end", "district_id", "start", "end", "cancelled"),
+        Index("ix_occurrences_start_end", "start", "end", "cancelled"),
         # The few occurrences lasting longer than a day: day queries look them up here, and
         # bound the main index scan to starts at most a day before the window.
-        Index("ix_occurrences_multi_day", "district_id", "start",
+        Index("ix_occurrences_multi_day", "start", "district_id",
               postgresql_where=text("multi_day"), sqlite_where=text("multi_day")),
         UniqueConstraint("event_id", "start", name="uq_occurrences_event_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # Looked up by uq_occurrences_event_start (event_id leads it): no index of its own.
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     start: Mapped[datetime]
     end: Mapped[datetime]
     multi_day: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The event's flag, copied when it is expanded: lists count and cut without reading events.
+    cancelled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="occurrences")
 

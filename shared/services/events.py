@@ -9,15 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from shared.clock import as_local, local_today, utcnow
+from shared.db import BACKGROUND, foreground_writes
 from shared.errors import NotFound
 from shared.folding import fold
 from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
@@ -41,6 +42,7 @@ class EventFilter:
     text: str | None = None
     limit: int | None = None
     include_cancelled: bool = False
+    ending_after: datetime | None = None  # only occurrences not over by then ("Heute" hides the past)
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,45 @@ def horizon() -> tuple[datetime, datetime]:
     return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
 
 
-def _occurrence_rows(event_id: int, district_id: int, start: datetime, end: datetime, rrule: str, exdates: str,
-                     window: tuple[datetime, datetime], since: datetime | None = None) -> list[dict[str, Any]]:
-    """The rows to store for one event over *window* (only those starting at or after *since*)."""
+OccurrenceRow = tuple[int, int, datetime, datetime, bool, bool]
+_EXPANDED = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates, Event.cancelled)
+_ROW_COLUMNS = 'occurrences (event_id, district_id, start, "end", multi_day, cancelled)'
+
+
+def _occurrence_rows(event: Any, window: tuple[datetime, datetime],
+                     since: datetime | None = None) -> list[OccurrenceRow]:
+    """The rows to store for one event (or a row of :data:`_EXPANDED`) over *window*, in the order
+    of :data:`_ROW_COLUMNS` (only those starting at or after *since*)."""
     return [
-        {"event_id": event_id, "district_id": district_id, "start": span.start, "end": span.end,
-         "multi_day": span.end - span.start > MULTI_DAY}
-        for span in expand(start, end, rrule, exdates, *window)
+        (event.id, event.district_id, span.start, span.end, span.end - span.start > MULTI_DAY, event.cancelled)
+        for span in expand(event.start, event.end, event.rrule, event.exdates, *window)
         if since is None or span.start >= since
     ]
+
+
+def _stored(moment: datetime) -> str:
+    """A datetime in the text form SQLAlchemy stores it in on SQLite (naive UTC, microseconds)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_occurrences(session: Session, rows: list[OccurrenceRow]) -> None:
+    """Insert *rows* in the session's transaction, through the driver: a full refresh writes
+    millions, and per-row statement and type handling would cost more than the database's work.
+
+    SQLite gets the text form of :func:`_stored`, PostgreSQL a ``COPY``. Nothing is synchronised
+    with the session.
+    """
+    if not rows:
+        return
+    driver: Any = session.connection().connection.driver_connection
+    if _embedded(session):
+        driver.executemany("INSERT INTO " + _ROW_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 - constants
+                           [(event, district, _stored(start), _stored(end), multi, cancelled)
+                            for event, district, start, end, multi, cancelled in rows])
+        return
+    with driver.cursor() as cursor, cursor.copy("COPY " + _ROW_COLUMNS + " FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def materialise(session: Session, event: Event, window: tuple[datetime, datetime] | None = None) -> int:
@@ -89,16 +121,14 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
     session.flush()
     session.execute(delete(Occurrence).where(Occurrence.event_id == event.id),
                     execution_options={"synchronize_session": False})
-    rows = _occurrence_rows(event.id, event.district_id, event.start, event.end, event.rrule, event.exdates,
-                            window or horizon())
-    if rows:
-        session.execute(insert(Occurrence), rows)
+    rows = _occurrence_rows(event, window or horizon())
+    _insert_occurrences(session, rows)
     return len(rows)
 
 
 REFRESH_STATE = "occurrences"
 REFRESH_BATCH = 200  # events per transaction: the write lock is held for one batch at a time
-REFRESH_PAUSE = (0.01, 0.1)  # SQLite: pause as long as the batch held the lock (within these bounds)
+FOREGROUND_WAIT = 2.0  # SQLite: longest wait for requests' writes before a batch (then it goes ahead)
 LOCK_RETRIES = 5
 
 
@@ -125,9 +155,10 @@ def refresh_occurrences(session: Session) -> int:
             reaching = (~changed) & (Event.start < window[1]) & or_(Event.rrule != "",
                                                                    Event.end > state.horizon_end)
             total += _expand_in_batches(session, reaching, new_days, replace_from=state.horizon_end)
+    _yield_to_requests(session)
     _with_retry(session, lambda: session.execute(
         delete(Occurrence).where(Occurrence.start < window[0], Occurrence.end <= window[0]),
-        execution_options={"synchronize_session": False}))
+        execution_options={"synchronize_session": False, BACKGROUND: True}))
     values = {"horizon_start": window[0], "horizon_end": window[1], "watermark": started}
 
     def save_state() -> None:
@@ -156,32 +187,38 @@ def _expand_in_batches(session: Session, which: ColumnElement[bool], window: tup
     """
     total = 0
     last_id = 0
-    columns = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates)
     while True:
-        batch = session.execute(select(*columns).where(which, Event.id > last_id)
+        batch = session.execute(select(*_EXPANDED).where(which, Event.id > last_id)
                                 .order_by(Event.id).limit(REFRESH_BATCH)).all()
         session.commit()  # the read ends here: the write below holds the lock only for itself
         if not batch:
             return total
         last_id = batch[-1].id
-        rows = [row for event in batch for row in _occurrence_rows(
-            event.id, event.district_id, event.start, event.end, event.rrule, event.exdates, window,
-            since=replace_from)]
+        rows = [row for event in batch for row in _occurrence_rows(event, window, since=replace_from)]
         ids = [event.id for event in batch]
 
-        def write(ids: list[int] = ids, rows: list[dict[str, Any]] = rows) -> None:
+        def write(ids: list[int] = ids, rows: list[OccurrenceRow] = rows) -> None:
             old = delete(Occurrence).where(Occurrence.event_id.in_(ids))
             if replace_from is not None:
                 old = old.where(Occurrence.start >= replace_from)
-            session.execute(old, execution_options={"synchronize_session": False})
-            if rows:
-                session.execute(insert(Occurrence), rows)
+            session.execute(old, execution_options={"synchronize_session": False, BACKGROUND: True})
+            _insert_occurrences(session, rows)
 
-        writing = time.perf_counter()
+        _yield_to_requests(session)
         _with_retry(session, write)
         total += len(rows)
-        if _embedded(session):  # let waiting writers (a senior's request) take the lock first
-            time.sleep(min(max(time.perf_counter() - writing, REFRESH_PAUSE[0]), REFRESH_PAUSE[1]))
+
+
+def _yield_to_requests(session: Session) -> None:
+    """SQLite: let the requests' open write transactions (a senior's request) finish first, and
+    checkpoint the WAL here, so no request's commit has to copy a refresh's pages."""
+    bind = session.get_bind()
+    writes = foreground_writes(bind) if isinstance(bind, Engine) else None
+    if writes is None:
+        return
+    writes.wait_until_idle(FOREGROUND_WAIT)
+    session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
+    session.commit()
 
 
 def _with_retry(session: Session, write: Callable[[], object]) -> None:
@@ -269,7 +306,8 @@ def list_occurrences(session: Session, criteria: EventFilter) -> list[Occurrence
     window_start, window_end = _window(criteria)
     views = _materialised(session, criteria, window_start, window_end)
     extra = [view for first, last in _outside_horizon(window_start, window_end)
-             for view in _expand_outside_horizon(session, criteria, first, last)]
+             for view in _expand_outside_horizon(session, criteria, first, last)
+             if criteria.ending_after is None or view.end > criteria.ending_after]
     if extra:
         views = sorted(views + extra, key=lambda view: (view.start, view.event.title))
         if criteria.limit is not None:
@@ -324,8 +362,9 @@ def page_of_occurrences(session: Session, criteria: EventFilter, number: int, si
     """Page *number* (clamped to the pages there are) of :func:`list_occurrences`, district
     *first_district_id* first, *size* entries a page.
 
-    The order comes from one narrow statement (occurrence ids, districts, titles); only the page is
-    loaded in full: a screen showing one page of this week's 600 entries reads four events, not 600.
+    Lists that filter on occurrences alone (day, week, districts) are counted and cut on the
+    (start, end, cancelled) indexes (:func:`_page_by_index`); the others get their order from one
+    narrow statement (occurrence ids, districts, titles). Only the page is loaded in full.
     """
     window_start, window_end = _window(criteria)
     if _outside_horizon(window_start, window_end):  # far ahead or back: expanded on the fly, cut in memory
@@ -334,22 +373,80 @@ def page_of_occurrences(session: Session, criteria: EventFilter, number: int, si
             views.sort(key=lambda view: view.event.district_id != first_district_id)
         number, count, part = _page_range(number, size, len(views))
         return OccurrencePage(views[part], number, count, len(views))
+    if first_district_id is None and not (criteria.venue or criteria.category or criteria.text):
+        return _page_by_index(session, criteria, number, size)
     # The rank of each start time stands in for the time itself: no date is converted for 600 rows.
     slot = func.dense_rank().over(order_by=Occurrence.start).label("slot")
     rows = session.execute(_apply_filters(session, select(Occurrence.id, Occurrence.district_id, slot, Event.title)
                                           .join(Event, Event.id == Occurrence.event_id)
-                                          .where(*_overlapping(window_start, window_end)),
+                                          .where(*_overlapping(window_start, window_end), *_not_ended(criteria)),
                                           criteria, Occurrence.district_id)).all()
     listed = sorted(rows, key=lambda row: (row.slot, row.title, row.id))[: criteria.limit]
     if first_district_id is not None:
         listed.sort(key=lambda row: row.district_id != first_district_id)
     number, count, part = _page_range(number, size, len(listed))
-    chosen = [row.id for row in listed[part]]
+    return OccurrencePage(_loaded(session, [row.id for row in listed[part]]), number, count, len(listed))
+
+
+def _not_ended(criteria: EventFilter) -> tuple[ColumnElement[bool], ...]:
+    return () if criteria.ending_after is None else (Occurrence.end > criteria.ending_after,)
+
+
+# The flag as the partial index ix_occurrences_multi_day names it: SQLite uses a partial index only
+# when the query repeats its condition, and ``multi_day = 1`` is not ``multi_day``.
+_MULTI_DAY_INDEXED: ColumnElement[bool] = literal_column("occurrences.multi_day")
+
+
+def _page_by_index(session: Session, criteria: EventFilter, number: int, size: int) -> OccurrencePage:
+    """A page of a list filtered on occurrences alone, at a cost that does not grow with the data.
+
+    The count and the first ``number * size`` entries (by start, then id) come from index ranges:
+    the window's own, and the few ``multi_day`` occurrences that began earlier. Only the entries
+    starting at the page's first and last start times and between them are read with their titles,
+    which order entries starting at the same time.
+    """
+    window_start, window_end = _window(criteria)
+    conditions = [Occurrence.start < window_end, Occurrence.end > window_start, *_not_ended(criteria)]
+    if not criteria.include_cancelled:
+        conditions.append(Occurrence.cancelled.is_(False))
+    # The few multi-day ones from further back, over the partial index (districts picked here: with a
+    # district the planner would rather scan the district's last month).
+    earlier_rows = session.execute(select(Occurrence.start, Occurrence.district_id)
+                                   .where(*conditions, Occurrence.start < window_start - MULTI_DAY,
+                                          _MULTI_DAY_INDEXED)).all()
+    if criteria.districts:
+        districts = set(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
+        conditions.append(Occurrence.district_id.in_(districts))
+        earlier_rows = [row for row in earlier_rows if row.district_id in districts]
+    earlier = sorted(row.start for row in earlier_rows)
+    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
+    total = len(earlier) + (session.scalar(select(func.count()).select_from(Occurrence).where(*recent)) or 0)
+    total = min(total, criteria.limit) if criteria.limit is not None else total
+    number, count, part = _page_range(number, size, total)
+    wanted = min(part.stop, total)
+    if part.start >= wanted:
+        return OccurrencePage([], number, count, total)
+    # By start alone, the index's order: entries sharing a start time are re-read below anyway.
+    head = [*earlier, *session.scalars(select(Occurrence.start).where(*recent)
+                                       .order_by(Occurrence.start).limit(wanted))][:wanted]
+    first, last = head[part.start], head[-1]
+    before = sum(1 for start in head if start < first)
+    reach = () if first >= window_start - MULTI_DAY else (
+        or_(Occurrence.start >= window_start - MULTI_DAY, _MULTI_DAY_INDEXED),)
+    tied = session.execute(select(Occurrence.id, Occurrence.start, Event.title)
+                           .join(Event, Event.id == Occurrence.event_id)
+                           .where(*conditions, Occurrence.start >= first, Occurrence.start <= last, *reach)).all()
+    ordered = sorted(tied, key=lambda row: (row.start, row.title, row.id))
+    chosen = [row.id for row in ordered[part.start - before:wanted - before]]
+    return OccurrencePage(_loaded(session, chosen), number, count, total)
+
+
+def _loaded(session: Session, chosen: list[int]) -> list[OccurrenceView]:
+    """The occurrences *chosen* (ids, in that order) with their events, venues, districts and topics."""
     loaded = {occurrence.id: occurrence for occurrence in session.scalars(
         select(Occurrence).where(Occurrence.id.in_(chosen))
         .options(joinedload(Occurrence.event), *_event_details(not _embedded(session), Occurrence.event))).unique()}
-    views = [OccurrenceView(loaded[key].event, loaded[key].start, loaded[key].end) for key in chosen]
-    return OccurrencePage(views, number, count, len(listed))
+    return [OccurrenceView(loaded[key].event, loaded[key].start, loaded[key].end) for key in chosen]
 
 
 def _materialised(
@@ -359,7 +456,7 @@ def _materialised(
     query = (
         select(Occurrence)
         .join(Occurrence.event)
-        .where(*_overlapping(window_start, window_end))
+        .where(*_overlapping(window_start, window_end), *_not_ended(criteria))
         .options(contains_eager(Occurrence.event),
                  *_event_details(_topics_joined(session, criteria), Occurrence.event))
         .order_by(Occurrence.start, Event.title, Occurrence.id)

@@ -96,6 +96,8 @@ def test_writes_during_a_refresh_of_10000_events_neither_fail_nor_wait(db: Datab
         return time.perf_counter() - started
 
     file_request(0)  # warm up: first-use costs are not the refresh's
+    # What the machine alone costs a write now (others' load): on a quiet machine a few ms.
+    alone = max(file_request(100_000 + number) for number in range(20))
     worker = threading.Thread(target=refresh)
     worker.start()
     waits: list[float] = []
@@ -106,9 +108,9 @@ def test_writes_during_a_refresh_of_10000_events_neither_fail_nor_wait(db: Datab
     assert not failures
     assert len(waits) >= 5, "the refresh ended before requests could be written during it"
     slow = sorted((wait, index) for index, wait in enumerate(waits))[-3:]
-    # Every write gets through; on a 2-core machine shared with other work (load > 10) single
-    # writes wait for a checkpoint or a batch now and then: the bound on the slowest is looser.
-    assert sorted(waits)[int(len(waits) * 0.95)] < 1.0, f"slowest writes (s, index) {slow} of {len(waits)}"
-    assert max(waits) < 2.0, f"slowest writes (s, index) {slow} of {len(waits)}"
+    # Every write gets through within a second: the refresh lets open request writes go first and
+    # checkpoints the WAL itself, so a write waits at most for the one batch under way. On a
+    # machine loaded by others, a write waits that long without any refresh too: that is allowed for.
+    assert max(waits) < 1.0 + alone, f"slowest writes (s, index) {slow} of {len(waits)}; alone {alone:.2f} s"
     with db.session() as session:
         assert session.scalar(select(Occurrence.id).limit(1)) is not None

@@ -30,6 +30,13 @@ RULES = [
     "FREQ=MINUTELY;INTERVAL=97",
     "FREQ=WEEKLY;BYDAY=MO;UNTIL=20290101T000000",
     "FREQ=WEEKLY;BYDAY=MO;COUNT=300",
+    # Near the plain-addition path for simple series: each must give dateutil's dates.
+    "FREQ=WEEKLY;BYDAY=WE",
+    "FREQ=WEEKLY;INTERVAL=2;UNTIL=20271231T235959",
+    "FREQ=DAILY;UNTIL=20261215T100000",
+    "FREQ=DAILY;BYDAY=MO,FR",
+    "FREQ=WEEKLY;BYHOUR=9",
+    "FREQ=DAILY;BYMONTH=12",
 ]
 STARTS = [datetime(2024, 1, 31, 10, 0), datetime(2025, 2, 28, 18, 30), datetime(2023, 3, 26, 2, 30)]
 
