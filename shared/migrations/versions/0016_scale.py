@@ -1,7 +1,7 @@
 """occurrences: the event's cancelled flag copied; (start, end, cancelled) indexes, the multi-day index led by start; no separate event_id index
 
 Revision ID: 0016_scale
-Revises: 0010_refresh_state
+Revises: 0013_kiosk_node
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016_scale'
-down_revision = '0010_refresh_state'
+down_revision = '0013_kiosk_node'
 branch_labels = None
 depends_on = None
 
