@@ -44,6 +44,7 @@ from ivr.flow.engine import (  # noqa: E402
 from shared.speech.synthesis import Synthesizer  # noqa: E402
 
 ANSWER_DELAY = 2.0
+KEY_SECONDS = 0.6  # between the keys of a longer entry
 EVENTS = tuple(EventItem(index, f"Termin {index}", f"Dienstag, 24. November, um {15 + index % 4} Uhr: "
                          f"Seniorengymnastik. Ort: Begegnungszentrum Hörde. Adresse: Hörder Bahnhofstraße 6, "
                          f"44263 Dortmund. Kosten: 2 Euro.") for index in range(12))
@@ -87,6 +88,8 @@ class Walk:
         if not isinstance(event, CallStarted):
             self.inputs += 1
             self.seconds += recorded_seconds if isinstance(event, RecordingDone) else ANSWER_DELAY
+        if isinstance(event, Digits):
+            self.seconds += KEY_SECONDS * (len(event.digits) - 1)  # typing a postcode takes a moment
         self.state, actions = step(self.state, event)
         return self.play(actions)
 
@@ -106,8 +109,9 @@ def home_visit(synthesizer: Synthesizer, name_seconds: float, topic_seconds: flo
     for key in ("2", "1", "1"):  # request, home visit, consent
         walk.send(Digits(key))
     walk.send(RecordingDone("name", "file:name.wav", name_seconds), name_seconds)
-    walk.send(Digits("8"))  # Hörde
+    walk.send(Digits("44263"))  # the postcode: Hörde
     walk.send(Digits("1"))  # the caller's number is right
+    walk.send(Digits("1"))  # call back in the morning
     walk.send(RecordingDone("topic", "file:topic.wav", topic_seconds), topic_seconds)
     walk.send(Digits("1"))  # confirmed → reference
     assert walk.state.reference == "48213907", walk.state.node

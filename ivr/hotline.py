@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.flow import prompts
+from ivr.flow import nodes, prompts
 from ivr.flow.engine import CallEvent, CallState, HungUp, Say
 from ivr.flow.runner import OutputAction, advance
 from ivr.flow.services import DatabaseCallServices
@@ -57,7 +57,7 @@ class Hotline:
 
     def prerendered(self, language: str) -> list[str]:
         """The prompts rendered at start-up: every fixed text and every confirmation."""
-        return [*prompts.fixed_prompts(language), *prompts.confirmations(language)]
+        return [*prompts.fixed_prompts(language), *nodes.fixed_texts(language), *prompts.confirmations(language)]
 
     def warm_and_wait(self) -> None:
         """Render (WAV for webhooks, µ-law for streams) the prompts callers hear first; a start-up worker."""

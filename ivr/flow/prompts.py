@@ -39,7 +39,7 @@ GERMAN: dict[str, str] = {
     "home_district_menu": (
         "In welchem Stadtbezirk wohnen Sie? Tippen Sie die Nummer und danach die Raute-Taste."
     ),
-    "chosen": "Gut. {choice}.",
+    "chosen": "{choice}.",
     "events_found_one": "Ich habe eine Veranstaltung gefunden.",
     "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
@@ -55,29 +55,24 @@ GERMAN: dict[str, str] = {
     "events_end": "Das waren alle Veranstaltungen.",
     "kind_menu": "Hausbesuch: die 1. Rückruf: die 2.",
     "consent": (
-        "Damit das Seniorenbüro Ihnen helfen kann, nehmen wir Ihren Namen und Ihr Anliegen auf "
-        "und speichern beides für die Mitarbeitenden Ihres Stadtbezirks. Sind Sie damit einverstanden? "
-        "Ja: drücken Sie die 1. Nein: drücken Sie die 2."
+        "Wir nehmen Ihren Namen und Ihr Anliegen auf, für Ihr Seniorenbüro. Einverstanden? "
+        "Ja: die 1. Nein: die 2."
     ),
-    "no_consent": "In Ordnung. Wir nehmen nichts auf und speichern nur Ihre Telefonnummer für den Rückruf.",
-    "record_name": "Bitte sagen Sie nach dem Ton Ihren Namen. Drücken Sie danach die Raute-Taste.",
-    "record_topic": (
-        "Worum geht es? Erzählen Sie es nach dem Ton in Ruhe, höchstens eine Minute. "
-        "Drücken Sie danach die Raute-Taste."
-    ),
-    "record_message": (
-        "Bitte sprechen Sie Ihre Nachricht nach dem Ton, höchstens eine Minute. Drücken Sie danach die Raute-Taste."
-    ),
+    "no_consent": "In Ordnung. Wir speichern nur Ihre Nummer.",
+    "record_name": "Ihr Name, bitte. Nach dem Ton.",
+    "record_topic": "Worum geht es? Nach dem Ton, bis zu einer Minute. Dann die Raute.",
+    "record_message": "Ihre Nachricht, bitte. Nach dem Ton, bis zu einer Minute. Dann die Raute.",
     "recording_missing": "Ich habe leider keine Aufnahme erhalten. Wir machen trotzdem weiter.",
     "number_readback": "Wir rufen Sie unter dieser Nummer zurück: {digits}. Ist das richtig? Ja: die 1. Nein: die 2.",
     "number_entry": "Bitte tippen Sie Ihre Telefonnummer mit Vorwahl und danach die Raute-Taste.",
     "number_invalid": "Diese Telefonnummer kann ich leider nicht verwenden.",
     "summary": "Ich fasse zusammen: {kind}, Stadtbezirk {district}, Rückruf unter {digits}.{event}",
+    "summary_short": "{kind}, {district}, {time}.{event}",
     "summary_event": " Es geht um die Veranstaltung {title}.",
     "confirm": "Ist das so richtig? Ja: drücken Sie die 1. Nein: drücken Sie die 2.",
     "saved": (
-        "Vielen Dank, Ihre Anfrage ist angekommen. Ihre Vorgangsnummer ist {reference}. "
-        "Ich wiederhole: {reference}. Das Seniorenbüro meldet sich in den nächsten zwei Werktagen."
+        "Ihre Vorgangsnummer: {reference}. Noch einmal: {reference}. "
+        "Das Seniorenbüro meldet sich in zwei Werktagen. Danke."
     ),
     "not_saved": "Gut, ich habe nichts gespeichert.",
     "transfer": "Ich verbinde Sie jetzt mit dem {office}. Einen Moment bitte.",
@@ -101,6 +96,43 @@ GERMAN: dict[str, str] = {
     "person": "mit einem Menschen sprechen",
     "yes": "ja",
     "no": "nein",
+    # added with the call-flow table (issue 11)
+    "option": "{label} die {digit}",
+    "events_label": "Veranstaltungen",
+    "request_label": "Besuch oder Rückruf",
+    "person_label": "Gespräch",
+    "other_day_label": "anderer Tag",
+    "all_districts_label": "Ganz Dortmund",
+    "group_1": "Innenstadt und Eving",
+    "group_2": "Osten und Hörde",
+    "group_3": "Westen und Hombruch",
+    "repeat_label": "Noch einmal",
+    "next_label": "Weiter",
+    "event_callback_label": "Rückruf dazu",
+    "more_label": "Die nächsten fünf",
+    "menu_label": "Hauptmenü",
+    "morning_label": "Vormittags",
+    "midday_label": "Mittags",
+    "afternoon_label": "Nachmittags",
+    "any_time_label": "Egal",
+    "morning": "vormittags",
+    "midday": "mittags",
+    "afternoon": "nachmittags",
+    "any": "Zeit egal",
+    "q_day": "",
+    "q_weekday": "",
+    "q_district": "Welcher Stadtbezirk?",
+    "q_home_district": "Wo wohnen Sie?",
+    "q_person_district": "Welches Seniorenbüro?",
+    "postcode_hint": "Oder Ihre Postleitzahl.",
+    "district_speech_hint": "Sie können auch Ihren Stadtteil sagen.",
+    "postcode_unknown": "Diese Postleitzahl kenne ich nicht.",
+    "q_consent": "Wir nehmen Ihren Namen und Ihr Anliegen auf, für Ihr Seniorenbüro. Einverstanden?",
+    "q_number_confirm": "Rückruf unter {digits}. Richtig?",
+    "q_number_entry": "Bitte tippen Sie Ihre Telefonnummer. Dann die Raute.",
+    "q_callback_time": "Wann sollen wir anrufen?",
+    "q_confirm": "Richtig?",
+    "moment": "Einen Moment bitte.",
 }
 
 TURKISH: dict[str, str] = {
@@ -120,7 +152,7 @@ TURKISH: dict[str, str] = {
     ),
     "district_list": "{list}",
     "home_district_menu": "Hangi semtte oturuyorsunuz? Numarayı ve ardından kare tuşunu tuşlayın.",
-    "chosen": "Tamam. {choice}.",
+    "chosen": "{choice}.",
     "events_found_one": "Bir etkinlik buldum.",
     "events_found_many": "{count} etkinlik buldum.",
     "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
@@ -175,6 +207,43 @@ TURKISH: dict[str, str] = {
     "person": "bir görevliyle konuşmak",
     "yes": "evet",
     "no": "hayır",
+    # added with the call-flow table (issue 11)
+    "option": "{label} {digit}",
+    "events_label": "Etkinlikler",
+    "request_label": "Ziyaret veya geri arama",
+    "person_label": "Görüşme",
+    "other_day_label": "Başka bir gün",
+    "all_districts_label": "Tüm Dortmund",
+    "group_1": "Merkez ve Eving",
+    "group_2": "Doğu ve Hörde",
+    "group_3": "Batı ve Hombruch",
+    "repeat_label": "Tekrar",
+    "next_label": "Sonraki",
+    "event_callback_label": "Bununla ilgili geri arama",
+    "more_label": "Sonraki beş",
+    "menu_label": "Ana menü",
+    "morning_label": "Öğleden önce",
+    "midday_label": "Öğle",
+    "afternoon_label": "Öğleden sonra",
+    "any_time_label": "Fark etmez",
+    "morning": "öğleden önce",
+    "midday": "öğle",
+    "afternoon": "öğleden sonra",
+    "any": "saat fark etmez",
+    "q_day": "Hangi gün?",
+    "q_weekday": "Hangi gün?",
+    "q_district": "Hangi semt?",
+    "q_home_district": "Nerede oturuyorsunuz?",
+    "q_person_district": "Hangi büro?",
+    "postcode_hint": "Veya posta kodunuzu tuşlayın.",
+    "district_speech_hint": "",
+    "postcode_unknown": "Bu posta kodunu tanımıyorum.",
+    "q_consent": "Adınızı ve konunuzu büronuz için kaydediyoruz. Kabul ediyor musunuz?",
+    "q_number_confirm": "Geri arama numarası: {digits}. Doğru mu?",
+    "q_number_entry": "Lütfen telefon numaranızı tuşlayın, ardından kare tuşuna basın.",
+    "q_callback_time": "Sizi ne zaman arayalım?",
+    "q_confirm": "Doğru mu?",
+    "moment": "Lütfen bekleyin.",
 }
 
 GERMAN.update(flow_prompts.GERMAN)
@@ -221,12 +290,16 @@ def fixed_prompts(language: str) -> list[str]:
 
 
 def confirmations(language: str, most_events: int = 20) -> list[str]:
-    """Every "Gut. …" and "Ich habe N Veranstaltungen gefunden.", for rendering at start-up.
+    """Every confirmation ("Hörde.") and event count, for rendering at start-up.
 
     They start most replies, so a caller should never wait for them to be synthesised.
     """
-    choices = [text(language, key) for key in ("events", "request", "person", "today", "tomorrow", "week",
-                                               "home_visit", "callback", "yes", "no")]
-    choices += [*WEEKDAYS[language], *(district_name(number, language) for number in range(len(DISTRICTS) + 1))]
-    found = [text(language, "events_found_many", count=count) for count in range(2, most_events + 1)]
-    return [*(text(language, "chosen", choice=choice) for choice in dict.fromkeys(choices)), *found]
+    choices = [text(language, key) for key in (
+        "events_label", "request_label", "person", "events_when_today", "events_when_tomorrow",
+        "events_when_week", "home_visit", "callback", "yes", "no", "morning", "midday", "afternoon", "any",
+        "all_districts_label", "group_1", "group_2", "group_3")]
+    choices += [*WEEKDAYS[language], *(district_name(number, language) for number in range(1, len(DISTRICTS) + 1))]
+    found = [text(language, "events_count_many", when=text(language, f"events_when_{day}"), count=count)
+             for day in ("today", "tomorrow", "week") for count in range(2, most_events + 1)]
+    return [*(text(language, "chosen", choice=choice[:1].upper() + choice[1:]) for choice in dict.fromkeys(choices)),
+            *found]

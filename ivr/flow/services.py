@@ -123,7 +123,8 @@ class DatabaseCallServices:
             kind=draft.kind or "callback", channel="phone", district_slug=district_slug, phone=draft.phone,
             caller_name=transcripts.get("name", "")[:160],
             topic=transcripts.get("topic") or transcripts.get("message") or "",
-            language=state.language, consent_data=bool(draft.consent or draft.confirmed),
+            language=state.language, preferred_time=draft.callback_time,
+            consent_data=bool(draft.consent or draft.confirmed),
             consent_recording=bool(draft.consent), event_id=draft.event_id, call_sid=self.call_sid,
             idempotency_key=idempotency_key(self.call_sid), incomplete=query.incomplete,
         )
