@@ -373,9 +373,7 @@ class StreamCall:
                 self.answer(Digits(self.digits))
             else:
                 self.digits += key
-                if self.digits == "0" and listen.question == "district":
-                    self.answer(Digits("0"))
-                elif len(self.digits) >= listen.max_digits:
+                if len(self.digits) >= listen.max_digits:
                     self.answer(Digits(self.digits))
         else:
             self.digits += key
