@@ -19,13 +19,14 @@ from ivr.flow.services import DatabaseCallServices
 from ivr.speech.prompt_audio import PromptAudio
 from ivr.speech.recognition import Recognizer, load_recognizer
 from ivr.transports.recordings import RecordingAttacher, RecordingFetcher
-from shared.clock import utcnow
+from shared.clock import local_today, utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.models import Call
 from shared.seed.reference_data import DISTRICTS
 from shared.services.phone import normalise_phone
 from shared.services.places import district_by_slug
+from shared.services.workdays import add_working_days
 from shared.speech.synthesis import SpeechRequest, Synthesizer
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class Hotline:
 
     def warm_and_wait(self) -> None:
         """Render (WAV for webhooks, µ-law for streams) the prompts callers hear first; a start-up worker."""
+        # Saving a request computes its due date: load the holiday tables now, not on a caller's time.
+        add_working_days(local_today(), 2)
         for language in prompts.LANGUAGES:
             for future in self.prompt_audio.warm(self.prerendered(language), language):
                 future.result(timeout=120)

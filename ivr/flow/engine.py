@@ -399,8 +399,8 @@ class _Flow:
             return self.failed("not_understood")
         s.failures = 0
         handler = getattr(self, f"on_{s.node}")
-        result: list[Action] = handler(said)
-        return result
+        answer: list[Action] = handler(said)
+        return answer
 
     # questions
 
@@ -724,7 +724,9 @@ class _Flow:
         s.node = Node.DONE
         s.ended = True
         reference = prompts.spoken_reference(event.reference)
-        return [self.say_personal("saved", reference=reference), self.say("goodbye"), HangUp()]
+        # Only the reference itself is synthesised now; the rest was rendered at start-up.
+        return [self.say_personal("saved", reference=reference), self.say("saved_after"), self.say("goodbye"),
+                HangUp()]
 
     def hung_up(self) -> list[Action]:
         """Keep what the caller gave as an incomplete request."""

@@ -70,10 +70,7 @@ GERMAN: dict[str, str] = {
     "summary_short": "{kind}, {district}, {time}.{event}",
     "summary_event": " Es geht um die Veranstaltung {title}.",
     "confirm": "Ist das so richtig? Ja: drücken Sie die 1. Nein: drücken Sie die 2.",
-    "saved": (
-        "Ihre Vorgangsnummer: {reference}. Noch einmal: {reference}. "
-        "Das Seniorenbüro meldet sich in zwei Werktagen. Danke."
-    ),
+    "saved": "Ihre Vorgangsnummer: {reference}. Noch einmal: {reference}.",
     "not_saved": "Gut, ich habe nichts gespeichert.",
     "transfer": "Ich verbinde Sie jetzt mit dem {office}. Einen Moment bitte.",
     "office_closed": (
@@ -133,6 +130,7 @@ GERMAN: dict[str, str] = {
     "q_callback_time": "Wann sollen wir anrufen?",
     "q_confirm": "Richtig?",
     "moment": "Einen Moment bitte.",
+    "saved_after": "Das Seniorenbüro meldet sich in zwei Werktagen. Danke.",
 }
 
 TURKISH: dict[str, str] = {
@@ -184,10 +182,7 @@ TURKISH: dict[str, str] = {
     "summary": "Özet: {kind}, semt {district}, geri arama numarası {digits}.{event}",
     "summary_event": " Konu: {title} etkinliği.",
     "confirm": "Doğru mu? Evet için 1'e, hayır için 2'ye basın.",
-    "saved": (
-        "Teşekkürler, talebiniz alındı. Dosya numaranız {reference}. Tekrar ediyorum: {reference}. "
-        "Yaşlı danışma bürosu iki iş günü içinde size ulaşacak."
-    ),
+    "saved": "Dosya numaranız {reference}. Tekrar ediyorum: {reference}.",
     "not_saved": "Tamam, hiçbir şey kaydetmedim.",
     "transfer": "Sizi şimdi {office} ile bağlıyorum. Lütfen bekleyin.",
     "office_closed": "Büro şu anda kapalı. Bir mesaj bırakabilirsiniz, sizi geri arayacağız.",
@@ -244,6 +239,7 @@ TURKISH: dict[str, str] = {
     "q_callback_time": "Sizi ne zaman arayalım?",
     "q_confirm": "Doğru mu?",
     "moment": "Lütfen bekleyin.",
+    "saved_after": "Teşekkürler. Yaşlı danışma bürosu iki iş günü içinde size ulaşacak.",
 }
 
 GERMAN.update(flow_prompts.GERMAN)
