@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from simple_websocket import ConnectionClosed
 
+from ivr.flow import prompts
 from ivr.flow.engine import (
     CallEvent,
     CallStarted,
@@ -52,6 +53,7 @@ VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
 RECORD_TRAILING_SILENCE = 8.0  # a pause to think must not end a one-minute recording
 RECORD_NOTHING_SAID = 8.0
 SPEECH_MAX_SECONDS = 12.0
+MOMENT_SECONDS = 1.0  # a reply not begun by then starts with "Einen Moment bitte"
 START_TIMEOUT_SECONDS = 5.0  # a socket without a valid ``start`` by then is closed
 SILENT_STREAM_SECONDS = 10.0  # Twilio sends media every 20 ms: this long without a message is a frozen line
 MAX_STREAMS = 40  # below gunicorn's 64 threads, so kiosk and staff pages stay served
@@ -138,6 +140,7 @@ class StreamCall:
         self.closed = False
         self.hung_up = False
         self.speech = False
+        self.language = "de"
         self.marks = 0
         self.speech_started_at: float | None = None
         self.frames_in = 0
@@ -253,20 +256,38 @@ class StreamCall:
         if hanging_up:
             self.hung_up = True
         started: list[Say] = []
+        sounding = threading.Lock()  # "Einen Moment bitte" is never queued after the reply itself
 
         def reply_at_once(say: Say) -> None:
             started.append(say)
             self.player.play(self.prompt(say))
 
-        with self.hotline.db.session() as session:
-            call = find_call(session, self.call_sid)
-            if call is None:
-                return
-            outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
-            for action in outputs:
-                if isinstance(action, Transfer):
-                    call.state = {**call.state, "transfer": action.number}
-            self.speech = bool(call.state.get("flow", {}).get("speech")) and self.hotline.recognizer.available
+        def moment() -> None:  # the step (a lookup, saving) is still running after a second
+            with sounding:
+                if not self.closed and not answered:
+                    self.player.play(self.prompt(Say(prompts.text(self.language, "moment"), self.language)))
+
+        answered: list[bool] = []
+        timer = threading.Timer(MOMENT_SECONDS, moment)
+        timer.daemon = True
+        if not hanging_up:
+            timer.start()
+        try:
+            with self.hotline.db.session() as session:
+                call = find_call(session, self.call_sid)
+                if call is None:
+                    return
+                outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
+                for action in outputs:
+                    if isinstance(action, Transfer):
+                        call.state = {**call.state, "transfer": action.number}
+                flow = call.state.get("flow", {})
+                self.speech = bool(flow.get("speech")) and self.hotline.recognizer.available
+                self.language = str(flow.get("language") or "de")
+        finally:
+            with sounding:
+                timer.cancel()
+                answered.append(True)
         if not hanging_up:
             self.perform(outputs, len(started))
 

@@ -474,3 +474,29 @@ def _asking_for_a_callback(twilio: TwilioStream) -> TwilioStream:
     twilio.keys("2")
     twilio.keys("2")
     return twilio
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_a_step_over_one_second_says_einen_moment_bitte(stream_phone: TwilioPhone, server: str,
+                                                        stream_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ivr.flow.engine import EventsFound, LookupEvents
+    from ivr.flow.services import DatabaseCallServices
+
+    def slow_lookup(self: DatabaseCallServices, query: LookupEvents) -> EventsFound:
+        time.sleep(1.6)  # a busy database
+        return EventsFound(())
+
+    monkeypatch.setattr(DatabaseCallServices, "find_events", slow_lookup)
+    synthesizer = get_runtime(stream_app).synthesizer
+    moment = phone_audio(synthesizer.synthesize("Einen Moment bitte.", "de"))
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("1")                  # events
+        quick = twilio.keys("1")          # today: no lookup, no "moment"
+        assert moment[FRAME_BYTES:6 * FRAME_BYTES] not in b"".join(_media_payloads(quick))
+        slow = twilio.keys("0")           # all of Dortmund: the lookup takes 1.6 s
+        assert moment[FRAME_BYTES:6 * FRAME_BYTES] in b"".join(_media_payloads(slow))
+        twilio.stop()
