@@ -260,6 +260,8 @@ class CallState:
 def step(state: CallState, event: CallEvent) -> tuple[CallState, list[Action]]:
     """Apply *event* to a copy of *state*; return the new state and the actions to carry out."""
     new = copy.deepcopy(state)
+    if new.ended and isinstance(event, RecordingDone):
+        return new, _Flow(new).late_recording(event)
     if new.ended and not isinstance(event, HungUp | RequestSaved):
         return new, [HangUp()]
     actions = _Flow(new).handle(event)
@@ -634,6 +636,18 @@ class _Flow:
         if event.purpose == "topic":
             return self.go(Node.CONFIRM, *before)
         return [*before, *self.next_request_field()]
+
+    def late_recording(self, event: RecordingDone) -> list[Action]:
+        """A recording whose callback came after the hang-up (the race): kept with the request."""
+        s = self.state
+        draft = s.draft
+        if (not event.ref or draft is None or not draft.consent
+                or any(item["purpose"] == event.purpose for item in draft.recordings)):
+            return []
+        draft.recordings.append({"purpose": event.purpose, "ref": event.ref, "duration": event.duration,
+                                 "transcript": event.transcript, "attached": False})
+        s.node, s.outcome = Node.HUNG_UP, s.outcome if s.outcome in ("request", "transferred") else "incomplete"
+        return [SaveRequest(incomplete=True)]
 
     def after_recordings(self) -> list[Action]:
         """After a voice message: complete the number and the time, then save."""

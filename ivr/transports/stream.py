@@ -184,6 +184,8 @@ class StreamCall:
             log.info("stream of call %s closed: %s", self.call_sid or "?", type(exc).__name__)
         finally:
             if self.call_sid and not self.hung_up:
+                if self.recording is not None:
+                    self.finish_recording()
                 self.apply(HungUp())  # the line dropped without a stop: keep what was given
             self.closed = True
             self.player.close()
@@ -209,6 +211,8 @@ class StreamCall:
         elif kind == "mark":
             self.on_mark(str(message["mark"]["name"]))
         elif kind == "stop":
+            if self.recording is not None:
+                self.finish_recording()  # what was said before the hang-up is kept, in one file
             self.apply(HungUp())
             self.close()
 
