@@ -230,3 +230,52 @@ def test_kill_9_mid_call_over_media_streams_keeps_the_name_recording(tmp_path: P
             assert [message.purpose for message in messages] == ["name"] and messages[0].duration_seconds >= 1.0
             assert (data_dir / "recordings" / messages[0].path).exists()
         assert list((data_dir / "recordings" / "pending").glob("*.wav")) == []  # no orphan file
+
+
+# --- the stop/recording-callback race --------------------------------------------------------
+
+def test_recording_callback_after_the_hang_up_is_kept_once_without_orphans(
+        ivr_app: Any, db: Database, recording_server: str) -> None:
+    from ivr.transports.recordings import pending_dir
+    from shared.models import Job
+    from tests.ivr.conftest import TwilioPhone
+
+    phone = TwilioPhone(ivr_app.test_client(), "CA" + "9" * 32)
+    phone.dial_in()
+    phone.press("2")
+    phone.press("1")                     # home visit
+    record = phone.press("1")            # consent → the name is being recorded …
+    record_path = record.action_path("Record")
+    assert phone.hang_up().status == 204  # … when the status callback overtakes the record callback
+    for _ in range(2):                   # the record callback, then Twilio's retry of it
+        phone.post(record_path, {"RecordingUrl": recording_server + "-name", "RecordingDuration": "3",
+                                 "RecordingSid": "RE9"})
+    with db.session() as session:
+        request = session.scalars(select(Request)).one()
+        assert (request.status, request.kind) == ("incomplete", "home_visit")
+        jobs = [job for job in session.scalars(select(Job)) if job.kind == "voice_message"]
+        assert len(jobs) == 1 and jobs[0].payload["purpose"] == "name"  # one download, one row to come
+    assert list(pending_dir(_data_dir(ivr_app)).glob("*.wav")) == []
+
+
+def _data_dir(app: Any) -> Path:
+    from ivr.hotline import get_hotline
+
+    return Path(get_hotline(app).data_dir)
+
+
+def test_orphan_pending_recording_is_swept_and_a_claimed_one_kept(ivr_app: Any, db: Database) -> None:
+    from ivr.transports.recordings import keep_pending, pending_dir
+    from ivr.transports.sweep import LONGEST_STEP, sweep_orphan_recordings
+
+    data_dir = _data_dir(ivr_app)
+    orphan = keep_pending(data_dir, "CA" + "1" * 32, "name", b"RIFF-orphan")  # killed before the step committed
+    claimed = keep_pending(data_dir, "CA" + "2" * 32, "topic", b"RIFF-claimed")
+    with db.session() as session:
+        session.add(Call(call_sid="CA" + "2" * 32, transport="stream", started_at=utcnow(), state={"flow": {
+            "node": "record_topic", "draft": {"recordings": [{"purpose": "topic", "ref": claimed}]}}}))
+        session.commit()
+        assert sweep_orphan_recordings(session, data_dir) == 0  # too young: a step may still claim it
+        assert sweep_orphan_recordings(session, data_dir, utcnow() + LONGEST_STEP * 2) == 1
+    names = sorted(path.name for path in pending_dir(data_dir).glob("*.wav"))
+    assert names == [claimed.removeprefix("file:")] and orphan.removeprefix("file:") not in names
