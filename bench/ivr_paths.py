@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT), *(entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench")]
 
 from bench.bench_support import app_client, scratch_database  # noqa: E402
+from ivr.flow.call_record import CallRecord  # noqa: E402
 from ivr.flow.engine import (  # noqa: E402
     Action,
     CallEvent,
@@ -43,6 +44,7 @@ from ivr.flow.engine import (  # noqa: E402
     EventsFound,
     LookupEvents,
     RecordingDone,
+    RecordingRef,
     RequestSaved,
     SaveRequest,
     Say,
@@ -156,14 +158,14 @@ def _confirm_after_topic(hotline: Hotline, db: Database, call_sid: str, topic_se
     with db.session() as session:
         call, _ = open_call(session, call_sid, "gather")
         noise = (np.random.default_rng(1).normal(0, 3000, int(PHONE_RATE * topic_seconds))).astype(np.int16)
-        recordings = [{"purpose": purpose, "ref": keep_pending(hotline.data_dir, call.call_sid, purpose,
-                                                                write_wav(audio, PHONE_RATE)),
-                       "duration": round(audio.size / PHONE_RATE, 1), "transcript": None, "attached": False}
+        recordings = [RecordingRef(purpose, keep_pending(hotline.data_dir, call.call_sid, purpose,
+                                                         write_wav(audio, PHONE_RATE)),
+                                   round(audio.size / PHONE_RATE, 1))
                       for purpose, audio in (("name", noise[:PHONE_RATE * 2]), ("topic", noise))]
         state = CallState(node="confirm", caller="+492311234567", draft=Draft(
             kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True,
             callback_time="morning", recordings=recordings))
-        call.state = {"flow": state.to_json()}
+        CallRecord(flow=state).store(call)
         session.commit()
     began = time.perf_counter()
     with db.session() as session:

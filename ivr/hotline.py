@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.flow import nodes, prompts
-from ivr.flow.engine import CallEvent, CallState, HungUp, Say
+from ivr.flow.call_record import CallRecord
+from ivr.flow.engine import CallEvent, HungUp, Say
 from ivr.flow.runner import OutputAction, advance
 from ivr.flow.services import DatabaseCallServices
 from ivr.speech.prompt_audio import PromptAudio
@@ -71,11 +72,12 @@ class Hotline:
 
     def forget_personal_audio(self, call: Call) -> None:
         """Delete the synthesised prompts that read out this caller's number or reference."""
-        paths = call.state.get("personal_audio", [])
-        for path in paths:
+        record = CallRecord.of(call)
+        for path in record.personal_audio:
             Path(path).unlink(missing_ok=True)
-        self.prompt_audio.forget(paths)
-        call.state = {**call.state, "personal_audio": []}
+        self.prompt_audio.forget(record.personal_audio)
+        record.personal_audio = []
+        record.store(call)
 
     def health(self) -> dict[str, Any]:
         """The ``speech`` entry of ``/healthz``."""
@@ -93,13 +95,14 @@ class Hotline:
 
         *early*: see :func:`ivr.flow.runner.advance`.
         """
-        state = CallState.from_json(call.state.get("flow") or {})
+        record = CallRecord.of(call)
         services = DatabaseCallServices(session, call.call_sid, self.attacher())
-        state, outputs = advance(state, event, services, early)
+        state, outputs = advance(record.flow, event, services, early)
         personal = [str(self.synthesizer.path_for(SpeechRequest(say.text.strip(), say.language, self.speech_rate)))
                     for say in outputs if isinstance(say, Say) and say.personal]
-        call.state = {**call.state, "flow": state.to_json(), "touched": utcnow().isoformat(),
-                      "personal_audio": [*call.state.get("personal_audio", []), *personal]}
+        record.flow, record.touched = state, utcnow().isoformat()
+        record.personal_audio = [*record.personal_audio, *personal]
+        record.store(call)
         if isinstance(event, HungUp):
             self.forget_personal_audio(call)
         call.language = state.language

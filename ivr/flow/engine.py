@@ -198,6 +198,17 @@ OUTPUT_ACTIONS = (Say, Listen, Record, Transfer, HangUp)
 # --- state ----------------------------------------------------------------------------------
 
 @dataclass
+class RecordingRef:
+    """A recording of this call: where its audio is until it is stored with the request."""
+
+    purpose: str
+    ref: str  # file:NAME (pending folder) or url:URL|ACCOUNT (at Twilio)
+    duration: float = 0.0
+    transcript: str | None = None
+    attached: bool = False
+
+
+@dataclass
 class Draft:
     """What the caller has given for a request so far."""
 
@@ -208,7 +219,7 @@ class Draft:
     phone_confirmed: bool = False
     event_id: int | None = None
     event_title: str = ""
-    recordings: list[dict[str, Any]] = field(default_factory=list)
+    recordings: list[RecordingRef] = field(default_factory=list)
     confirmed: bool = False
     purpose: str = "request"  # or "message" (voice message when no one can take the call)
     callback_time: str = ""  # morning / midday / afternoon / any ("" not asked yet)
@@ -251,7 +262,11 @@ class CallState:
         draft = values.get("draft")
         if isinstance(draft, dict):
             draft_known = {item.name for item in fields(Draft)}
-            values["draft"] = Draft(**{key: value for key, value in draft.items() if key in draft_known})
+            rebuilt = Draft(**{key: value for key, value in draft.items() if key in draft_known})
+            ref_known = {item.name for item in fields(RecordingRef)}
+            rebuilt.recordings = [RecordingRef(**{key: value for key, value in item.items() if key in ref_known})
+                                  if isinstance(item, dict) else item for item in rebuilt.recordings]
+            values["draft"] = rebuilt
         return cls(**values)
 
 
@@ -626,9 +641,8 @@ class _Flow:
     def recording_done(self, event: RecordingDone) -> list[Action]:
         draft = self.draft
         before: list[Action] = []
-        if event.ref and not any(item["purpose"] == event.purpose for item in draft.recordings):
-            draft.recordings.append({"purpose": event.purpose, "ref": event.ref, "duration": event.duration,
-                                     "transcript": event.transcript, "attached": False})
+        if event.ref and not any(item.purpose == event.purpose for item in draft.recordings):
+            draft.recordings.append(RecordingRef(event.purpose, event.ref, event.duration, event.transcript))
         elif not event.ref:
             before.append(self.say("recording_missing"))
         if event.purpose == "message":
@@ -642,10 +656,9 @@ class _Flow:
         s = self.state
         draft = s.draft
         if (not event.ref or draft is None or not draft.consent
-                or any(item["purpose"] == event.purpose for item in draft.recordings)):
+                or any(item.purpose == event.purpose for item in draft.recordings)):
             return []
-        draft.recordings.append({"purpose": event.purpose, "ref": event.ref, "duration": event.duration,
-                                 "transcript": event.transcript, "attached": False})
+        draft.recordings.append(RecordingRef(event.purpose, event.ref, event.duration, event.transcript))
         s.node, s.outcome = Node.HUNG_UP, s.outcome if s.outcome in ("request", "transferred") else "incomplete"
         return [SaveRequest(incomplete=True)]
 
@@ -671,7 +684,7 @@ class _Flow:
             return self.go(Node.CALLBACK_TIME)
         if draft.purpose == "message":
             return [SaveRequest(incomplete=draft.district is None)]
-        if draft.consent and not any(item["purpose"] == "topic" for item in draft.recordings):
+        if draft.consent and not any(item.purpose == "topic" for item in draft.recordings):
             return self.go(Node.RECORD_TOPIC)
         return self.go(Node.CONFIRM)
 
@@ -731,7 +744,7 @@ class _Flow:
         s = self.state
         s.reference, s.request_id = event.reference, event.request_id
         for item in self.draft.recordings:
-            item["attached"] = True
+            item.attached = True
         if s.node == Node.HUNG_UP:
             return []
         s.outcome = "incomplete" if s.node == Node.GIVING_UP else "request"

@@ -24,6 +24,7 @@ import numpy as np
 from simple_websocket import ConnectionClosed
 
 from ivr.flow import prompts
+from ivr.flow.call_record import CallRecord
 from ivr.flow.engine import (
     CallEvent,
     CallStarted,
@@ -242,12 +243,14 @@ class StreamCall:
             return
         with self.hotline.db.session() as session:
             call = find_call(session, call_sid)
-            if call is None or call.state.get("stream_used") or call.state.get("stream_nonce") != claimed[1]:
+            record = CallRecord.of(call) if call is not None else None
+            if call is None or record is None or record.stream_used or record.stream_nonce != claimed[1]:
                 log.warning("stream rejected: token already used or call unknown")
                 self.close()
                 return
-            call.state = {**call.state, "stream_used": True}
-            caller = str(call.state.get("caller", ""))
+            record.stream_used = True
+            record.store(call)
+            caller = record.caller
         self.call_sid = call_sid
         if self.on_started is not None:
             self.on_started()
@@ -282,12 +285,13 @@ class StreamCall:
                 if call is None:
                     return
                 outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
+                record = CallRecord.of(call)
                 for action in outputs:
                     if isinstance(action, Transfer):
-                        call.state = {**call.state, "transfer": action.number}
-                flow = call.state.get("flow", {})
-                self.speech = bool(flow.get("speech")) and self.hotline.recognizer.available
-                self.language = str(flow.get("language") or "de")
+                        record.transfer = action.number
+                        record.store(call)
+                self.speech = record.flow.speech and self.hotline.recognizer.available
+                self.language = record.flow.language
         finally:
             with sounding:
                 timer.cancel()

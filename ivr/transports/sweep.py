@@ -18,10 +18,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.flow.call_record import CallRecord
 from ivr.flow.engine import HungUp
+from ivr.flow.nodes import Node
 from ivr.hotline import Hotline
 from ivr.transports.recordings import pending_dir
-from shared.clock import as_utc, utcnow
+from shared.clock import utcnow
 from shared.models import Call
 
 log = logging.getLogger(__name__)
@@ -33,25 +35,14 @@ CONNECTED_LIMIT = timedelta(hours=3)  # a call handed to the Seniorenbüro may g
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
-def last_activity(call: Call) -> datetime:
-    """When the flow of *call* last moved (its start when it never did)."""
-    touched = call.state.get("touched")
-    if isinstance(touched, str):
-        try:
-            return as_utc(datetime.fromisoformat(touched))
-        except ValueError:
-            pass
-    return as_utc(call.started_at)
-
-
 def sweep_abandoned(session: Session, hotline: Hotline, now: datetime | None = None) -> int:
     """End every call silent for too long, keeping what was given; returns how many (committed)."""
     moment = now or utcnow()
     swept = 0
     for call in list(session.scalars(select(Call).where(Call.ended_at.is_(None)))):
-        node = str((call.state.get("flow") or {}).get("node", ""))
-        limit = CONNECTED_LIMIT if node == "transferred" else LONGEST_STEP
-        if moment - last_activity(call) <= limit:
+        record = CallRecord.of(call)
+        limit = CONNECTED_LIMIT if record.flow.node == Node.TRANSFERRED else LONGEST_STEP
+        if moment - record.last_activity(call) <= limit:
             continue
         hotline.apply(session, call, HungUp())
         if call.ended_at is None:
@@ -67,8 +58,8 @@ def sweep_orphan_recordings(session: Session, data_dir: Path, now: datetime | No
     moment = now or utcnow()
     referenced: set[str] = set()
     for call in session.scalars(select(Call).where(Call.ended_at.is_(None))):
-        draft = (call.state.get("flow") or {}).get("draft") or {}
-        referenced.update(str(item.get("ref", "")).removeprefix("file:") for item in draft.get("recordings", []))
+        draft = CallRecord.of(call).flow.draft
+        referenced.update(item.ref.removeprefix("file:") for item in (draft.recordings if draft else []))
     removed = 0
     for path in pending_dir(data_dir).glob("*.wav"):
         written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)

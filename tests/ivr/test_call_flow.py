@@ -31,6 +31,7 @@ from ivr.flow.engine import (
     NoInput,
     OfficeStatus,
     RecordingDone,
+    RecordingRef,
     RequestSaved,
     SaveRequest,
     Say,
@@ -236,7 +237,7 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
     ref = keep_pending(tmp_path, "CA9", "name", write_wav(np.zeros(8000, dtype=np.int16), PHONE_RATE))
     state = CallState(node="confirm", caller="+492311234567", draft=Draft(
         kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True, confirmed=True,
-        recordings=[{"purpose": "name", "ref": ref, "duration": 1.0, "transcript": None, "attached": False}]))
+        recordings=[RecordingRef("name", ref, 1.0)]))
     began = time.monotonic()
     with db.session() as session:
         saved = DatabaseCallServices(session, "CA9", attacher).save_request(state, SaveRequest(incomplete=False))

@@ -126,7 +126,7 @@ def test_recording_then_hang_up_keeps_an_incomplete_request() -> None:
     assert actions == [SaveRequest(incomplete=True)]
     state, actions = run(state, RequestSaved("12345678", 3))
     assert actions == [] and state.outcome == "incomplete"
-    assert state.draft is not None and state.draft.recordings[0]["attached"] is True
+    assert state.draft is not None and state.draft.recordings[0].attached is True
     _, actions = run(state, HungUp())
     assert actions == []
 
