@@ -47,6 +47,7 @@ from shared.db import Database
 from shared.models import Event, Request, VoiceMessage
 from shared.services.events import save_event
 from shared.services.places import venue_by_slug
+from shared.services.workdays import add_working_days
 
 TUESDAY = datetime(2026, 11, 24, 13, 30, tzinfo=BERLIN)
 
@@ -238,6 +239,7 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
     state = CallState(node="confirm", caller="+492311234567", draft=Draft(
         kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True, confirmed=True,
         recordings=[RecordingRef("name", ref, 1.0)]))
+    add_working_days(TUESDAY.date(), 2)  # the holiday tables, loaded at start-up by the hotline's warm-up
     began = time.monotonic()
     with db.session() as session:
         saved = DatabaseCallServices(session, "CA9", attacher).save_request(state, SaveRequest(incomplete=False))

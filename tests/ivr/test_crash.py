@@ -11,9 +11,7 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -34,42 +32,24 @@ from ivr.speech.audio import mulaw_encode
 from shared.clock import utcnow
 from shared.db import Database
 from shared.models import Call, Request, VoiceMessage
+from tests.support.served import free_port, start_serve
 
 AUTH_TOKEN = "crash-test-twilio-token"
 CALLER = "+492311234567"
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def _server(data_dir: Path, database_url: str, mode: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """``treffpunkt serve`` in its own process on a free port; killed on exit if still running."""
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "TREFFPUNKT_DATA_DIR": str(data_dir), "TREFFPUNKT_DATABASE_URL": database_url,
                    "TREFFPUNKT_SECRET_KEY": "crash-test-secret-0123456789", "TREFFPUNKT_PRINTER": "dummy:",
                    "TREFFPUNKT_TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TREFFPUNKT_IVR_MODE": mode,
                    "TREFFPUNKT_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen([sys.executable, "-m", "shared", "serve", "--port", str(port)], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = start_serve(environment, port)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise AssertionError(f"server did not start: {process.communicate()[1][-2000:]}") from None
-                time.sleep(0.3)
         yield base, process
     finally:
         if process.poll() is None:
