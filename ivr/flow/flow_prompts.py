@@ -7,17 +7,10 @@ finds them like any other prompt.
 from __future__ import annotations
 
 GERMAN: dict[str, str] = {
-    "day_menu_keys": (
-        "Für welchen Tag? Für heute drücken Sie die 1. Für morgen die 2. "
-        "Für diese Woche die 3. Für einen anderen Wochentag die 4."
-    ),
     "day_menu_speech_hint": "Sie können auch einen Wochentag sagen.",
-    "weekday_menu": "Für welchen Wochentag? {list}",
-    "weekday_option": "{weekday}: die {number}.",
     "events_count_one": "{when} eine Veranstaltung.",
     "events_count_many": "{when} {count} Veranstaltungen.",
     "events_reading": "Ich lese die nächsten {batch} vor.",
-    "event_keys_more": "Für die nächsten Veranstaltungen drücken Sie die 4.",
     "events_when_today": "Heute",
     "events_when_tomorrow": "Morgen",
     "events_when_week": "Diese Woche",
@@ -29,16 +22,10 @@ GERMAN: dict[str, str] = {
 }
 
 TURKISH: dict[str, str] = {
-    "day_menu_keys": (
-        "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e, başka bir gün için 4'e basın."
-    ),
     "day_menu_speech_hint": "Bir gün adı da söyleyebilirsiniz.",
-    "weekday_menu": "Hangi gün? {list}",
-    "weekday_option": "{weekday}: {number}.",
     "events_count_one": "{when} bir etkinlik var.",
     "events_count_many": "{when} {count} etkinlik var.",
     "events_reading": "Size sıradaki {batch} etkinliği okuyorum.",
-    "event_keys_more": "Sonraki etkinlikler için 4'e basın.",
     "events_when_today": "Bugün",
     "events_when_tomorrow": "Yarın",
     "events_when_week": "Bu hafta",

@@ -123,12 +123,12 @@ QUESTIONS: dict[Node, Question] = {
          Option("0", "person", "person_label")),
         understanding.menu_choice, next=(Node.DAY, Node.KIND, Node.PERSON)),
     Node.DAY: Question(
-        "q_day", "day",
+        "", "day",
         (Option("1", "today", "events_when_today"), Option("2", "tomorrow", "events_when_tomorrow"),
          Option("3", "week", "events_when_week"), Option("4", "weekday", "other_day_label")),
         understanding.day, speech_hint="day_menu_speech_hint", next=(Node.DISTRICT, Node.WEEKDAY)),
     Node.WEEKDAY: Question(
-        "q_weekday", "day",
+        "", "day",
         tuple(Option(str(index + 1), f"weekday:{index}", f"weekday:{index}") for index in range(7)),
         _weekday, next=(Node.DISTRICT,)),
     Node.DISTRICT: _district_question("q_district", True, (Node.EVENT, Node.MAIN)),

@@ -1,8 +1,8 @@
 """Everything the hotline says, in German (first) and Turkish, and the way it reads out values.
 
-Keys are fixed so they can be printed on a flyer; each option is said before its key, in short
-sentences the synthesiser pauses between ("Veranstaltungen: die 1."). Replies put the content first
-("Gut. Heute."). Values are written out for the ear by :mod:`shared.speech.ear_text`. Texts without
+Keys are fixed so they can be printed on a flyer; each option is said before its key ("Heute die 1,
+morgen die 2."), the key lists being generated from the key maps of :mod:`ivr.flow.nodes`. Replies
+put the content first ("Hörde."). Values are written out for the ear by :mod:`shared.speech.ear_text`. Texts without
 placeholders are rendered at start-up.
 """
 
@@ -24,52 +24,23 @@ GERMAN: dict[str, str] = {
         "Aufnahmen speichern wir nur mit Ihrer Zustimmung."
     ),
     "turkish_offer": "Türkçe 9.",
-    "speech_or_keys": "Sprechen Sie, oder drücken Sie eine Taste.",
     "keys_only": "Bitte drücken Sie eine Taste.",
-    "main_menu": "Veranstaltungen die 1, Besuch oder Rückruf die 2, Gespräch die 0.",
-    "day_menu": (
-        "Für welchen Tag? Heute: die 1. Morgen: die 2. "
-        "Diese Woche: die 3. Sie können auch einen Wochentag sagen."
-    ),
-    "district_menu": (
-        "Für welchen Stadtbezirk? Tippen Sie die Nummer und danach die Raute-Taste. "
-        "Für alle Stadtbezirke drücken Sie die 0."
-    ),
-    "district_list": "{list}",
-    "home_district_menu": (
-        "In welchem Stadtbezirk wohnen Sie? Tippen Sie die Nummer und danach die Raute-Taste."
-    ),
     "chosen": "{choice}.",
-    "events_found_one": "Ich habe eine Veranstaltung gefunden.",
-    "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
     "event_item": "{when}. {title}. {place}",
     "place_in": "Das ist im {place}.",
     "place_other": "Veranstaltungsort: {place}.",
     "event_price": "Das kostet {price}.",
     "event_free": "Der Eintritt ist frei.",
-    "event_keys": (
-        "Noch einmal: die 1. Nächste Veranstaltung: die 2. "
-        "Rückruf dazu: die 3. Hauptmenü: die 9."
-    ),
     "events_end": "Das waren alle Veranstaltungen.",
-    "kind_menu": "Hausbesuch: die 1. Rückruf: die 2.",
-    "consent": (
-        "Wir nehmen Ihren Namen und Ihr Anliegen auf, für Ihr Seniorenbüro. Einverstanden? "
-        "Ja: die 1. Nein: die 2."
-    ),
     "no_consent": "In Ordnung. Wir speichern nur Ihre Nummer.",
     "record_name": "Ihr Name, bitte. Nach dem Ton.",
     "record_topic": "Worum geht es? Nach dem Ton, bis zu einer Minute. Dann die Raute.",
     "record_message": "Ihre Nachricht, bitte. Nach dem Ton, bis zu einer Minute. Dann die Raute.",
     "recording_missing": "Ich habe leider keine Aufnahme erhalten. Wir machen trotzdem weiter.",
-    "number_readback": "Wir rufen Sie unter dieser Nummer zurück: {digits}. Ist das richtig? Ja: die 1. Nein: die 2.",
-    "number_entry": "Bitte tippen Sie Ihre Telefonnummer mit Vorwahl und danach die Raute-Taste.",
     "number_invalid": "Diese Telefonnummer kann ich leider nicht verwenden.",
-    "summary": "Ich fasse zusammen: {kind}, Stadtbezirk {district}, Rückruf unter {digits}.{event}",
     "summary_short": "{kind}, {district}, {time}.{event}",
     "summary_event": " Es geht um die Veranstaltung {title}.",
-    "confirm": "Ist das so richtig? Ja: drücken Sie die 1. Nein: drücken Sie die 2.",
     "saved": "Ihre Vorgangsnummer: {reference}. Noch einmal: {reference}.",
     "not_saved": "Gut, ich habe nichts gespeichert.",
     "transfer": "Ich verbinde Sie jetzt mit dem {office}. Einen Moment bitte.",
@@ -116,8 +87,6 @@ GERMAN: dict[str, str] = {
     "midday": "mittags",
     "afternoon": "nachmittags",
     "any": "Zeit egal",
-    "q_day": "",
-    "q_weekday": "",
     "q_district": "Welcher Stadtbezirk?",
     "q_home_district": "Wo wohnen Sie?",
     "q_person_district": "Welches Seniorenbüro?",
@@ -141,34 +110,15 @@ TURKISH: dict[str, str] = {
         "Ses kaydını yalnızca izninizle saklarız."
     ),
     "turkish_offer": "",
-    "speech_or_keys": "Lütfen bir tuşa basın.",
     "keys_only": "Lütfen bir tuşa basın.",
-    "main_menu": "Etkinlikler 1, ev ziyareti veya geri arama 2, görüşme 0.",
-    "day_menu": "Hangi gün? Bugün için 1'e, yarın için 2'ye, bu hafta için 3'e basın.",
-    "district_menu": (
-        "Hangi semt? Numarayı ve ardından kare tuşunu tuşlayın. Tüm semtler için 0'a basın."
-    ),
-    "district_list": "{list}",
-    "home_district_menu": "Hangi semtte oturuyorsunuz? Numarayı ve ardından kare tuşunu tuşlayın.",
     "chosen": "{choice}.",
-    "events_found_one": "Bir etkinlik buldum.",
-    "events_found_many": "{count} etkinlik buldum.",
     "no_events": "Bu seçim için maalesef etkinlik bulamadım.",
     "event_item": "{when}. {title}. {place}",
     "place_in": "Yer: {place}.",
     "place_other": "Yer: {place}.",
     "event_price": "Ücret: {price}.",
     "event_free": "Giriş ücretsiz.",
-    "event_keys": (
-        "Tekrar için 1'e, sonraki etkinlik için 2'ye, bu etkinlik hakkında geri arama için 3'e, "
-        "ana menü için 9'a basın."
-    ),
     "events_end": "Tüm etkinlikler bu kadar.",
-    "kind_menu": "Ev ziyareti için 1'e basın. Geri arama için 2'ye basın.",
-    "consent": (
-        "Size yardımcı olabilmemiz için adınızı ve konunuzu kaydedip semtinizin görevlileri için "
-        "saklıyoruz. Kabul ediyor musunuz? Evet için 1'e, hayır için 2'ye basın."
-    ),
     "no_consent": "Tamam. Hiçbir şey kaydetmiyoruz, yalnızca geri arama için telefon numaranızı saklıyoruz.",
     "record_name": "Lütfen sinyal sesinden sonra adınızı söyleyin, ardından kare tuşuna basın.",
     "record_topic": (
@@ -176,12 +126,9 @@ TURKISH: dict[str, str] = {
     ),
     "record_message": "Lütfen sinyal sesinden sonra mesajınızı söyleyin, ardından kare tuşuna basın.",
     "recording_missing": "Maalesef kayıt alamadım. Yine de devam ediyoruz.",
-    "number_readback": "Sizi bu numaradan arayacağız: {digits}. Doğru mu? Evet: 1. Hayır: 2.",
-    "number_entry": "Lütfen telefon numaranızı alan koduyla tuşlayın, ardından kare tuşuna basın.",
     "number_invalid": "Bu telefon numarasını maalesef kullanamıyorum.",
-    "summary": "Özet: {kind}, semt {district}, geri arama numarası {digits}.{event}",
     "summary_event": " Konu: {title} etkinliği.",
-    "confirm": "Doğru mu? Evet için 1'e, hayır için 2'ye basın.",
+    "summary_short": "{kind}, {district}, {time}.{event}",
     "saved": "Dosya numaranız {reference}. Tekrar ediyorum: {reference}.",
     "not_saved": "Tamam, hiçbir şey kaydetmedim.",
     "transfer": "Sizi şimdi {office} ile bağlıyorum. Lütfen bekleyin.",
@@ -225,13 +172,11 @@ TURKISH: dict[str, str] = {
     "midday": "öğle",
     "afternoon": "öğleden sonra",
     "any": "saat fark etmez",
-    "q_day": "Hangi gün?",
-    "q_weekday": "Hangi gün?",
     "q_district": "Hangi semt?",
     "q_home_district": "Nerede oturuyorsunuz?",
     "q_person_district": "Hangi büro?",
     "postcode_hint": "Veya posta kodunuzu tuşlayın.",
-    "district_speech_hint": "",
+    "district_speech_hint": "Semtinizin adını da söyleyebilirsiniz.",
     "postcode_unknown": "Bu posta kodunu tanımıyorum.",
     "q_consent": "Adınızı ve konunuzu büronuz için kaydediyoruz. Kabul ediyor musunuz?",
     "q_number_confirm": "Geri arama numarası: {digits}. Doğru mu?",
@@ -255,11 +200,6 @@ def text(language: str, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-def district_list(language: str) -> str:
-    """The district menu: each name followed by its key, one short sentence each ("Innenstadt-West: 1.")."""
-    return " ".join(f"{district.name}: {district.number}." for district in DISTRICTS)
-
-
 def district_name(number: int, language: str) -> str:
     """The spoken name of district *number*, or "all districts" for 0."""
     if number == 0:
@@ -280,9 +220,7 @@ def spoken_reference(reference: str, language: str = "de") -> str:
 def fixed_prompts(language: str) -> list[str]:
     """Every prompt without placeholders, for rendering at start-up."""
     catalogue = CATALOGUES[language]
-    texts = [value for value in catalogue.values() if value and "{" not in value]
-    texts.append(district_list(language))
-    return texts
+    return [value for value in catalogue.values() if value and "{" not in value]
 
 
 def confirmations(language: str, most_events: int = 20) -> list[str]:
