@@ -17,7 +17,6 @@ from ivr.flow.nodes import (
     DISTRICT_NODES,
     INTER_DIGIT_SECONDS,
     LISTEN_SECONDS,
-    MAX_FAILURES,
     PERSON_KEY_NODES,
     QUESTIONS,
     RECORD_SECONDS,
@@ -31,7 +30,6 @@ from shared.services.phone import display_phone, normalise_phone
 MAX_STRIKES = 6  # failed rounds in the whole call before a friendly goodbye
 MAX_TURNS = 80  # answers in the whole call before a friendly goodbye (a total call limit)
 EVENT_BATCH = 5  # events announced per "the next five"
-__all__ = ["INTER_DIGIT_SECONDS", "LISTEN_SECONDS", "MAX_FAILURES", "RECORD_SECONDS", "Node"]
 
 
 # --- events ---------------------------------------------------------------------------------
