@@ -462,6 +462,8 @@ class _Flow:
         if question is None or s.failures < question.retries:
             return [self.say(reason), *self.ask()]
         s.failures = 0
+        if s.node == Node.DISTRICT_GROUP and s.district_for in QUESTIONS:
+            question = QUESTIONS[Node(s.district_for)]  # a group menu fails the way its question does
         destination = question.on_timeout if reason == "no_input" else question.on_invalid
         if (s.draft and s.draft.purpose == "message") or destination == Node.GIVING_UP:
             # Not even the voice message gets an answer: keep what there is and say goodbye.

@@ -108,6 +108,15 @@ def test_each_node_by_silence_reaches_its_timeout_destination(node: Node) -> Non
         assert state.ended or isinstance(actions[-1], flow.SaveRequest)
 
 
+def test_silence_in_the_group_menu_of_the_person_question_leads_to_a_voice_message() -> None:
+    state = at(Node.PERSON_DISTRICT)
+    state, _ = flow.step(state, flow.Digits("1"))  # Innenstadt und Eving
+    assert state.node == Node.DISTRICT_GROUP
+    for _ in range(QUESTIONS[Node.DISTRICT_GROUP].retries):
+        state, _ = flow.step(state, flow.NoInput())
+    assert state.node == Node.CONSENT and state.draft is not None and state.draft.purpose == "message"
+
+
 @pytest.mark.parametrize("node", list(QUESTIONS), ids=str)
 def test_each_node_by_hang_up_keeps_what_was_given(node: Node) -> None:
     state = at(node)
