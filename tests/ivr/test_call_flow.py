@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import time_machine
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -253,6 +254,28 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
         request = session.get(Request, saved.request_id)
         assert request is not None and request.caller_name == "Erika Mustermann"
         assert session.scalars(select(VoiceMessage)).one().transcript == "Erika Mustermann"
+
+
+def test_name_and_topic_from_transcripts_are_marked_machine_made_for_staff(
+        staff_client: FlaskClient, db: Database, tmp_path: Path) -> None:
+    fetcher = RecordingFetcher(db, tmp_path, SlowRecognizer(0.0), "")
+    attacher = RecordingAttacher(tmp_path, fetcher.recognizer, fetcher)
+    wav = write_wav(np.zeros(8000, dtype=np.int16), PHONE_RATE)
+    state = CallState(node="confirm", caller="+492311234567", draft=Draft(
+        kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True, confirmed=True,
+        callback_time="midday", recordings=[RecordingRef(purpose, keep_pending(tmp_path, "CA8", purpose, wav), 1.0)
+                                            for purpose in ("name", "topic")]))
+    with db.session() as session:
+        saved = DatabaseCallServices(session, "CA8", attacher).save_request(state, SaveRequest(incomplete=False))
+        session.commit()
+        assert session.get(Request, saved.request_id).preferred_time == "midday"  # type: ignore[union-attr]
+    page = staff_client.get(f"/staff/requests/{saved.request_id}").get_data(as_text=True)
+    assert "Erika Mustermann <em" not in page  # not transcribed yet: nothing to mark
+    assert fetcher.worker.run_pending() == 2  # both transcription jobs
+    page = staff_client.get(f"/staff/requests/{saved.request_id}").get_data(as_text=True)
+    mark = '<em class="machine-transcribed" data-machine-transcribed>(maschinell erstellt, kann Fehler enthalten)</em>'
+    assert f"<dd>Erika Mustermann {mark}</dd>" in page  # the name
+    assert f'<dd class="pre">Erika Mustermann {mark}</dd>' in page  # the topic
 
 
 def test_hang_up_at_the_kind_question_keeps_the_number() -> None:
