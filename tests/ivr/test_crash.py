@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -26,6 +27,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from ivr.speech.audio import mulaw_encode
@@ -87,18 +89,18 @@ def _server_was_down_ten_minutes(db: Database, call_sid: str) -> None:
 
 
 def _swept_request(db: Database, call_sid: str) -> Request:
-    """The one request the restarted server's sweep makes of the call (waits up to 60 s)."""
+    """The one request the restarted server's sweep makes of the call (waits up to 60 s for the sweep)."""
     deadline = time.monotonic() + 60
     while True:
         with db.session() as session:
-            requests = list(session.scalars(select(Request)))
-            if requests or time.monotonic() > deadline:
+            call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
+            if call.ended_at is not None or time.monotonic() > deadline:
                 break
         time.sleep(0.3)
-    assert len(requests) == 1
     with db.session() as session:
-        call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
-        assert call.outcome == "incomplete" and call.ended_at is not None and call.request_id == requests[0].id
+        requests = list(session.scalars(select(Request)))
+    assert len(requests) == 1
+    assert call.outcome == "incomplete" and call.ended_at is not None and call.request_id == requests[0].id
     return requests[0]
 
 
@@ -135,6 +137,20 @@ class _Stream:
 
     def __init__(self, ws: ClientConnection, call_sid: str) -> None:
         self.ws, self.call_sid, self.stream_sid = ws, call_sid, "MZ" + "c" * 32
+        self.voice = False  # what the line carries: a tone while "speaking", else quiet
+        self.line = threading.Thread(target=self.media, daemon=True)
+
+    def media(self) -> None:
+        """Like Twilio: a media frame every 20 ms for as long as the call lasts."""
+        tone = (np.sin(np.arange(160) * 2 * np.pi * 300 / 8000) * 8000).astype(np.int16)
+        frames = {True: base64.b64encode(mulaw_encode(tone)).decode(),
+                  False: base64.b64encode(mulaw_encode(np.zeros(160, dtype=np.int16))).decode()}
+        try:
+            while True:
+                self.send({"event": "media", "media": {"track": "inbound", "payload": frames[self.voice]}})
+                time.sleep(0.02)
+        except ConnectionClosed:
+            return
 
     def send(self, message: dict[str, Any]) -> None:
         self.ws.send(json.dumps({**message, "streamSid": self.stream_sid}))
@@ -145,6 +161,7 @@ class _Stream:
             "accountSid": "AC" + "0" * 32, "streamSid": self.stream_sid, "callSid": self.call_sid,
             "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
             "customParameters": {"token": token, "callSid": self.call_sid}}})
+        self.line.start()
 
     def key(self, digit: str) -> None:
         self.send({"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": digit}})
@@ -159,11 +176,9 @@ class _Stream:
                 return
 
     def speak(self, seconds: float) -> None:
-        tone = (np.sin(np.arange(160) * 2 * np.pi * 300 / 8000) * 8000).astype(np.int16)
-        payload = base64.b64encode(mulaw_encode(tone)).decode()
-        for _ in range(int(seconds * 50)):
-            self.send({"event": "media", "media": {"track": "inbound", "payload": payload}})
-            time.sleep(0.02)
+        self.voice = True
+        time.sleep(seconds)
+        self.voice = False
 
 
 def _wait_for_node(db: Database, call_sid: str, node: str, timeout: float = 60) -> None:
