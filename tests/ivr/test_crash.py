@@ -75,7 +75,8 @@ def _post(url: str, call_sid: str, extra: dict[str, str] | None = None) -> ET.El
 
 
 def _kill(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGKILL)
+    """SIGKILL to the server and every worker at once: no process gets to end the call."""
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL
 

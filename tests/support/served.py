@@ -19,8 +19,9 @@ def free_port() -> int:
 
 def start_serve(environment: dict[str, str], port: int, timeout: float = 90) -> subprocess.Popen[str]:
     """Start the server on *port* and wait until it answers; stderr is kept for the test to read."""
+    # Its own process group: a test can kill the server with all its workers at once (os.killpg).
     process = subprocess.Popen([sys.executable, "-m", "shared", "serve", "--port", str(port)], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + timeout
     while True:
         try:
