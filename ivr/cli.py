@@ -33,7 +33,7 @@ from shared.cli.context import CliContext
 from shared.config import Config
 from shared.speech.synthesis import SynthesisError, Synthesizer
 
-HELP = ("Tasten eingeben (z. B. 1, 12#, *), Sprache als Text tippen, eine WAV-Datei angeben "
+HELP = ("Tasten eingeben (z. B. 1, 44263, *), Sprache als Text tippen, eine WAV-Datei angeben "
         "(wav:/pfad/datei.wav), Enter = Stille, 'auflegen' = Auflegen.")
 
 

@@ -12,20 +12,22 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ivr.flow import prompts
-from ivr.flow.engine import CallEvent, CallState, HungUp, Say
+from ivr.flow import nodes, prompts
+from ivr.flow.call_record import CallRecord
+from ivr.flow.engine import CallEvent, HungUp, Say
 from ivr.flow.runner import OutputAction, advance
 from ivr.flow.services import DatabaseCallServices
 from ivr.speech.prompt_audio import PromptAudio
 from ivr.speech.recognition import Recognizer, load_recognizer
 from ivr.transports.recordings import RecordingAttacher, RecordingFetcher
-from shared.clock import utcnow
+from shared.clock import local_today, utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.models import Call
 from shared.seed.reference_data import DISTRICTS
 from shared.services.phone import normalise_phone
 from shared.services.places import district_by_slug
+from shared.services.workdays import add_working_days
 from shared.speech.synthesis import SpeechRequest, Synthesizer
 
 log = logging.getLogger(__name__)
@@ -57,10 +59,12 @@ class Hotline:
 
     def prerendered(self, language: str) -> list[str]:
         """The prompts rendered at start-up: every fixed text and every confirmation."""
-        return [*prompts.fixed_prompts(language), *prompts.confirmations(language)]
+        return [*prompts.fixed_prompts(language), *nodes.fixed_texts(language), *prompts.confirmations(language)]
 
     def warm_and_wait(self) -> None:
         """Render (WAV for webhooks, µ-law for streams) the prompts callers hear first; a start-up worker."""
+        # Saving a request computes its due date: load the holiday tables now, not on a caller's time.
+        add_working_days(local_today(), 2)
         for language in prompts.LANGUAGES:
             for future in self.prompt_audio.warm(self.prerendered(language), language):
                 future.result(timeout=120)
@@ -68,11 +72,12 @@ class Hotline:
 
     def forget_personal_audio(self, call: Call) -> None:
         """Delete the synthesised prompts that read out this caller's number or reference."""
-        paths = call.state.get("personal_audio", [])
-        for path in paths:
+        record = CallRecord.of(call)
+        for path in record.personal_audio:
             Path(path).unlink(missing_ok=True)
-        self.prompt_audio.forget(paths)
-        call.state = {**call.state, "personal_audio": []}
+        self.prompt_audio.forget(record.personal_audio)
+        record.personal_audio = []
+        record.store(call)
 
     def health(self) -> dict[str, Any]:
         """The ``speech`` entry of ``/healthz``."""
@@ -90,13 +95,14 @@ class Hotline:
 
         *early*: see :func:`ivr.flow.runner.advance`.
         """
-        state = CallState.from_json(call.state.get("flow") or {})
+        record = CallRecord.of(call)
         services = DatabaseCallServices(session, call.call_sid, self.attacher())
-        state, outputs = advance(state, event, services, early)
+        state, outputs = advance(record.flow, event, services, early)
         personal = [str(self.synthesizer.path_for(SpeechRequest(say.text.strip(), say.language, self.speech_rate)))
                     for say in outputs if isinstance(say, Say) and say.personal]
-        call.state = {**call.state, "flow": state.to_json(), "touched": utcnow().isoformat(),
-                      "personal_audio": [*call.state.get("personal_audio", []), *personal]}
+        record.flow, record.touched = state, utcnow().isoformat()
+        record.personal_audio = [*record.personal_audio, *personal]
+        record.store(call)
         if isinstance(event, HungUp):
             self.forget_personal_audio(call)
         call.language = state.language

@@ -135,7 +135,7 @@ def test_committed_mo_files_are_compiled_from_their_po(path: Path) -> None:
 def test_hotline_speaks_turkish_from_the_catalogue() -> None:
     assert prompts.text("tr", "goodbye") == "Hoşça kalın."
     assert prompts.text("de", "goodbye") == "Auf Wiederhören."
-    assert prompts.text("tr", "chosen", choice="bugün") == "Tamam. bugün."
+    assert prompts.text("tr", "events_when_tomorrow") == "Yarın"
 
 
 def test_a_missing_turkish_prompt_is_said_in_german_and_logged(monkeypatch: pytest.MonkeyPatch,

@@ -12,20 +12,24 @@ import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ivr.flow import flow_prompts, prompts, understanding
+from ivr.flow import flow_prompts, nodes, prompts, understanding
+from ivr.flow.nodes import (
+    DISTRICT_NODES,
+    INTER_DIGIT_SECONDS,
+    LISTEN_SECONDS,
+    PERSON_KEY_NODES,
+    QUESTIONS,
+    RECORD_SECONDS,
+    Node,
+    Option,
+)
 from ivr.flow.prompts import text
 from shared.errors import ValidationFailed
 from shared.services.phone import display_phone, normalise_phone
 
-MAX_FAILURES = 2  # failed rounds of one question before a person or a voice message is offered
 MAX_STRIKES = 6  # failed rounds in the whole call before a friendly goodbye
 MAX_TURNS = 80  # answers in the whole call before a friendly goodbye (a total call limit)
-LISTEN_SECONDS = 8
-INTER_DIGIT_SECONDS = 3  # after a "1" in the district menu: wait this long for 10/11/12
 EVENT_BATCH = 5  # events announced per "the next five"
-PERSON_KEY_NODES = ("main", "day", "weekday", "kind", "event")  # "0" reaches a person from here
-DISTRICT_NODES = ("district", "home_district", "person_district")
-RECORD_SECONDS = {"name": 10, "topic": 60, "message": 60}
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -192,6 +196,17 @@ OUTPUT_ACTIONS = (Say, Listen, Record, Transfer, HangUp)
 # --- state ----------------------------------------------------------------------------------
 
 @dataclass
+class RecordingRef:
+    """A recording of this call: where its audio is until it is stored with the request."""
+
+    purpose: str
+    ref: str  # file:NAME (pending folder) or url:URL|ACCOUNT (at Twilio)
+    duration: float = 0.0
+    transcript: str | None = None
+    attached: bool = False
+
+
+@dataclass
 class Draft:
     """What the caller has given for a request so far."""
 
@@ -202,9 +217,10 @@ class Draft:
     phone_confirmed: bool = False
     event_id: int | None = None
     event_title: str = ""
-    recordings: list[dict[str, Any]] = field(default_factory=list)
+    recordings: list[RecordingRef] = field(default_factory=list)
     confirmed: bool = False
     purpose: str = "request"  # or "message" (voice message when no one can take the call)
+    callback_time: str = ""  # morning / midday / afternoon / any ("" not asked yet)
 
 
 @dataclass
@@ -229,6 +245,8 @@ class CallState:
     partial: str = ""  # a district entry that may continue ("1" of 10/11/12)
     strikes: int = 0
     turns: int = 0
+    district_group: int = 0  # the group menu (1–3) being asked
+    district_for: str = ""  # the district question the group menu answers
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the ``calls.state`` column."""
@@ -242,7 +260,11 @@ class CallState:
         draft = values.get("draft")
         if isinstance(draft, dict):
             draft_known = {item.name for item in fields(Draft)}
-            values["draft"] = Draft(**{key: value for key, value in draft.items() if key in draft_known})
+            rebuilt = Draft(**{key: value for key, value in draft.items() if key in draft_known})
+            ref_known = {item.name for item in fields(RecordingRef)}
+            rebuilt.recordings = [RecordingRef(**{key: value for key, value in item.items() if key in ref_known})
+                                  if isinstance(item, dict) else item for item in rebuilt.recordings]
+            values["draft"] = rebuilt
         return cls(**values)
 
 
@@ -251,10 +273,27 @@ class CallState:
 def step(state: CallState, event: CallEvent) -> tuple[CallState, list[Action]]:
     """Apply *event* to a copy of *state*; return the new state and the actions to carry out."""
     new = copy.deepcopy(state)
+    if new.ended and isinstance(event, RecordingDone):
+        return new, _Flow(new).late_recording(event)
     if new.ended and not isinstance(event, HungUp | RequestSaved):
         return new, [HangUp()]
     actions = _Flow(new).handle(event)
     return new, actions
+
+
+def options_for(state: CallState, node: str) -> tuple[Option, ...]:
+    """The key map of *node* as it stands in this call (group menus and "more" depend on it)."""
+    if node == Node.DISTRICT_GROUP:
+        return nodes.group_options(state.district_group or 1)
+    options = QUESTIONS[Node(node)].options
+    if node == Node.EVENT and not _more_batches(state):
+        return tuple(option for option in options if option.meaning != "more")
+    return options
+
+
+def _more_batches(state: CallState) -> bool:
+    """Whether events remain after the batch of the current event."""
+    return (state.event_index // EVENT_BATCH + 1) * EVENT_BATCH < len(state.events)
 
 
 class _Flow:
@@ -262,36 +301,7 @@ class _Flow:
 
     def __init__(self, state: CallState) -> None:
         self.state = state
-        self._last: CallEvent | None = None
-
-    def continued(self, event: Digits | NoInput) -> Digits:
-        """Complete a district entry begun with "1": a second digit, or "1" alone after the pause."""
-        s = self.state
-        prefix, s.partial = s.partial, ""
-        more = event.digits.rstrip("#") if isinstance(event, Digits) else ""
-        completed = Digits(prefix + more)
-        self._last = completed
-        return completed
-
-    def give_up(self) -> list[Action]:
-        """A friendly goodbye; keep what the caller gave as an incomplete request."""
-        s = self.state
-        saving = self.hung_up()
-        if saving:
-            s.node = "giving_up"
-            return [self.say("give_up"), *saving]
-        return [self.say("give_up"), self.say("goodbye"), HangUp()]
-
-    def to_person(self, *before: Action) -> list[Action]:
-        """Straight to the Seniorenbüro (district asked only when no earlier answer gives it)."""
-        s = self.state
-        district = s.district or (s.draft.district if s.draft else None)
-        s.draft = None
-        if district:
-            s.district = district
-            s.node = "person"
-            return [*before, CheckOffice(district)]
-        return self.go("person_district", *before)
+        self.by_speech = False
 
     def t(self, key: str, **values: object) -> str:
         return text(self.state.language, key, **values)
@@ -302,12 +312,26 @@ class _Flow:
     def say_personal(self, key: str, **values: object) -> Say:
         return Say(self.t(key, **values), self.state.language, personal=True)
 
+    def chosen(self, choice: str) -> Say:
+        """The content of an answer said back first ("Hörde.")."""
+        return self.say("chosen", choice=choice[:1].upper() + choice[1:])
+
+    def confirm(self, choice: str) -> list[Say]:
+        """Words understood are said back before acting on them; a key needs no echo."""
+        return [self.chosen(choice)] if self.by_speech else []
+
+    @property
+    def draft(self) -> Draft:
+        if self.state.draft is None:
+            self.state.draft = Draft()
+        return self.state.draft
+
     # dispatch
 
     def handle(self, event: CallEvent) -> list[Action]:
         s = self.state
         if isinstance(event, CallStarted):
-            s.caller, s.speech, s.node = event.caller, event.speech, "main"
+            s.caller, s.speech, s.node = event.caller, event.speech, Node.MAIN
             # The opening stays under 12 s: greeting, menu, then the Turkish offer (keys barge in throughout).
             *menu, listen = self.ask()
             return [self.say("greeting_speech" if s.speech else "greeting"), *menu,
@@ -321,128 +345,172 @@ class _Flow:
         if isinstance(event, RequestSaved):
             return self.request_saved(event)
         if isinstance(event, TransferAnswered):
-            s.outcome, s.node, s.ended = "transferred", "connected", True
+            s.outcome, s.node, s.ended = "transferred", Node.CONNECTED, True
             return [HangUp()]
         if isinstance(event, TransferFailed):
             return [self.say("transfer_failed"), *self.start_message()]
         if isinstance(event, RecordingDone):
             return self.recording_done(event)
-        if s.partial and isinstance(event, Digits | NoInput):
-            event = self.continued(event)
-        elif isinstance(event, Speech):
-            s.partial = ""
-        if isinstance(event, Digits | Speech | NoInput):
-            s.turns += 1
-            if s.turns > MAX_TURNS:
-                return self.give_up()
+        return self.answered(event)
+
+    def answered(self, event: Digits | Speech | NoInput) -> list[Action]:
+        """An answer (keys, words or silence) to the current question."""
+        s = self.state
+        s.turns += 1
+        if s.turns > MAX_TURNS:
+            return self.give_up()
+        question = QUESTIONS.get(Node(s.node)) if s.node in QUESTIONS else None
+        if s.partial:  # the rest of an entry begun with a prefix key, or the pause after it
+            prefix, s.partial = s.partial, ""
+            if isinstance(event, Digits | NoInput):
+                more = event.digits if isinstance(event, Digits) else ""
+                return self.entry(prefix + more)
         if isinstance(event, NoInput):
             return self.failed("no_input")
-        answer = event.digits if isinstance(event, Digits) else ""
-        if (s.node in DISTRICT_NODES and answer == "1" and s.partial == ""
-                and not isinstance(self._last, Digits)):
-            s.partial = "1"
-            return [Listen(s.node, understanding.grammar("district"), max_digits=1, finish_on_key="#",
-                           timeout_seconds=INTER_DIGIT_SECONDS)]
-        if answer == "0" and s.node in PERSON_KEY_NODES:
-            s.failures = 0
-            return self.to_person(self.chosen(self.t("person")))
+        digits = event.digits if isinstance(event, Digits) else ""
         spoken = event.text if isinstance(event, Speech) else ""
-        if answer == "*" or (spoken and understanding.is_repeat(spoken)):
+        self.by_speech = bool(spoken)
+        if question is not None and digits in question.prefixes and len(digits) < question.max_digits:
+            s.partial = digits
+            return [Listen(s.node, understanding.grammar(question.grammar),
+                           max_digits=question.max_digits - len(digits), finish_on_key="#",
+                           timeout_seconds=INTER_DIGIT_SECONDS)]
+        if digits == "0" and s.node in PERSON_KEY_NODES:
+            s.failures = 0
+            return self.to_person(*self.confirm(self.t("person")))
+        if digits == "*" or (spoken and understanding.is_repeat(spoken)):
             return self.ask()
-        handler = getattr(self, f"answer_{s.node}", None)
-        if handler is None:
+        if s.node == Node.MAIN and digits in ("8", "9"):
+            extra = self.greeting_keys(digits)
+            if extra is not None:
+                return extra
+        if len(digits) > 1 and s.node in (*DISTRICT_NODES, Node.DISTRICT_GROUP):
+            return self.entry(digits)
+        return self.understood(question, digits, spoken)
+
+    def entry(self, digits: str) -> list[Action]:
+        """A multi-key entry: a postcode in a district question."""
+        s = self.state
+        if s.node in DISTRICT_NODES or s.node == Node.DISTRICT_GROUP:
+            number = nodes.postcode_district(digits)
+            if number is None:
+                return self.failed("postcode_unknown" if len(digits) == 5 else "not_understood")
+            s.failures = 0
+            return self.district_chosen(number)
+        return self.understood(QUESTIONS.get(Node(s.node)), digits, "")
+
+    def understood(self, question: nodes.Question | None, digits: str, spoken: str) -> list[Action]:
+        s = self.state
+        if question is None:
             return self.ask()
-        result: list[Action] | None = handler(answer, spoken)
-        if result is None:
-            typed_number = s.node == "number_entry" and bool(answer)
-            return self.failed("number_invalid" if typed_number else "not_understood")
+        if s.node == Node.NUMBER_ENTRY:
+            result = self.answer_number_entry(digits, spoken)
+            if result is None:
+                return self.failed("number_invalid" if digits else "not_understood")
+            s.failures = 0
+            return result
+        said = nodes.meaning(question, options_for(s, s.node), digits, spoken)
+        if said is None:
+            return self.failed("not_understood")
         s.failures = 0
-        return result
+        handler = getattr(self, f"on_{s.node}")
+        answer: list[Action] = handler(said)
+        return answer
 
     # questions
 
     def ask(self) -> list[Action]:
-        """Say the current question again and listen."""
+        """Say the current question (generated from its table entry) and listen."""
         s = self.state
-        node = s.node
-        if node == "main":
-            return [self.say("main_menu"), Listen("main", understanding.grammar("main"))]
-        if node == "day":
-            hint = [self.say("day_menu_speech_hint")] if s.speech else []
-            return [self.say("day_menu_keys"), *hint, Listen("day", understanding.grammar("day"))]
-        if node == "weekday":
-            options = " ".join(self.t("weekday_option", weekday=name, number=number)
-                               for number, name in enumerate(prompts.WEEKDAYS[s.language], start=1))
-            return [self.say("weekday_menu", list=options), Listen("weekday", understanding.grammar("day"))]
-        if node in DISTRICT_NODES:
-            key = "district_menu" if node == "district" else "home_district_menu"
-            return [self.say(key), Say(prompts.district_list(s.language), s.language),
-                    Listen(node, understanding.grammar("district"), max_digits=1, finish_on_key="#")]
-        if node == "event":
-            item = s.events[s.event_index]
-            more = [self.say("event_keys_more")] if self.more_batches() else []
-            return [Say(item["spoken"], s.language), self.say("event_keys"), *more,
-                    Listen("event", understanding.grammar("event"))]
-        if node == "kind":
-            return [self.say("kind_menu"), Listen("kind", understanding.grammar("kind"))]
-        if node == "consent":
-            return [self.say("consent"), Listen("consent", understanding.grammar("yes_no"))]
-        if node == "number_confirm":
-            digits = prompts.spoken_digits(display_phone(self.draft.phone))
-            return [self.say_personal("number_readback", digits=digits),
-                    Listen("number_confirm", understanding.grammar("yes_no"))]
-        if node == "number_entry":
-            return [self.say("number_entry"),
-                    Listen("number_entry", understanding.grammar("digits"), max_digits=20, finish_on_key="#",
-                           timeout_seconds=15)]
-        if node == "confirm":
-            return [*self.summary(), self.say("confirm"), Listen("confirm", understanding.grammar("yes_no"))]
-        if node.startswith("record_"):
-            purpose = node.removeprefix("record_")
-            return [self.say(f"record_{purpose}"), Record(purpose, RECORD_SECONDS[purpose])]
-        return [self.say("goodbye"), HangUp()]
+        if s.node not in QUESTIONS:
+            return [self.say("goodbye"), HangUp()]
+        node = Node(s.node)
+        question = QUESTIONS[node]
+        if question.record:
+            return [self.say(question.prompt), Record(question.record, RECORD_SECONDS[question.record])]
+        before: list[Action] = []
+        values: dict[str, object] = {}
+        personal = False
+        if node == Node.EVENT:
+            before = [Say(s.events[s.event_index]["spoken"], s.language)]
+        elif node == Node.NUMBER_CONFIRM:
+            values["digits"] = prompts.spoken_digits(display_phone(self.draft.phone))
+            personal = True
+        elif node == Node.CONFIRM:
+            before = self.summary()
+        said = nodes.question_text(question, options_for(s, node), s.language, s.speech, **values)
+        listen = Listen(node.value, understanding.grammar(question.grammar),
+                        max_digits=1 if question.prefixes else question.max_digits,
+                        finish_on_key=question.finish_on_key, timeout_seconds=question.timeout)
+        return [*before, Say(said, s.language, personal=personal), listen]
 
-    def go(self, node: str, *before: Action) -> list[Action]:
+    def go(self, node: Node, *before: Action) -> list[Action]:
         self.state.node = node
         self.state.failures = 0
         return [*before, *self.ask()]
 
-    def chosen(self, choice: str) -> Say:
-        return self.say("chosen", choice=choice)
-
-    @property
-    def draft(self) -> Draft:
-        if self.state.draft is None:
-            self.state.draft = Draft()
-        return self.state.draft
-
     def failed(self, reason: str) -> list[Action]:
+        """A silent or not understood round; after the question's retries, its destination."""
         s = self.state
-        if s.node.startswith("record_"):
-            return self.recording_done(RecordingDone(s.node.removeprefix("record_"), ""))
+        question = QUESTIONS.get(Node(s.node)) if s.node in QUESTIONS else None
+        if question is not None and question.record:
+            return self.recording_done(RecordingDone(question.record, ""))
         s.failures += 1
         s.strikes += 1
         if s.strikes >= MAX_STRIKES:
             return [self.say(reason), *self.give_up()]
-        if s.failures < MAX_FAILURES:
+        if question is None or s.failures < question.retries:
             return [self.say(reason), *self.ask()]
         s.failures = 0
-        if s.draft and s.draft.purpose == "message":
+        if s.node == Node.DISTRICT_GROUP and s.district_for in QUESTIONS:
+            question = QUESTIONS[Node(s.district_for)]  # a group menu fails the way its question does
+        destination = question.on_timeout if reason == "no_input" else question.on_invalid
+        if (s.draft and s.draft.purpose == "message") or destination == Node.GIVING_UP:
             # Not even the voice message gets an answer: keep what there is and say goodbye.
             return [self.say(reason), *self.give_up()]
-        if s.node == "person_district":
+        if destination == Node.RECORD_MESSAGE:
             # Even the way to a person failed: keep what we have as a voice message without district.
             return [self.say(reason), *self.start_message()]
-        district = s.district or (s.draft.district if s.draft else None)
+        return [self.say(reason), self.say("offer_person"), *self.to_person()]
+
+    def give_up(self) -> list[Action]:
+        """A friendly goodbye; keep what the caller gave as an incomplete request."""
+        s = self.state
+        saving = self.hung_up()
+        if saving:
+            s.node = Node.GIVING_UP
+            return [self.say("give_up"), *saving]
+        return [self.say("give_up"), self.say("goodbye"), HangUp()]
+
+    def known_district(self) -> int | None:
+        """The district an earlier answer of this call gave (None when none did)."""
+        s = self.state
+        return (s.draft.district if s.draft and s.draft.district else None) or s.district or None
+
+    def to_person(self, *before: Action) -> list[Action]:
+        """Straight to the Seniorenbüro (district asked only when no earlier answer gives it)."""
+        s = self.state
+        district = self.known_district()
+        s.draft = None
         if district:
             s.district = district
-            s.node = "person"
-            return [self.say(reason), self.say("offer_person"), CheckOffice(district)]
-        return [self.say(reason), self.say("offer_person"), *self.go("person_district")]
+            s.node = Node.PERSON
+            return [*before, CheckOffice(district)]
+        return self.go(Node.PERSON_DISTRICT, *before)
 
-    # answers per node (None = not understood)
+    # answers per node
 
-    def answer_main(self, digits: str, spoken: str) -> list[Action] | None:
+    def on_main(self, said: str) -> list[Action]:
+        s = self.state
+        if said == "events":
+            return self.go(Node.DAY, *self.confirm(self.t("events_label")))
+        if said == "request":
+            s.draft = Draft()
+            return self.go(Node.KIND, *self.confirm(self.t("request_label")))
+        return self.to_person(*self.confirm(self.t("person")))
+
+    def greeting_keys(self, digits: str) -> list[Action] | None:
+        """Keys of the greeting rather than the menu: 9 Turkish, 8 privacy."""
         s = self.state
         if digits == "9" and s.language == "de":
             s.language = "tr"
@@ -450,64 +518,59 @@ class _Flow:
             return [self.say("greeting"), self.say("keys_only"), *self.ask()]
         if digits == "8":
             return [self.say("privacy"), *self.ask()]
-        choice = {"1": "events", "2": "request", "0": "person"}.get(digits) or understanding.menu_choice(spoken)
-        if choice is None and spoken:
-            choice = {1: "events", 2: "request", 0: "person"}.get(understanding.number(spoken) or -1)
-        if choice == "events":
-            return self.go("day", self.chosen(self.t("events")))
-        if choice == "request":
-            s.draft = Draft()
-            return self.go("kind", self.chosen(self.t("request")))
-        if choice == "person":
-            return self.to_person(self.chosen(self.t("person")))
         return None
 
-    def answer_day(self, digits: str, spoken: str) -> list[Action] | None:
-        s = self.state
-        if digits == "4":
-            return self.go("weekday")
-        chosen = {"1": "today", "2": "tomorrow", "3": "week"}.get(digits)
-        if chosen is None and spoken:
-            chosen = understanding.day(spoken) or {1: "today", 2: "tomorrow", 3: "week"}.get(
-                understanding.number(spoken) or -1)
-        if chosen is None:
-            return None
-        s.day = chosen
-        return self.go("district", self.chosen(self.day_label(chosen)))
+    def on_day(self, said: str) -> list[Action]:
+        if said == "weekday":
+            return self.go(Node.WEEKDAY)
+        self.state.day = said
+        return self.go(Node.DISTRICT, *self.confirm(self.day_label(said)))
 
-    def answer_weekday(self, digits: str, spoken: str) -> list[Action] | None:
-        chosen = f"weekday:{int(digits) - 1}" if digits in ("1", "2", "3", "4", "5", "6", "7") else None
-        if chosen is None and spoken:
-            said_day = understanding.day(spoken)
-            chosen = said_day if said_day and said_day.startswith("weekday:") else None
-        if chosen is None:
-            return None
-        self.state.day = chosen
-        return self.go("district", self.chosen(self.day_label(chosen)))
+    def on_weekday(self, said: str) -> list[Action]:
+        self.state.day = said
+        return self.go(Node.DISTRICT, *self.confirm(self.day_label(said)))
 
     def day_label(self, chosen: str) -> str:
         if chosen.startswith("weekday:"):
             return prompts.WEEKDAYS[self.state.language][int(chosen.split(":")[1])]
-        return self.t(chosen)
+        return self.t(f"events_when_{chosen}")
 
-    def district_answer(self, digits: str, spoken: str, allow_all: bool) -> int | None:
-        number: int | None = None
-        if digits:
-            number = int(digits) if digits.isdigit() else None
-        elif spoken:
-            number = understanding.district(spoken)
-        if number is None or number > 12 or (number == 0 and not allow_all):
-            return None
-        return number
+    def on_district(self, said: str) -> list[Action]:
+        return self.district_meaning(said)
 
-    def answer_district(self, digits: str, spoken: str) -> list[Action] | None:
+    on_home_district = on_district
+    on_person_district = on_district
+    on_district_group = on_district
+
+    def district_meaning(self, said: str) -> list[Action]:
         s = self.state
-        number = self.district_answer(digits, spoken, allow_all=True)
-        if number is None:
-            return None
+        if said.startswith("group:"):
+            s.district_for = s.node if s.node != Node.DISTRICT_GROUP else s.district_for
+            s.district_group = int(said.removeprefix("group:"))
+            return self.go(Node.DISTRICT_GROUP, *self.confirm(self.t(f"group_{s.district_group}")))
+        if said == "all":
+            if (s.district_for or s.node) != Node.DISTRICT:
+                return self.failed("not_understood")
+            return self.district_chosen(0)
+        return self.district_chosen(int(said.removeprefix("district:")))
+
+    def district_chosen(self, number: int) -> list[Action]:
+        """A district (0: all) answers the district question that asked for it."""
+        s = self.state
+        asked = s.district_for if s.node == Node.DISTRICT_GROUP else s.node
+        s.district_for, s.district_group = "", 0
+        said = self.chosen(prompts.district_name(number, s.language) if number else self.t("all_districts_label"))
+        if asked == Node.DISTRICT:
+            s.node = Node.DISTRICT
+            s.district = number
+            return [said, LookupEvents(s.day, number, s.language)]
+        if asked == Node.HOME_DISTRICT:
+            s.node = Node.HOME_DISTRICT
+            self.draft.district = number
+            return [said, *self.next_request_field()]
+        s.node = Node.PERSON
         s.district = number
-        return [self.chosen(prompts.district_name(number, s.language)),
-                LookupEvents(s.day, number, s.language)]
+        return [said, CheckOffice(number)]
 
     def events_found(self, event: EventsFound) -> list[Action]:
         s = self.state
@@ -515,14 +578,14 @@ class _Flow:
         s.event_index = 0
         s.events_total = len(s.events) if event.total is None else max(event.total, len(s.events))
         if not s.events:
-            return self.go("main", self.say("no_events"))
+            return self.go(Node.MAIN, self.say("no_events"))
         count = s.events_total
         when = self.when_label()
         intro = [self.say("events_count_one", when=when) if count == 1
                  else self.say("events_count_many", when=when, count=count)]
         if count > EVENT_BATCH:
             intro.append(self.batch_intro())
-        return self.go("event", *intro)
+        return self.go(Node.EVENT, *intro)
 
     def when_label(self) -> str:
         """"Heute" / "Morgen" / "Diese Woche" / "Am Dienstag" for the chosen day."""
@@ -532,131 +595,105 @@ class _Flow:
         return self.t(f"events_when_{day}")
 
     def batch_intro(self) -> Say:
-        """"Ich lese Ihnen die nächsten fünf vor." for the batch starting at the current event."""
+        """"Die nächsten fünf:" for the batch starting at the current event."""
         s = self.state
         batch = min(EVENT_BATCH, len(s.events) - s.event_index)
         words = flow_prompts.NUMBER_WORDS.get(s.language, flow_prompts.NUMBER_WORDS["de"])
         return self.say("events_reading", batch=words[batch] if batch < len(words) else batch)
 
-    def more_batches(self) -> bool:
-        """Whether events remain after the batch of the current event."""
+    def on_event(self, said: str) -> list[Action]:
         s = self.state
-        return (s.event_index // EVENT_BATCH + 1) * EVENT_BATCH < len(s.events)
-
-    def answer_event(self, digits: str, spoken: str) -> list[Action] | None:
-        s = self.state
-        command = {"1": "repeat", "2": "next", "3": "callback", "4": "more", "9": "menu"}.get(digits)
-        if command is None and spoken:
-            command = understanding.event_command(spoken)
-        if command == "repeat":
+        if said == "repeat":
             return self.ask()
-        if command == "more" and self.more_batches():
+        if said == "more" and _more_batches(s):
             s.event_index = (s.event_index // EVENT_BATCH + 1) * EVENT_BATCH
             return [self.batch_intro(), *self.ask()]
-        if command in ("next", "more"):
+        if said in ("next", "more"):
             if s.event_index + 1 >= len(s.events):
-                return self.go("main", self.say("events_end"))
+                return self.go(Node.MAIN, self.say("events_end"))
             s.event_index += 1
             if s.event_index % EVENT_BATCH == 0:
                 return [self.batch_intro(), *self.ask()]
             return self.ask()
-        if command == "callback":
+        if said == "callback":
             item = s.events[s.event_index]
             s.draft = Draft(kind="callback", event_id=item["event_id"], event_title=item["title"],
                             district=s.district or None)
-            return self.go("consent", self.chosen(self.t("callback")))
-        if command == "menu":
-            return self.go("main")
-        return None
+            return self.go(Node.CONSENT, *self.confirm(self.t("callback")))
+        return self.go(Node.MAIN)
 
-    def answer_kind(self, digits: str, spoken: str) -> list[Action] | None:
-        chosen = {"1": "home_visit", "2": "callback"}.get(digits)
-        if chosen is None and spoken:
-            chosen = understanding.kind(spoken) or {1: "home_visit", 2: "callback"}.get(
-                understanding.number(spoken) or -1)
-        if chosen is None:
-            return None
-        self.draft.kind = chosen
-        return self.go("consent", self.chosen(self.t(chosen)))
+    def on_kind(self, said: str) -> list[Action]:
+        self.draft.kind = said
+        return self.go(Node.CONSENT, *self.confirm(self.t(said)))
 
-    def yes_no(self, digits: str, spoken: str) -> bool | None:
-        if digits in ("1", "2"):
-            return digits == "1"
-        if spoken:
-            answer = understanding.yes_no(spoken)
-            if answer is None and understanding.number(spoken) in (1, 2):
-                answer = understanding.number(spoken) == 1
-            return answer
-        return None
-
-    def answer_consent(self, digits: str, spoken: str) -> list[Action] | None:
-        answer = self.yes_no(digits, spoken)
-        if answer is None:
-            return None
+    def on_consent(self, said: str) -> list[Action]:
+        answer = said == "yes"
         self.draft.consent = answer
-        confirmation = self.chosen(self.t("yes" if answer else "no"))
+        confirmation = self.confirm(self.t(said))
         if self.draft.purpose == "message":
             if answer:
-                return self.go("record_message", confirmation)
-            return [confirmation, self.say("no_consent"), *self.after_recordings()]
+                return self.go(Node.RECORD_MESSAGE, *confirmation)
+            return [*confirmation, self.say("no_consent"), *self.after_recordings()]
         if answer:
-            return self.go("record_name", confirmation)
-        return [confirmation, self.say("no_consent"), *self.next_request_field()]
+            return self.go(Node.RECORD_NAME, *confirmation)
+        return [*confirmation, self.say("no_consent"), *self.next_request_field()]
 
     def recording_done(self, event: RecordingDone) -> list[Action]:
         draft = self.draft
         before: list[Action] = []
-        if event.ref and not any(item["purpose"] == event.purpose for item in draft.recordings):
-            draft.recordings.append({"purpose": event.purpose, "ref": event.ref, "duration": event.duration,
-                                     "transcript": event.transcript, "attached": False})
+        if event.ref and not any(item.purpose == event.purpose for item in draft.recordings):
+            draft.recordings.append(RecordingRef(event.purpose, event.ref, event.duration, event.transcript))
         elif not event.ref:
             before.append(self.say("recording_missing"))
         if event.purpose == "message":
             return [*before, *self.after_recordings()]
         if event.purpose == "topic":
-            return self.go("confirm", *before)
+            return self.go(Node.CONFIRM, *before)
         return [*before, *self.next_request_field()]
 
+    def late_recording(self, event: RecordingDone) -> list[Action]:
+        """A recording whose callback came after the hang-up (the race): kept with the request."""
+        s = self.state
+        draft = s.draft
+        if (not event.ref or draft is None or not draft.consent
+                or any(item.purpose == event.purpose for item in draft.recordings)):
+            return []
+        draft.recordings.append(RecordingRef(event.purpose, event.ref, event.duration, event.transcript))
+        s.node, s.outcome = Node.HUNG_UP, s.outcome if s.outcome in ("request", "transferred") else "incomplete"
+        return [SaveRequest(incomplete=True)]
+
     def after_recordings(self) -> list[Action]:
-        """After a voice message: complete the number, then save."""
+        """After a voice message: complete the number and the time, then save."""
         draft = self.draft
         if draft.district is None:
             draft.district = self.state.district if self.state.district else None
-        if not draft.phone_confirmed:
-            return self.next_request_field()
-        return [SaveRequest(incomplete=draft.district is None)]
+        return self.next_request_field()
 
     def next_request_field(self) -> list[Action]:
-        """Ask for the first missing piece of the request: district, then number, then topic."""
+        """Ask for the first missing piece: district (unless known), number, callback time, topic."""
         draft = self.draft
         if draft.district is None and draft.purpose == "request":
-            return self.go("home_district")
+            draft.district = self.state.district or None  # an earlier answer of this call
+            if draft.district is None:
+                return self.go(Node.HOME_DISTRICT)
         if not draft.phone_confirmed:
             if not draft.phone:
                 draft.phone = self.state.caller
-            return self.go("number_confirm" if draft.phone else "number_entry")
+            return self.go(Node.NUMBER_CONFIRM if draft.phone else Node.NUMBER_ENTRY)
+        if not draft.callback_time:
+            return self.go(Node.CALLBACK_TIME)
         if draft.purpose == "message":
             return [SaveRequest(incomplete=draft.district is None)]
-        if draft.consent and not any(item["purpose"] == "topic" for item in draft.recordings):
-            return self.go("record_topic")
-        return self.go("confirm")
+        if draft.consent and not any(item.purpose == "topic" for item in draft.recordings):
+            return self.go(Node.RECORD_TOPIC)
+        return self.go(Node.CONFIRM)
 
-    def answer_home_district(self, digits: str, spoken: str) -> list[Action] | None:
-        number = self.district_answer(digits, spoken, allow_all=False)
-        if number is None:
-            return None
-        self.draft.district = number
-        return [self.chosen(prompts.district_name(number, self.state.language)), *self.next_request_field()]
-
-    def answer_number_confirm(self, digits: str, spoken: str) -> list[Action] | None:
-        answer = self.yes_no(digits, spoken)
-        if answer is None:
-            return None
-        if answer:
+    def on_number_confirm(self, said: str) -> list[Action]:
+        if said == "yes":
             self.draft.phone_confirmed = True
-            return [self.chosen(self.t("yes")), *self.next_request_field()]
+            return [*self.confirm(self.t("yes")), *self.next_request_field()]
         self.draft.phone = ""
-        return self.go("number_entry", self.chosen(self.t("no")))
+        return self.go(Node.NUMBER_ENTRY, *self.confirm(self.t("no")))
 
     def answer_number_entry(self, digits: str, spoken: str) -> list[Action] | None:
         entered = digits
@@ -668,37 +705,32 @@ class _Flow:
             self.draft.phone = normalise_phone(entered)
         except ValidationFailed:
             return None
-        return self.go("number_confirm")
+        return self.go(Node.NUMBER_CONFIRM)
+
+    def on_callback_time(self, said: str) -> list[Action]:
+        self.draft.callback_time = said
+        return [*self.confirm(self.t(said)), *self.next_request_field()]
 
     def summary(self) -> list[Action]:
         draft = self.draft
         s = self.state
         event = self.t("summary_event", title=draft.event_title) if draft.event_title else ""
-        district = prompts.district_name(draft.district or 0, s.language) if draft.district else "–"
-        return [self.say_personal("summary", kind=self.t(draft.kind or "callback"), district=district,
-                         digits=prompts.spoken_digits(display_phone(draft.phone)), event=event)]
+        district = prompts.district_name(draft.district, s.language) if draft.district else "–"
+        kind = self.t(draft.kind or "callback")
+        return [self.say_personal("summary_short", kind=kind[:1].upper() + kind[1:], district=district,
+                                  time=self.t(draft.callback_time or "any"), event=event)]
 
-    def answer_confirm(self, digits: str, spoken: str) -> list[Action] | None:
-        answer = self.yes_no(digits, spoken)
-        if answer is None:
-            return None
-        if answer:
+    def on_confirm(self, said: str) -> list[Action]:
+        if said == "yes":
             self.draft.confirmed = True
-            return [self.chosen(self.t("yes")), SaveRequest(incomplete=False)]
+            return [*self.confirm(self.t("yes")), SaveRequest(incomplete=False)]
         self.state.draft = None
-        return self.go("main", self.chosen(self.t("no")), self.say("not_saved"))
-
-    def answer_person_district(self, digits: str, spoken: str) -> list[Action] | None:
-        number = self.district_answer(digits, spoken, allow_all=False)
-        if number is None:
-            return None
-        self.state.district = number
-        return [self.chosen(prompts.district_name(number, self.state.language)), CheckOffice(number)]
+        return self.go(Node.MAIN, *self.confirm(self.t("no")), self.say("not_saved"))
 
     def office_status(self, event: OfficeStatus) -> list[Action]:
         if event.open and event.phone:
             self.state.outcome = "transferred"
-            self.state.node = "transferred"
+            self.state.node = Node.TRANSFERRED
             return [self.say("transfer", office=event.name), Transfer(event.phone)]
         return [self.say("office_closed"), *self.start_message()]
 
@@ -706,20 +738,22 @@ class _Flow:
         """A voice message that becomes a callback request (consent first)."""
         s = self.state
         s.draft = Draft(kind="callback", purpose="message", district=s.district or None)
-        return self.go("consent")
+        return self.go(Node.CONSENT)
 
     def request_saved(self, event: RequestSaved) -> list[Action]:
         s = self.state
         s.reference, s.request_id = event.reference, event.request_id
         for item in self.draft.recordings:
-            item["attached"] = True
-        if s.node == "hung_up":
+            item.attached = True
+        if s.node == Node.HUNG_UP:
             return []
-        s.outcome = "incomplete" if s.node == "giving_up" else "request"
-        s.node = "done"
+        s.outcome = "incomplete" if s.node == Node.GIVING_UP else "request"
+        s.node = Node.DONE
         s.ended = True
         reference = prompts.spoken_reference(event.reference)
-        return [self.say_personal("saved", reference=reference), self.say("goodbye"), HangUp()]
+        # Only the reference itself is synthesised now; the rest was rendered at start-up.
+        return [self.say_personal("saved", reference=reference), self.say("saved_after"), self.say("goodbye"),
+                HangUp()]
 
     def hung_up(self) -> list[Action]:
         """Keep what the caller gave as an incomplete request."""
@@ -727,11 +761,11 @@ class _Flow:
         if s.ended:
             return []
         s.ended = True
-        if s.node == "transferred" and s.request_id is None:
+        if s.node == Node.TRANSFERRED and s.request_id is None:
             # Hung up while the office phone rang: keep the caller's number for a callback.
             s.draft = Draft(kind="callback", purpose="message", district=s.district or None)
         draft = s.draft
-        if s.node == "connected" or draft is None or s.request_id is not None:
+        if s.node == Node.CONNECTED or draft is None or s.request_id is not None:
             s.outcome = s.outcome or "hung_up"
             return []
         if not draft.kind:
@@ -741,6 +775,6 @@ class _Flow:
         if not (draft.phone or draft.recordings):
             s.outcome = "hung_up"
             return []
-        s.node = "hung_up"
+        s.node = Node.HUNG_UP
         s.outcome = "incomplete"
         return [SaveRequest(incomplete=True)]

@@ -1,8 +1,8 @@
 """Everything the hotline says, in German (first) and Turkish, and the way it reads out values.
 
-Keys are fixed so they can be printed on a flyer; each option is said before its key, in short
-sentences the synthesiser pauses between ("Veranstaltungen: die 1."). Replies put the content first
-("Gut. Heute."). Values are written out for the ear by :mod:`shared.speech.ear_text`. Texts without
+Keys are fixed so they can be printed on a flyer; each option is said before its key ("Heute die 1,
+morgen die 2."), the key lists being generated from the key maps of :mod:`ivr.flow.nodes`. Replies
+put the content first ("Hörde."). Values are written out for the ear by :mod:`shared.speech.ear_text`. Texts without
 placeholders are rendered at start-up.
 """
 
@@ -29,61 +29,24 @@ GERMAN: dict[str, str] = {
         "Aufnahmen speichern wir nur mit Ihrer Zustimmung."
     ),
     "turkish_offer": "Türkçe 9.",
-    "speech_or_keys": "Sprechen Sie, oder drücken Sie eine Taste.",
     "keys_only": "Bitte drücken Sie eine Taste.",
-    "main_menu": "Veranstaltungen die 1, Besuch oder Rückruf die 2, Gespräch die 0.",
-    "day_menu": (
-        "Für welchen Tag? Heute: die 1. Morgen: die 2. "
-        "Diese Woche: die 3. Sie können auch einen Wochentag sagen."
-    ),
-    "district_menu": (
-        "Für welchen Stadtbezirk? Tippen Sie die Nummer und danach die Raute-Taste. "
-        "Für alle Stadtbezirke drücken Sie die 0."
-    ),
-    "district_list": "{list}",
-    "home_district_menu": (
-        "In welchem Stadtbezirk wohnen Sie? Tippen Sie die Nummer und danach die Raute-Taste."
-    ),
-    "chosen": "Gut. {choice}.",
-    "events_found_one": "Ich habe eine Veranstaltung gefunden.",
-    "events_found_many": "Ich habe {count} Veranstaltungen gefunden.",
+    "chosen": "{choice}.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
     "event_item": "{when}. {title}. {place}",
     "place_in": "Das ist im {place}.",
     "place_other": "Veranstaltungsort: {place}.",
     "event_price": "Das kostet {price}.",
     "event_free": "Der Eintritt ist frei.",
-    "event_keys": (
-        "Noch einmal: die 1. Nächste Veranstaltung: die 2. "
-        "Rückruf dazu: die 3. Hauptmenü: die 9."
-    ),
     "events_end": "Das waren alle Veranstaltungen.",
-    "kind_menu": "Hausbesuch: die 1. Rückruf: die 2.",
-    "consent": (
-        "Damit das Seniorenbüro Ihnen helfen kann, nehmen wir Ihren Namen und Ihr Anliegen auf "
-        "und speichern beides für die Mitarbeitenden Ihres Stadtbezirks. Sind Sie damit einverstanden? "
-        "Ja: drücken Sie die 1. Nein: drücken Sie die 2."
-    ),
-    "no_consent": "In Ordnung. Wir nehmen nichts auf und speichern nur Ihre Telefonnummer für den Rückruf.",
-    "record_name": "Bitte sagen Sie nach dem Ton Ihren Namen. Drücken Sie danach die Raute-Taste.",
-    "record_topic": (
-        "Worum geht es? Erzählen Sie es nach dem Ton in Ruhe, höchstens eine Minute. "
-        "Drücken Sie danach die Raute-Taste."
-    ),
-    "record_message": (
-        "Bitte sprechen Sie Ihre Nachricht nach dem Ton, höchstens eine Minute. Drücken Sie danach die Raute-Taste."
-    ),
+    "no_consent": "In Ordnung. Wir speichern nur Ihre Nummer.",
+    "record_name": "Ihr Name, bitte. Nach dem Ton.",
+    "record_topic": "Worum geht es? Nach dem Ton, bis zu einer Minute. Dann die Raute.",
+    "record_message": "Ihre Nachricht, bitte. Nach dem Ton, bis zu einer Minute. Dann die Raute.",
     "recording_missing": "Ich habe leider keine Aufnahme erhalten. Wir machen trotzdem weiter.",
-    "number_readback": "Wir rufen Sie unter dieser Nummer zurück: {digits}. Ist das richtig? Ja: die 1. Nein: die 2.",
-    "number_entry": "Bitte tippen Sie Ihre Telefonnummer mit Vorwahl und danach die Raute-Taste.",
     "number_invalid": "Diese Telefonnummer kann ich leider nicht verwenden.",
-    "summary": "Ich fasse zusammen: {kind}, Stadtbezirk {district}, Rückruf unter {digits}.{event}",
+    "summary_short": "{kind}, {district}, {time}.{event}",
     "summary_event": " Es geht um die Veranstaltung {title}.",
-    "confirm": "Ist das so richtig? Ja: drücken Sie die 1. Nein: drücken Sie die 2.",
-    "saved": (
-        "Vielen Dank, Ihre Anfrage ist angekommen. Ihre Vorgangsnummer ist {reference}. "
-        "Ich wiederhole: {reference}. Das Seniorenbüro meldet sich in den nächsten zwei Werktagen."
-    ),
+    "saved": "Ihre Vorgangsnummer: {reference}. Noch einmal: {reference}.",
     "not_saved": "Gut, ich habe nichts gespeichert.",
     "transfer": "Ich verbinde Sie jetzt mit dem {office}. Einen Moment bitte.",
     "office_closed": (
@@ -106,7 +69,44 @@ GERMAN: dict[str, str] = {
     "person": "mit einem Menschen sprechen",
     "yes": "ja",
     "no": "nein",
+    # added with the call-flow table (issue 11)
+    "option": "{label} die {digit}",
+    "events_label": "Veranstaltungen",
+    "request_label": "Besuch oder Rückruf",
+    "person_label": "Gespräch",
+    "other_day_label": "anderer Tag",
+    "all_districts_label": "Ganz Dortmund",
+    "group_1": "Innenstadt und Eving",
+    "group_2": "Osten und Hörde",
+    "group_3": "Westen und Hombruch",
+    "repeat_label": "Noch einmal",
+    "next_label": "Weiter",
+    "event_callback_label": "Rückruf dazu",
+    "more_label": "Die nächsten fünf",
+    "menu_label": "Hauptmenü",
+    "morning_label": "Vormittags",
+    "midday_label": "Mittags",
+    "afternoon_label": "Nachmittags",
+    "any_time_label": "Egal",
+    "morning": "vormittags",
+    "midday": "mittags",
+    "afternoon": "nachmittags",
+    "any": "Zeit egal",
+    "q_district": "Welcher Stadtbezirk?",
+    "q_home_district": "Wo wohnen Sie?",
+    "q_person_district": "Welches Seniorenbüro?",
+    "postcode_hint": "Oder Ihre Postleitzahl.",
+    "district_speech_hint": "Sie können auch Ihren Stadtteil sagen.",
+    "postcode_unknown": "Diese Postleitzahl kenne ich nicht.",
+    "q_consent": "Wir nehmen Ihren Namen und Ihr Anliegen auf, für Ihr Seniorenbüro. Einverstanden?",
+    "q_number_confirm": "Rückruf unter {digits}. Richtig?",
+    "q_number_entry": "Bitte tippen Sie Ihre Telefonnummer. Dann die Raute.",
+    "q_callback_time": "Wann sollen wir anrufen?",
+    "q_confirm": "Richtig?",
+    "moment": "Einen Moment bitte.",
+    "saved_after": "Das Seniorenbüro meldet sich in zwei Werktagen. Danke.",
 }
+
 
 GERMAN.update(flow_prompts.GERMAN)
 
@@ -115,11 +115,6 @@ def text(language: str, key: str, **values: object) -> str:
     """The prompt *key* in *language* with *values* filled in (German, logged, when the catalogue lacks it)."""
     template = CATALOGUE.pgettext(language, key, GERMAN[key])
     return template.format(**values) if values else template
-
-
-def district_list(language: str) -> str:
-    """The district menu: each name followed by its key, one short sentence each ("Innenstadt-West: 1.")."""
-    return " ".join(f"{district.name}: {district.number}." for district in DISTRICTS)
 
 
 def district_name(number: int, language: str) -> str:
@@ -141,18 +136,20 @@ def spoken_reference(reference: str, language: str = "de") -> str:
 
 def fixed_prompts(language: str) -> list[str]:
     """Every prompt without placeholders, for rendering at start-up."""
-    texts = [text(language, key) for key, german in GERMAN.items() if "{" not in german]
-    texts.append(district_list(language))
-    return texts
+    return [text(language, key) for key, german in GERMAN.items() if german and "{" not in german]
 
 
 def confirmations(language: str, most_events: int = 20) -> list[str]:
-    """Every "Gut. …" and "Ich habe N Veranstaltungen gefunden.", for rendering at start-up.
+    """Every confirmation ("Hörde.") and event count, for rendering at start-up.
 
     They start most replies, so a caller should never wait for them to be synthesised.
     """
-    choices = [text(language, key) for key in ("events", "request", "person", "today", "tomorrow", "week",
-                                               "home_visit", "callback", "yes", "no")]
-    choices += [*WEEKDAYS[language], *(district_name(number, language) for number in range(len(DISTRICTS) + 1))]
-    found = [text(language, "events_found_many", count=count) for count in range(2, most_events + 1)]
-    return [*(text(language, "chosen", choice=choice) for choice in dict.fromkeys(choices)), *found]
+    choices = [text(language, key) for key in (
+        "events_label", "request_label", "person", "events_when_today", "events_when_tomorrow",
+        "events_when_week", "home_visit", "callback", "yes", "no", "morning", "midday", "afternoon", "any",
+        "all_districts_label", "group_1", "group_2", "group_3")]
+    choices += [*WEEKDAYS[language], *(district_name(number, language) for number in range(1, len(DISTRICTS) + 1))]
+    found = [text(language, "events_count_many", when=text(language, f"events_when_{day}"), count=count)
+             for day in ("today", "tomorrow", "week") for count in range(2, most_events + 1)]
+    return [*(text(language, "chosen", choice=choice[:1].upper() + choice[1:]) for choice in dict.fromkeys(choices)),
+            *found]

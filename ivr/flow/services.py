@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -117,13 +118,14 @@ class DatabaseCallServices:
         draft = state.draft
         if draft is None:
             raise ValueError("no request drafted in this call")
-        transcripts = {item["purpose"]: item.get("transcript") or "" for item in draft.recordings}
+        transcripts = {item.purpose: item.transcript or "" for item in draft.recordings}
         district_slug = DISTRICTS[draft.district - 1].slug if draft.district else None
         data = NewRequest(
             kind=draft.kind or "callback", channel="phone", district_slug=district_slug, phone=draft.phone,
             caller_name=transcripts.get("name", "")[:160],
             topic=transcripts.get("topic") or transcripts.get("message") or "",
-            language=state.language, consent_data=bool(draft.consent or draft.confirmed),
+            language=state.language, preferred_time=draft.callback_time,
+            consent_data=bool(draft.consent or draft.confirmed),
             consent_recording=bool(draft.consent), event_id=draft.event_id, call_sid=self.call_sid,
             idempotency_key=idempotency_key(self.call_sid), incomplete=query.incomplete,
         )
@@ -131,13 +133,12 @@ class DatabaseCallServices:
         if not created and request.status == "incomplete" and not query.incomplete:
             self._fill_in(request, data)
             complete_incomplete(self.session, request, ACTOR)
-        if draft.consent:
-            for item in draft.recordings:
-                if not item.get("attached"):
-                    self.attacher.attach(self.session, request, item)
-        else:
-            for item in draft.recordings:
-                self.attacher.discard(item)
+        for item in draft.recordings:  # the attacher takes the stored (JSON) form of a recording
+            if not draft.consent:
+                self.attacher.discard(asdict(item))
+            elif not item.attached:
+                self.attacher.attach(self.session, request, asdict(item))
+                item.attached = True
         return RequestSaved(request.reference, request.id)
 
     def _fill_in(self, request: Request, data: NewRequest) -> None:

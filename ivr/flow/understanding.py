@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from shared.seed.reference_data import DISTRICTS
+from shared.seed.stadtteile import STADTTEILE
 
 UNKNOWN = "[unk]"
 
@@ -36,6 +37,12 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
     "next": ("weiter", "naechste", "naechster", "naechstes"),
     "callback": ("rueckruf", "zurueckrufen", "anmelden", "interesse"),
     "menu": ("hauptmenue", "menue", "zurueck", "anfang"),
+}
+CALLBACK_TIME_WORDS: dict[str, tuple[str, ...]] = {
+    "morning": ("vormittag", "vormittags", "morgens", "frueh"),
+    "midday": ("mittag", "mittags", "mittagszeit"),
+    "afternoon": ("nachmittag", "nachmittags", "spaeter"),
+    "any": ("egal", "immer", "jederzeit", "wann sie wollen"),
 }
 ALL_WORDS = ("alle", "alle bezirke", "alle stadtbezirke", "ganz dortmund", "egal", "ueberall")
 
@@ -110,7 +117,8 @@ def district(text: str) -> int | None:
     normal = normalise(text)
     choices: dict[str, tuple[str, ...]] = {"0": ALL_WORDS}
     for info in DISTRICTS:
-        choices[str(info.number)] = (info.name, info.slug.replace("-", " "), *info.variants)
+        choices[str(info.number)] = (info.name, info.slug.replace("-", " "), *info.variants,
+                                     *STADTTEILE.get(info.slug, ()))
     found = _first_match(normal, choices)
     if found is not None:
         return int(found)
@@ -118,6 +126,11 @@ def district(text: str) -> int | None:
     if spoken is not None and 0 <= spoken <= len(DISTRICTS):
         return spoken
     return None
+
+
+def callback_time(text: str) -> str | None:
+    """``morning``, ``midday``, ``afternoon`` or ``any`` for the preferred callback time."""
+    return _first_match(normalise(text), CALLBACK_TIME_WORDS)
 
 
 def menu_choice(text: str) -> str | None:
@@ -156,7 +169,7 @@ def _spoken(phrases: tuple[str, ...]) -> tuple[str, ...]:
 
 _UMLAUT_WORDS = frozenset({
     "fuenf", "zwoelf", "rueckruf", "zurueckrufen", "naechste", "naechster", "naechstes", "hauptmenue",
-    "menue", "zurueck", "ueberall",
+    "menue", "zurueck", "ueberall", "frueh", "spaeter",
 })
 
 _COMMON = REPEAT_WORDS
@@ -166,8 +179,10 @@ GRAMMARS: dict[str, tuple[str, ...]] = {
     "main": tuple(phrase for phrases in MENU_WORDS.values() for phrase in phrases) + _NUMBERS,
     "day": (*DAY_WORDS, *WEEKDAY_WORDS, *_NUMBERS),
     "district": (*ALL_WORDS, *(d.name.lower().replace("-", " ") for d in DISTRICTS),
-                 *(variant for d in DISTRICTS for variant in d.variants), *_NUMBERS),
+                 *(variant for d in DISTRICTS for variant in d.variants),
+                 *(name.lower().replace("-", " ") for names in STADTTEILE.values() for name in names), *_NUMBERS),
     "event": tuple(phrase for phrases in EVENT_WORDS.values() for phrase in phrases) + _NUMBERS,
+    "callback_time": tuple(phrase for phrases in CALLBACK_TIME_WORDS.values() for phrase in phrases) + _NUMBERS,
     "kind": tuple(phrase for phrases in KIND_WORDS.values() for phrase in phrases) + _NUMBERS,
     "yes_no": (*YES_WORDS, *NO_WORDS, *_NUMBERS),
     "digits": _NUMBERS,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from ivr.flow.call_record import CallRecord
 from ivr.hotline import open_call
 from ivr.transports.signatures import issue_stream_token
 from shared.web.request_session import db_session
@@ -33,7 +34,7 @@ def start_simulated_call() -> tuple[str, str]:
     session = db_session()
     call, _ = open_call(session, call_sid, "softphone")
     token, nonce = issue_stream_token(call_sid)
-    call.state = {"stream_nonce": nonce, "stream_used": False, "caller": ""}
+    CallRecord(stream_nonce=nonce).store(call)
     session.commit()
     return call_sid, token
 

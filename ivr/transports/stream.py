@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from simple_websocket import ConnectionClosed
 
+from ivr.flow import prompts
+from ivr.flow.call_record import CallRecord
 from ivr.flow.engine import (
     CallEvent,
     CallStarted,
@@ -52,6 +54,7 @@ VOICE_LEVEL = 600.0  # RMS above which a recording counts as speech
 RECORD_TRAILING_SILENCE = 8.0  # a pause to think must not end a one-minute recording
 RECORD_NOTHING_SAID = 8.0
 SPEECH_MAX_SECONDS = 12.0
+MOMENT_SECONDS = 1.0  # a reply not begun by then starts with "Einen Moment bitte"
 START_TIMEOUT_SECONDS = 5.0  # a socket without a valid ``start`` by then is closed
 SILENT_STREAM_SECONDS = 10.0  # Twilio sends media every 20 ms: this long without a message is a frozen line
 MAX_STREAMS = 40  # below gunicorn's 64 threads, so kiosk and staff pages stay served
@@ -138,6 +141,7 @@ class StreamCall:
         self.closed = False
         self.hung_up = False
         self.speech = False
+        self.language = "de"
         self.marks = 0
         self.speech_started_at: float | None = None
         self.frames_in = 0
@@ -181,6 +185,8 @@ class StreamCall:
             log.info("stream of call %s closed: %s", self.call_sid or "?", type(exc).__name__)
         finally:
             if self.call_sid and not self.hung_up:
+                if self.recording is not None:
+                    self.finish_recording()
                 self.apply(HungUp())  # the line dropped without a stop: keep what was given
             self.closed = True
             self.player.close()
@@ -206,6 +212,8 @@ class StreamCall:
         elif kind == "mark":
             self.on_mark(str(message["mark"]["name"]))
         elif kind == "stop":
+            if self.recording is not None:
+                self.finish_recording()  # what was said before the hang-up is kept, in one file
             self.apply(HungUp())
             self.close()
 
@@ -235,12 +243,14 @@ class StreamCall:
             return
         with self.hotline.db.session() as session:
             call = find_call(session, call_sid)
-            if call is None or call.state.get("stream_used") or call.state.get("stream_nonce") != claimed[1]:
+            record = CallRecord.of(call) if call is not None else None
+            if call is None or record is None or record.stream_used or record.stream_nonce != claimed[1]:
                 log.warning("stream rejected: token already used or call unknown")
                 self.close()
                 return
-            call.state = {**call.state, "stream_used": True}
-            caller = str(call.state.get("caller", ""))
+            record.stream_used = True
+            record.store(call)
+            caller = record.caller
         self.call_sid = call_sid
         if self.on_started is not None:
             self.on_started()
@@ -253,20 +263,39 @@ class StreamCall:
         if hanging_up:
             self.hung_up = True
         started: list[Say] = []
+        sounding = threading.Lock()  # "Einen Moment bitte" is never queued after the reply itself
 
         def reply_at_once(say: Say) -> None:
             started.append(say)
             self.player.play(self.prompt(say))
 
-        with self.hotline.db.session() as session:
-            call = find_call(session, self.call_sid)
-            if call is None:
-                return
-            outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
-            for action in outputs:
-                if isinstance(action, Transfer):
-                    call.state = {**call.state, "transfer": action.number}
-            self.speech = bool(call.state.get("flow", {}).get("speech")) and self.hotline.recognizer.available
+        def moment() -> None:  # the step (a lookup, saving) is still running after a second
+            with sounding:
+                if not self.closed and not answered:
+                    self.player.play(self.prompt(Say(prompts.text(self.language, "moment"), self.language)))
+
+        answered: list[bool] = []
+        timer = threading.Timer(MOMENT_SECONDS, moment)
+        timer.daemon = True
+        if not hanging_up:
+            timer.start()
+        try:
+            with self.hotline.db.session() as session:
+                call = find_call(session, self.call_sid)
+                if call is None:
+                    return
+                outputs = self.hotline.apply(session, call, event, None if hanging_up else reply_at_once)
+                record = CallRecord.of(call)
+                for action in outputs:
+                    if isinstance(action, Transfer):
+                        record.transfer = action.number
+                        record.store(call)
+                self.speech = record.flow.speech and self.hotline.recognizer.available
+                self.language = record.flow.language
+        finally:
+            with sounding:
+                timer.cancel()
+                answered.append(True)
         if not hanging_up:
             self.perform(outputs, len(started))
 
@@ -373,9 +402,7 @@ class StreamCall:
                 self.answer(Digits(self.digits))
             else:
                 self.digits += key
-                if self.digits == "0" and listen.question == "district":
-                    self.answer(Digits("0"))
-                elif len(self.digits) >= listen.max_digits:
+                if len(self.digits) >= listen.max_digits:
                     self.answer(Digits(self.digits))
         else:
             self.digits += key

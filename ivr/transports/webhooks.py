@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request, send_file, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
+from ivr.flow.call_record import CallRecord
 from ivr.flow.engine import (
     CallEvent,
     CallStarted,
@@ -40,7 +41,7 @@ def _xml(body: str) -> Response:
 
 
 def _step_url(call: Call) -> Callable[[str], str]:
-    number = int(call.state.get("step", 0))
+    number = CallRecord.of(call).step
 
     def url(kind: str) -> str:
         return f"{public_base()}/ivr/twilio/{kind}?n={number}"
@@ -57,11 +58,13 @@ def _respond(call: Call, event: CallEvent) -> Response:
     hotline = get_hotline()
     session = db_session()
     outputs = hotline.apply(session, call, event)
-    call.state = {**call.state, "step": int(call.state.get("step", 0)) + 1}
-    body = render(outputs, hotline.synthesizer, _step_url(call), _audio_url)
-    call.state = {**call.state, "last": body}
+    record = CallRecord.of(call)
+    record.step += 1
+    record.store(call)
+    record.last = render(outputs, hotline.synthesizer, _step_url(call), _audio_url)
+    record.store(call)
     session.commit()
-    return _xml(body)
+    return _xml(record.last)
 
 
 def _current_call() -> Call:
@@ -81,29 +84,28 @@ def voice() -> Response:
     mode = hotline.config.ivr_mode
     call, created = open_call(session, call_sid, mode)
     if not created:
-        return _xml(str(call.state.get("last", "")))
+        return _xml(CallRecord.of(call).last)
     caller = caller_id(request.form.get("From", ""))
     if mode == "stream":
         token, nonce = issue_stream_token(call_sid)
-        call.state = {"stream_nonce": nonce, "stream_used": False, "caller": caller}
         stream_url = re.sub(r"^http", "ws", public_base()) + "/ivr/stream"
         body = connect_stream(stream_url, {"token": token, "callSid": call_sid},
                               f"{public_base()}/ivr/twilio/stream-end")
-        call.state = {**call.state, "last": body}
+        CallRecord(stream_nonce=nonce, caller=caller, last=body).store(call)
         session.commit()
         return _xml(body)
     return _respond(call, CallStarted(caller=caller, speech=False))
 
 
 def _is_replay(call: Call) -> bool:
-    return request.args.get("n", type=int) != int(call.state.get("step", 0))
+    return request.args.get("n", type=int) != CallRecord.of(call).step
 
 
 def step(kind: str) -> Response:
     """The answer to a ``<Gather>``, a ``<Record>`` or a ``<Dial>`` of the previous turn."""
     call = _current_call()
     if _is_replay(call):
-        return _xml(str(call.state.get("last", "")))
+        return _xml(CallRecord.of(call).last)
     event: CallEvent
     if kind == "step":
         digits = request.form.get("Digits", "").removesuffix("#")
@@ -136,7 +138,7 @@ def status() -> Response:
 def stream_end() -> Response:
     """The stream closed: transfer if the flow asked for it, else hang up."""
     call = _current_call()
-    number = str(call.state.get("transfer", ""))
+    number = CallRecord.of(call).transfer
     response = VoiceResponse()
     if number:
         # Not answered: the call continues with webhooks (a voice message) after the stream.

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import time_machine
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from ivr.flow.engine import (
     NoInput,
     OfficeStatus,
     RecordingDone,
+    RecordingRef,
     RequestSaved,
     SaveRequest,
     Say,
@@ -46,6 +48,7 @@ from shared.db import Database
 from shared.models import Event, Request, VoiceMessage
 from shared.services.events import save_event
 from shared.services.places import venue_by_slug
+from shared.services.workdays import add_working_days
 
 TUESDAY = datetime(2026, 11, 24, 13, 30, tzinfo=BERLIN)
 
@@ -117,13 +120,15 @@ def test_count_is_said_five_are_announced_and_a_key_gives_more() -> None:
     assert actions[-1] == LookupEvents("today", 0, "de")
     state, actions = run(state, EventsFound(_items(12), total=12))
     said = texts(actions)
-    assert said[:3] == ["Heute gibt es 12 Veranstaltungen.", "Ich lese Ihnen die nächsten fünf vor.", "Termin 0."]
-    assert "Für die nächsten Veranstaltungen drücken Sie die 4." in said
+    assert said[:3] == ["Heute 12 Veranstaltungen.", "Ich lese die nächsten fünf vor.", "Termin 0."]
+    assert "Die nächsten fünf die 4" in said[3]  # the key list comes from the key map
     state, actions = run(state, Digits("4"))
-    assert texts(actions)[:2] == ["Ich lese Ihnen die nächsten fünf vor.", "Termin 5."]
+    assert texts(actions)[:2] == ["Ich lese die nächsten fünf vor.", "Termin 5."]
     state, actions = run(state, Digits("4"))
-    assert texts(actions)[:2] == ["Ich lese Ihnen die nächsten zwei vor.", "Termin 10."]
-    assert "Für die nächsten Veranstaltungen drücken Sie die 4." not in texts(actions)
+    assert texts(actions)[:2] == ["Ich lese die nächsten zwei vor.", "Termin 10."]
+    assert "die 4" not in texts(actions)[2]  # no more batches: no key 4
+    _, no_more = run(state, Digits("4"))  # a key not offered is not understood
+    assert texts(no_more)[0] == "Das habe ich leider nicht verstanden."
     state, actions = run(state, Digits("2"), Digits("2"))
     assert "Das waren alle Veranstaltungen." in texts(actions) and state.node == "main"
 
@@ -131,41 +136,45 @@ def test_count_is_said_five_are_announced_and_a_key_gives_more() -> None:
 def test_keys_only_day_menu_offers_a_weekday_key() -> None:
     state, actions = run(started(speech=False), Digits("1"))
     assert not any("Wochentag sagen" in said for said in texts(actions))
-    assert any("Wochentag die 4" in said for said in texts(actions))
+    assert any("Anderer Tag die 4" in said for said in texts(actions))
     state, actions = run(state, Digits("4"))
-    assert any("Donnerstag: die 4." in said for said in texts(actions))
-    state, actions = run(state, Digits("4"), Digits("8"))
+    assert any("Donnerstag die 4" in said for said in texts(actions))
+    state, actions = run(state, Digits("4"), Digits("2"), Digits("4"))  # Thursday, Osten und Hörde, Hörde
     assert actions[-1] == LookupEvents("weekday:3", 8, "de")
     _, with_speech = run(started(speech=True), Digits("1"))
-    assert "Sie können auch einen Wochentag sagen." in texts(with_speech)
+    assert texts(with_speech)[-1].endswith("Sie können auch einen Wochentag sagen.")
 
 
 # --- entries without "#" ----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("keys", "district"), [(("0",), 0), (("8",), 8), (("1", "2"), 12), (("1", "0"), 10)])
+@pytest.mark.parametrize(("keys", "district"), [
+    (("0",), 0), (("2", "4"), 8), (("3", "4"), 12), (("3", "2"), 10), (("4", "4263"), 8), (("4", "4379"), 10),
+    (("1", "1"), 1)])
 def test_district_entry_completes_without_hash(keys: tuple[str, ...], district: int) -> None:
     state, _ = run(started(), Digits("1"), Digits("1"))
     state, actions = run(state, *(Digits(key) for key in keys))
     assert actions[-1] == LookupEvents("today", district, "de")
+    menus = [said for said in texts(actions) if "die 1" in said]
+    assert all(said.count(" die ") <= 4 for said in menus)  # at most four choices per menu
 
 
-def test_district_one_completes_after_the_inter_digit_pause() -> None:
+def test_postcode_waits_for_more_digits_and_an_unknown_one_is_said() -> None:
     state, _ = run(started(), Digits("1"), Digits("1"))
     menu = next(action for action in step(state, Digits("*"))[1] if isinstance(action, Listen))
     assert menu.max_digits == 1  # Twilio and the stream stop after one key ...
-    state, actions = run(state, Digits("1"))
+    state, actions = run(state, Digits("4"))  # ... "4" begins a postcode: wait for four more
     wait = actions[-1]
-    assert isinstance(wait, Listen) and 2 <= wait.timeout_seconds <= 3 and len(actions) == 1
-    _, actions = run(state, NoInput())  # ... and "1" alone completes after the pause
-    assert actions[-1] == LookupEvents("today", 1, "de")
-    _, actions = run(state, Digits(""))  # or on "#"
-    assert actions[-1] == LookupEvents("today", 1, "de")
+    assert isinstance(wait, Listen) and 2 <= wait.timeout_seconds <= 3 and wait.max_digits == 4 and len(actions) == 1
+    _, actions = run(state, Digits("9999"))
+    assert texts(actions)[0] == "Diese Postleitzahl kenne ich nicht." and isinstance(actions[-1], Listen)
+    _, actions = run(state, NoInput())  # "4" alone after the pause: not understood, asked again
+    assert texts(actions)[0] == "Das habe ich leider nicht verstanden."
 
 
 # --- a way out --------------------------------------------------------------------------------
 
 def test_zero_reaches_the_office_directly_when_the_district_is_known() -> None:
-    state, _ = run(started(), Digits("1"), Digits("1"), Digits("8"), EventsFound(_items(2)))
+    state, _ = run(started(), Digits("1"), Digits("1"), Digits("44263"), EventsFound(_items(2)))
     state, actions = run(state, Digits("0"))
     assert actions[-1] == CheckOffice(8)
     assert not any("Stadtbezirk" in said for said in texts(actions))
@@ -230,7 +239,8 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
     ref = keep_pending(tmp_path, "CA9", "name", write_wav(np.zeros(8000, dtype=np.int16), PHONE_RATE))
     state = CallState(node="confirm", caller="+492311234567", draft=Draft(
         kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True, confirmed=True,
-        recordings=[{"purpose": "name", "ref": ref, "duration": 1.0, "transcript": None, "attached": False}]))
+        recordings=[RecordingRef("name", ref, 1.0)]))
+    add_working_days(TUESDAY.date(), 2)  # the holiday tables, loaded at start-up by the hotline's warm-up
     began = time.monotonic()
     with db.session() as session:
         saved = DatabaseCallServices(session, "CA9", attacher).save_request(state, SaveRequest(incomplete=False))
@@ -244,6 +254,28 @@ def test_reference_comes_before_transcription_which_runs_after_commit(db: Databa
         request = session.get(Request, saved.request_id)
         assert request is not None and request.caller_name == "Erika Mustermann"
         assert session.scalars(select(VoiceMessage)).one().transcript == "Erika Mustermann"
+
+
+def test_name_and_topic_from_transcripts_are_marked_machine_made_for_staff(
+        staff_client: FlaskClient, db: Database, tmp_path: Path) -> None:
+    fetcher = RecordingFetcher(db, tmp_path, SlowRecognizer(0.0), "")
+    attacher = RecordingAttacher(tmp_path, fetcher.recognizer, fetcher)
+    wav = write_wav(np.zeros(8000, dtype=np.int16), PHONE_RATE)
+    state = CallState(node="confirm", caller="+492311234567", draft=Draft(
+        kind="home_visit", consent=True, district=8, phone="+492311234567", phone_confirmed=True, confirmed=True,
+        callback_time="midday", recordings=[RecordingRef(purpose, keep_pending(tmp_path, "CA8", purpose, wav), 1.0)
+                                            for purpose in ("name", "topic")]))
+    with db.session() as session:
+        saved = DatabaseCallServices(session, "CA8", attacher).save_request(state, SaveRequest(incomplete=False))
+        session.commit()
+        assert session.get(Request, saved.request_id).preferred_time == "midday"  # type: ignore[union-attr]
+    page = staff_client.get(f"/staff/requests/{saved.request_id}").get_data(as_text=True)
+    assert "Erika Mustermann <em" not in page  # not transcribed yet: nothing to mark
+    assert fetcher.worker.run_pending() == 2  # both transcription jobs
+    page = staff_client.get(f"/staff/requests/{saved.request_id}").get_data(as_text=True)
+    mark = '<em class="machine-transcribed" data-machine-transcribed>(maschinell erstellt, kann Fehler enthalten)</em>'
+    assert f"<dd>Erika Mustermann {mark}</dd>" in page  # the name
+    assert f'<dd class="pre">Erika Mustermann {mark}</dd>' in page  # the topic
 
 
 def test_hang_up_at_the_kind_question_keeps_the_number() -> None:

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from ivr.flow.engine import CallStarted, CallState, Digits, Listen, Say, step
+from ivr.flow.nodes import QUESTIONS, Node, question_text
 from ivr.flow.prompts import text
 from shared.config import Config
 from shared.runtime import get_runtime
@@ -44,10 +45,10 @@ def test_twiml_opening_plays_inside_the_gather_and_a_key_is_acted_on(ivr_app: Fl
     assert len(gather.findall("Play")) == len(opening.plays()) == 3  # Twilio stops <Play> in <Gather> on a key
     reply = phone.press("1")  # pressed during the greeting: Twilio posts it at once
     synthesizer = get_runtime(ivr_app).synthesizer
-    chosen = synthesizer.synthesize("Gut. Veranstaltungen.", "de")
-    assert reply.plays()[0].endswith(f"/{chosen.parent.name}/{chosen.stem}.wav")
-    day_menu = synthesizer.synthesize(text("de", "day_menu_keys"), "de")
-    assert reply.plays()[1].endswith(f"/{day_menu.parent.name}/{day_menu.stem}.wav")  # now asking for the day
+    day_menu = synthesizer.synthesize(question_text(QUESTIONS[Node.DAY], QUESTIONS[Node.DAY].options, "de", False),
+                                      "de")
+    assert len(reply.plays()) == 1  # a key needs no echo: straight to the day question
+    assert reply.plays()[0].endswith(f"/{day_menu.parent.name}/{day_menu.stem}.wav")
 
 
 @pytest.mark.parametrize("language_key", ["", "9"], ids=["de", "tr"])
@@ -57,6 +58,7 @@ def test_key_8_reads_the_privacy_details_and_the_menu_again(language_key: str) -
         state, _ = step(state, Digits(language_key))
     state, actions = step(state, Digits("8"))
     texts = [action.text for action in actions if isinstance(action, Say)]
-    assert texts == [text(state.language, "privacy"), text(state.language, "main_menu")]
+    menu = question_text(QUESTIONS[Node.MAIN], QUESTIONS[Node.MAIN].options, state.language, False)
+    assert texts == [text(state.language, "privacy"), menu]
     assert "Zustimmung" in text("de", "privacy") and "izninizle" in text("tr", "privacy")
     assert state.node == "main" and isinstance(actions[-1], Listen)

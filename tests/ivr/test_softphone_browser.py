@@ -53,7 +53,8 @@ def test_a_whole_call_from_the_browser_softphone(live_server: str, db: Database)
         page.goto(f"{live_server}/ivr/softphone")
         page.click("#call-button")
         page.wait_for_selector("text=Verbunden", timeout=10000)
-        for key in ["2", "2", "2", "5", "#", *"02311234567", "#", "1", "1"]:
+        # request, callback, no consent, Osten und Hörde, Scharnhorst, the number, right, mornings, confirmed
+        for key in ["2", "2", "2", "2", "1", *"02311234567", "#", "1", "1", "1"]:
             page.click(f".key[data-key='{key}']")
             time.sleep(0.3)
         deadline = time.monotonic() + 15

@@ -30,6 +30,7 @@ def test_terminal_call_with_keys_typed_speech_and_a_typed_recording(config: Conf
         "Erika Mustermann",       # the name "recording" (typed, synthesised)
         "Hörde",                  # district by word
         "ja",                     # number right
+        "vormittags",             # callback time by word
         "",                       # topic: silence
         "1",                      # confirm
     ]) + "\n"
@@ -37,12 +38,13 @@ def test_terminal_call_with_keys_typed_speech_and_a_typed_recording(config: Conf
                                 env=_environment(config))
     assert result.exit_code == 0, result.output
     assert "Veranstaltungen die 1" in result.output
-    assert "Gut. Hörde." in result.output
+    assert "Hörde." in result.output
     assert "null zwei drei eins, eins zwei, drei vier, fünf sechs sieben" in result.output
     assert "Vorgangsnummer" in result.output and "Anruf beendet." in result.output
     with db.session() as session:
         request = session.scalars(select(Request)).one()
         assert (request.kind, request.status, request.caller_name) == ("home_visit", "new", "Erika Mustermann")
+        assert request.preferred_time == "morning"
         message = session.scalars(select(VoiceMessage)).one()
         assert message.purpose == "name" and message.transcript == "Erika Mustermann"
         assert (Path(config.data_dir) / "recordings" / message.path).exists()

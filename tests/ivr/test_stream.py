@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from ivr.flow.nodes import QUESTIONS, Node, question_text
 from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode, phone_audio
 from ivr.transports import stream
 from shared.config import Config
@@ -147,8 +148,10 @@ def test_whole_call_over_the_stream_with_keys_and_recordings(stream_phone: Twili
         twilio.keys("1")       # consent → name recording (after the beep)
         twilio.speak(1.0)
         twilio.keys("#")       # name recorded → district
-        twilio.keys("12#")     # Mengede → number read back
-        twilio.keys("1")       # right → topic recording
+        twilio.keys("3")       # Westen und Hombruch
+        twilio.keys("4")       # Mengede → number read back
+        twilio.keys("1")       # right → callback time
+        twilio.keys("3")       # afternoon → topic recording
         twilio.speak(1.5)
         twilio.keys("#")       # → summary
         twilio.keys("1")       # confirmed → reference, goodbye, then we close
@@ -158,6 +161,7 @@ def test_whole_call_over_the_stream_with_keys_and_recordings(stream_phone: Twili
         request = session.scalars(select(Request)).one()
         assert (request.status, request.kind, request.channel) == ("new", "callback", "phone")
         assert request.phone_e164 == CALLER and request.district is not None and request.district.slug == "mengede"
+        assert request.preferred_time == "afternoon"
         messages = list(session.scalars(select(VoiceMessage).order_by(VoiceMessage.id)))
         assert [m.purpose for m in messages] == ["name", "topic"]
         assert all(m.duration_seconds >= 1.0 for m in messages)
@@ -278,7 +282,8 @@ def test_transfer_from_the_stream_dials_after_the_stream_ends(stream_phone: Twil
         twilio.start()
         twilio.until_prompt_played()
         twilio.keys("0")                      # a person
-        twilio.keys("8#")                     # Hörde, open → "Ich verbinde Sie …", then we close
+        twilio.keys("2")                      # Osten und Hörde
+        twilio.keys("4")                      # Hörde, open → "Ich verbinde Sie …", then we close
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=5)
     after = stream_phone.post("/ivr/twilio/stream-end")
@@ -382,10 +387,12 @@ def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
     with connect(f"ws://{server}/ivr/stream") as ws:
         twilio = _asking_for_a_callback(TwilioStream(ws, call_sid, token))
         twilio.keys("2")       # no consent … → district question
+        twilio.keys("4")       # a postcode begins: the flow waits for four more keys
         began = time.monotonic()
-        twilio.keys("8")       # Hörde, no "#": the number is read back at once
+        twilio.keys("4263")    # 44263 (Hörde), no "#": the number is read back at once
         assert time.monotonic() - began < 3
-        twilio.keys("1")       # number right → summary
+        twilio.keys("1")       # number right → callback time
+        twilio.keys("4")       # any time → summary
         twilio.keys("1")       # confirmed
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=5)
@@ -400,7 +407,9 @@ def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
         twilio.keys("1")       # consent → name
         twilio.speak(1.0)
         twilio.keys("#")       # → district
-        twilio.keys("8")       # → number read back
+        twilio.keys("2")       # Osten und Hörde
+        twilio.keys("4")       # → number read back
+        twilio.keys("1")       # → callback time
         twilio.keys("1")       # → topic recording
         twilio.speak(1.0)
         for _ in range(int(4.5 * 50)):  # a 4.5 s pause to think, in real time
@@ -430,7 +439,8 @@ def test_a_key_during_the_first_prompt_stops_it_and_is_acted_on(stream_phone: Tw
         after: list[dict[str, Any]] = []
         while sum(m["event"] == "media" for m in after) < 10:
             after.append(json.loads(ws.recv(timeout=10)))
-        expected = phone_audio(get_runtime(stream_app).synthesizer.synthesize("Gut. Veranstaltungen.", "de"))
+        day = question_text(QUESTIONS[Node.DAY], QUESTIONS[Node.DAY].options, "de", False)
+        expected = phone_audio(get_runtime(stream_app).synthesizer.synthesize(day, "de"))
         assert expected[FRAME_BYTES:6 * FRAME_BYTES] in b"".join(_media_payloads(after))  # the reply, not the menu
         twilio.stop()
     deadline = time.monotonic() + 10
@@ -464,3 +474,29 @@ def _asking_for_a_callback(twilio: TwilioStream) -> TwilioStream:
     twilio.keys("2")
     twilio.keys("2")
     return twilio
+
+
+@pytest.mark.usefixtures("fast_playback")
+def test_a_step_over_one_second_says_einen_moment_bitte(stream_phone: TwilioPhone, server: str,
+                                                        stream_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ivr.flow.engine import EventsFound, LookupEvents
+    from ivr.flow.services import DatabaseCallServices
+
+    def slow_lookup(self: DatabaseCallServices, query: LookupEvents) -> EventsFound:
+        time.sleep(1.6)  # a busy database
+        return EventsFound(())
+
+    monkeypatch.setattr(DatabaseCallServices, "find_events", slow_lookup)
+    synthesizer = get_runtime(stream_app).synthesizer
+    moment = phone_audio(synthesizer.synthesize("Einen Moment bitte.", "de"))
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("1")                  # events
+        quick = twilio.keys("1")          # today: no lookup, no "moment"
+        assert moment[FRAME_BYTES:6 * FRAME_BYTES] not in b"".join(_media_payloads(quick))
+        slow = twilio.keys("0")           # all of Dortmund: the lookup takes 1.6 s
+        assert moment[FRAME_BYTES:6 * FRAME_BYTES] in b"".join(_media_payloads(slow))
+        twilio.stop()

@@ -23,7 +23,8 @@ def test_call_without_end_callback_becomes_one_incomplete_request(phone: TwilioP
         phone.press("2")   # request
         phone.press("1")   # home visit → consent
         phone.press("2")   # no consent → district
-        phone.press("8")   # Hörde → number read back; then the server dies, no status callback
+        phone.press("2")   # Osten und Hörde
+        phone.press("4")   # Hörde → number read back; then the server dies, no status callback
     hotline = get_hotline(ivr_app)
     with db.session() as session:
         assert sweep_abandoned(session, hotline, OFFICE_OPEN + timedelta(minutes=1)) == 0  # still in time

@@ -66,9 +66,13 @@ def test_full_home_visit_request_with_recordings(phone: TwilioPhone, ivr_app: Fl
     assert int(record.attrib["maxLength"]) <= 60
     district = phone.record(recording_server + "-name")
     assert district.find("Gather").attrib["finishOnKey"] == "#"
-    readback = phone.press("8")            # Hörde
+    wait = phone.press("4")                # a postcode begins: Twilio gathers the other four keys
+    assert (wait.find("Gather").attrib["numDigits"], wait.find("Gather").attrib["timeout"]) == ("4", "3")
+    assert wait.plays() == []
+    readback = phone.press("4263")         # 44263: Hörde
     assert readback.find("Gather").attrib["numDigits"] == "1"
-    topic = phone.press("1")               # the caller ID is right
+    phone.press("1")                       # the caller ID is right
+    topic = phone.press("1")               # call back in the morning
     assert topic.find("Record").attrib["maxLength"] == "60"
     summary = phone.record(recording_server + "-topic", seconds=12)
     assert summary.find("Gather") is not None
@@ -78,7 +82,9 @@ def test_full_home_visit_request_with_recordings(phone: TwilioPhone, ivr_app: Fl
     assert len(requests) == 1
     request = requests[0]
     assert (request.kind, request.channel, request.status) == ("home_visit", "phone", "new")
-    assert request.phone_e164 == CALLER
+    assert request.phone_e164 == CALLER and request.preferred_time == "morning"
+    with db.session() as session:
+        assert session.scalar(select(Call.district_id)) == request.district_id is not None
     assert request.call_sid == phone.call_sid
     assert request.consent_recording and request.consent_data
     wait_for_recordings(ivr_app)
@@ -88,7 +94,7 @@ def test_full_home_visit_request_with_recordings(phone: TwilioPhone, ivr_app: Fl
         assert call.outcome == "request" and call.request_id == request.id and call.ended_at is not None
     assert purposes == ["name", "topic"]
     # The prompt reading out the caller's number is served during the call …
-    readback_audio = readback.plays()[1].removeprefix("http://localhost")
+    readback_audio = readback.plays()[-1].removeprefix("http://localhost")
     assert phone.client.get(readback_audio).status_code == 200
     # … Twilio's completed status callback then changes no request but deletes that audio.
     phone.hang_up()
@@ -102,8 +108,10 @@ def test_replayed_step_gets_the_same_answer_and_creates_nothing_twice(phone: Twi
     phone.press("2")
     phone.press("2")                      # callback
     phone.press("2")                      # no consent: number only
+    phone.press("1")                      # Innenstadt und Eving
     readback = phone.press("3")           # Innenstadt-Ost
-    confirm = phone.press("1")            # number right → summary
+    phone.press("1")                      # number right
+    confirm = phone.press("4")            # any time → summary
     confirm_path = confirm.action_path("Gather")
     done = phone.post(confirm_path, {"Digits": "1"})
     assert done.verbs()[-1] == "Hangup"
@@ -166,7 +174,8 @@ def test_silence_reprompts_and_repeat_key(phone: TwilioPhone) -> None:
 def test_person_in_office_hours_is_transferred(phone: TwilioPhone) -> None:
     phone.dial_in()
     phone.press("0")
-    transfer = phone.press("8")
+    phone.press("2")                      # Osten und Hörde
+    transfer = phone.press("4")           # Hörde
     dial = transfer.find("Dial")
     assert (dial.text or "").startswith("+49231")
     assert dial.attrib["action"].startswith("http://localhost/ivr/twilio/dial")
@@ -177,13 +186,15 @@ def test_person_outside_office_hours_leaves_a_voice_message(phone: TwilioPhone, 
                                                             recording_server: str) -> None:
     phone.dial_in()
     phone.press("0")
+    phone.press("1")                      # Innenstadt und Eving
     consent = phone.press("4")            # Eving, closed → voice message, consent first
     assert consent.find("Gather") is not None
     record = phone.press("1")
     assert record.find("Record") is not None
     readback = phone.record(recording_server + "-message", seconds=20)
     assert readback.find("Gather") is not None
-    done = phone.press("1")
+    phone.press("1")                      # number right
+    done = phone.press("3")               # afternoon
     assert done.verbs()[-1] == "Hangup"
     wait_for_recordings(ivr_app)
     requests = _requests(db)
@@ -198,10 +209,12 @@ def test_a_voice_message_job_survives_a_restart_in_the_middle(phone: TwilioPhone
                                                               recognizer: VoskRecognizer) -> None:
     phone.dial_in()
     phone.press("0")
+    phone.press("1")                      # Innenstadt und Eving
     phone.press("4")                      # Eving, closed → voice message
     phone.press("1")                      # consent
     phone.record(recording_server + "-message", seconds=20)
-    assert phone.press("1").verbs()[-1] == "Hangup"
+    phone.press("1")                      # number right
+    assert phone.press("2").verbs()[-1] == "Hangup"
     dead = claim(db, "server-1", (VOICE_MESSAGE_JOB,), lease_seconds=30)  # this server dies mid-job
     assert dead is not None and set(dead.payload) == {"request_id", "purpose", "url", "duration", "account_sid"}
     restarted = create_app(config, db)     # a new server process on the same database
@@ -275,14 +288,16 @@ def test_events_today_in_a_district_then_callback_about_one(phone: TwilioPhone, 
     phone.press("1")                       # events
     district = phone.press("1")            # today
     assert district.find("Gather").attrib["finishOnKey"] == "#"
-    first = phone.press("8")               # Hörde → "2 events", the first one, its keys
+    phone.press("2")                       # Osten und Hörde
+    first = phone.press("4")               # Hörde → "Hörde", "2 events", the first one, its keys
     assert len(first.plays()) >= 4
     second = phone.press("2")              # next
     assert second.plays()[0] != first.plays()[2]
     consent = phone.press("3")             # callback about "Erzählcafé"
     assert consent.find("Gather") is not None
     phone.press("2")                       # no recording
-    phone.press("1")                       # caller ID is right → summary
+    phone.press("1")                       # caller ID is right
+    phone.press("2")                       # midday → summary
     phone.press("1")                       # confirmed
     requests = _requests(db)
     assert len(requests) == 1

@@ -7,9 +7,7 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -22,16 +20,10 @@ from twilio.request_validator import RequestValidator
 from websockets.sync.client import connect
 
 from shared.db import Database
+from tests.support.served import free_port, start_serve
 
 AUTH_TOKEN = "serve-test-twilio-token"
 CALL_SID = "CA" + "5" * 32
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -42,24 +34,13 @@ def _get(url: str) -> tuple[int, bytes]:
 @pytest.fixture
 def served(tmp_path: Path, database_url: str, db: Database) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """The server in its own process on a free port, with a dummy printer and the stream hotline."""
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "TREFFPUNKT_DATA_DIR": str(tmp_path / "data"),
                    "TREFFPUNKT_DATABASE_URL": database_url, "TREFFPUNKT_SECRET_KEY": "serve-test-secret-0123456789",
                    "TREFFPUNKT_PRINTER": "dummy:", "TREFFPUNKT_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                    "TREFFPUNKT_IVR_MODE": "stream"}
-    process = subprocess.Popen([sys.executable, "-m", "shared", "serve", "--port", str(port)], env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_serve(environment, port, timeout=60)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if _get(f"{base}/healthz")[0] == 200:
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"server did not start: {process.communicate()[1][-2000:]}") from None
-            time.sleep(0.3)
     yield base, process
     if process.poll() is None:
         process.kill()
