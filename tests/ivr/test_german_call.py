@@ -1,0 +1,133 @@
+"""A German call over Media Streams answered by voice: another voice speaks, Whisper listens.
+
+The caller's answers are German speech from espeak-ng with the MBROLA ``de6`` voice (the hotline
+speaks with SVOX Pico), sent as µ-law media frames every 20 ms in real time, as Twilio does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+from werkzeug.serving import make_server
+
+from ivr.hotline import get_hotline
+from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, phone_audio
+from ivr.speech.models import WHISPER_NAME, install_packaged_whisper, packaged_whisper_parts
+from ivr.speech.recognition import WhisperRecognizer
+from ivr.transports import stream
+from shared.config import Config
+from shared.db import Database
+from shared.models import Call, Request
+from shared.runtime import get_runtime
+from tests.ivr.conftest import TwilioPhone
+from tests.ivr.test_stream import SILENCE, TwilioStream, _connect_stream
+
+CALLER_VOICE = "mb-de6"
+pytestmark = [pytest.mark.speech_e2e,
+              pytest.mark.skipif(packaged_whisper_parts() is None, reason="Whisper packages not installed")]
+
+
+def caller_says(text: str) -> bytes:
+    """*text* spoken by the caller's voice, as µ-law on the line."""
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "answer.wav"
+        subprocess.run(["espeak-ng", "-v", CALLER_VOICE, "-s", "140", "-w", str(wav), text],  # noqa: S603, S607
+                       check=True, capture_output=True, timeout=30)
+        return phone_audio(wav)
+
+
+@pytest.fixture
+def whisper_server(config: Config, db: Database, speech_cache: Path,
+                   tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """Stream mode with Whisper (no Vosk model), served on a free port."""
+    from shared.app import create_app
+
+    monkeypatch.setattr(stream, "PACE", 0.0)  # the hotline's prompts arrive at once; the caller talks in real time
+    models = config.data_dir / "models"
+    models.mkdir(parents=True)
+    (models / WHISPER_NAME).symlink_to(install_packaged_whisper(tmp_path_factory.mktemp("whisper")) / WHISPER_NAME)
+    application = create_app(config.replace(IVR_MODE="stream", WHISPER="auto"), db)
+    get_runtime(application).synthesizer.cache_dir = speech_cache
+    recognizer = get_hotline(application).recognizer
+    assert isinstance(recognizer, WhisperRecognizer)
+    monkeypatch.setattr(recognizer.gate, "deadline", 120.0)  # a loaded test machine must not send us to the keys
+    http_server = make_server("127.0.0.1", 0, application, threaded=True)
+    threading.Thread(target=http_server.serve_forever, daemon=True).start()
+    application.config["TEST_HOST"] = f"127.0.0.1:{http_server.server_port}"
+    try:
+        yield application
+    finally:
+        http_server.shutdown()
+
+
+def answer(twilio: TwilioStream, text: str, timeout: float = 120) -> list[dict[str, Any]]:
+    """Speak *text* in real-time 20 ms frames, then line silence until the reply has played."""
+    speech = caller_says(text)
+    started = time.monotonic()
+    for index in range(0, len(speech), FRAME_BYTES):
+        delay = started + index / 8000 - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        twilio.media(speech[index:index + FRAME_BYTES].ljust(FRAME_BYTES, bytes([MULAW_SILENCE])))
+    got: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        twilio.media(SILENCE)
+        time.sleep(0.02)
+        while True:
+            try:
+                message = json.loads(twilio.ws.recv(timeout=0))
+            except TimeoutError:
+                break
+            got.append(message)
+            if message["event"] == "mark":
+                twilio.send({"event": "mark", "streamSid": twilio.stream_sid, "mark": message["mark"]})
+                return got
+    raise AssertionError(f"no reply to {text!r}")
+
+
+def node(db: Database) -> str:
+    with db.session() as session:
+        return str(session.scalars(select(Call)).one().state["flow"]["node"])
+
+
+def test_a_german_caller_asks_for_a_callback_by_voice(whisper_server: Flask, db: Database) -> None:
+    phone = TwilioPhone(whisper_server.test_client(), "CA" + "7" * 32)
+    host = str(whisper_server.config["TEST_HOST"])
+    assert get_hotline(whisper_server).health()["input"] == "speech"
+    token, call_sid = _connect_stream(phone, host)
+    with connect(f"ws://{host}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        answer(twilio, "Rückruf")
+        assert node(db) == "kind"
+        answer(twilio, "Rückruf")
+        assert node(db) == "consent"
+        answer(twilio, "Nein")          # no recordings: the district comes next
+        assert node(db) == "district"
+        answer(twilio, "Hörde")
+        assert node(db) == "number_confirm"
+        answer(twilio, "Ja")
+        assert node(db) == "confirm"
+        answer(twilio, "Ja, richtig")   # the summary is right: the reference, goodbye, then we close
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    with db.session() as session:
+        request = session.scalars(select(Request)).one()
+        assert (request.kind, request.channel, request.status) == ("callback", "phone", "new")
+        assert request.district is not None and request.district.slug == "hoerde"
+        flow = session.scalars(select(Call)).one().state["flow"]
+        assert flow["speech"] is True and flow["failures"] == 0
