@@ -1,14 +1,13 @@
 """A German call over Media Streams answered by voice: another voice speaks, Whisper listens.
 
-The caller's answers are German speech from espeak-ng with the MBROLA ``de6`` voice (the hotline
-speaks with SVOX Pico), sent as µ-law media frames every 20 ms in real time, as Twilio does.
+The caller's answers are German speech from espeak-ng with the MBROLA ``de6`` voice
+(:mod:`tests.support.caller_voice`; the hotline speaks with SVOX Pico), sent as µ-law media frames
+every 20 ms in real time, as Twilio does.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from websockets.sync.client import connect
 from werkzeug.serving import make_server
 
 from ivr.hotline import get_hotline
-from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, phone_audio
+from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE
 from ivr.speech.models import WHISPER_NAME, install_packaged_whisper, packaged_whisper_parts
 from ivr.speech.recognition import WhisperRecognizer
 from ivr.transports import stream
@@ -33,19 +32,10 @@ from shared.models import Call, Request
 from shared.runtime import get_runtime
 from tests.ivr.conftest import TwilioPhone
 from tests.ivr.test_stream import SILENCE, TwilioStream, _connect_stream
+from tests.support.caller_voice import caller_frames
 
-CALLER_VOICE = "mb-de6"
 pytestmark = [pytest.mark.speech_e2e,
               pytest.mark.skipif(packaged_whisper_parts() is None, reason="Whisper packages not installed")]
-
-
-def caller_says(text: str) -> bytes:
-    """*text* spoken by the caller's voice, as µ-law on the line."""
-    with tempfile.TemporaryDirectory() as folder:
-        wav = Path(folder) / "answer.wav"
-        subprocess.run(["espeak-ng", "-v", CALLER_VOICE, "-s", "140", "-w", str(wav), text],  # noqa: S603, S607
-                       check=True, capture_output=True, timeout=30)
-        return phone_audio(wav)
 
 
 @pytest.fixture
@@ -74,7 +64,7 @@ def whisper_server(config: Config, db: Database, speech_cache: Path,
 
 def answer(twilio: TwilioStream, text: str, timeout: float = 120) -> list[dict[str, Any]]:
     """Speak *text* in real-time 20 ms frames, then line silence until the reply has played."""
-    speech = caller_says(text)
+    speech = b"".join(caller_frames(text))
     started = time.monotonic()
     for index in range(0, len(speech), FRAME_BYTES):
         delay = started + index / 8000 - time.monotonic()
