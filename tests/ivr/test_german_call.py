@@ -11,10 +11,12 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed
@@ -26,9 +28,12 @@ from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE
 from ivr.speech.models import WHISPER_NAME, install_packaged_whisper, packaged_whisper_parts
 from ivr.speech.recognition import WhisperRecognizer
 from ivr.transports import stream
+from ivr.transports.recordings import TRANSCRIBE_JOB
+from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
-from shared.models import Call, Request
+from shared.jobs import claim, complete
+from shared.models import Call, Job, Request, VoiceMessage
 from shared.runtime import get_runtime
 from tests.ivr.conftest import TwilioPhone
 from tests.ivr.test_stream import SILENCE, TwilioStream, _connect_stream
@@ -47,7 +52,7 @@ def whisper_server(config: Config, db: Database, speech_cache: Path,
     monkeypatch.setattr(stream, "PACE", 0.0)  # the hotline's prompts arrive at once; the caller talks in real time
     models = config.data_dir / "models"
     models.mkdir(parents=True)
-    (models / WHISPER_NAME).symlink_to(install_packaged_whisper(tmp_path_factory.mktemp("whisper")) / WHISPER_NAME)
+    (models / WHISPER_NAME).symlink_to(install_packaged_whisper(tmp_path_factory.mktemp("whisper")))
     application = create_app(config.replace(IVR_MODE="stream", WHISPER="auto"), db)
     get_runtime(application).synthesizer.cache_dir = speech_cache
     recognizer = get_hotline(application).recognizer
@@ -121,3 +126,56 @@ def test_a_german_caller_asks_for_a_callback_by_voice(whisper_server: Flask, db:
         assert request.district is not None and request.district.slug == "hoerde"
         flow = session.scalars(select(Call)).one().state["flow"]
         assert flow["speech"] is True and flow["failures"] == 0
+
+
+def speak_recording(twilio: TwilioStream, text: str) -> None:
+    """Speak *text* in real time after the beep, then end the recording with "#"."""
+    for frame in caller_frames(text):
+        twilio.media(frame)
+        time.sleep(0.02)
+    for _ in range(25):
+        twilio.media(SILENCE)
+        time.sleep(0.02)
+    twilio.keys("#")
+
+
+def test_stream_voice_messages_are_transcribed_by_a_job_that_survives_a_restart(
+        whisper_server: Flask, db: Database, config: Config) -> None:
+    from shared.app import create_app
+
+    phone = TwilioPhone(whisper_server.test_client(), "CA" + "8" * 32)
+    host = str(whisper_server.config["TEST_HOST"])
+    token, call_sid = _connect_stream(phone, host)
+    with connect(f"ws://{host}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        twilio.keys("2")            # request
+        twilio.keys("2")            # callback
+        twilio.keys("1")            # consent → the name is recorded after the beep
+        speak_recording(twilio, "Erika Mustermann")
+        twilio.keys("8")            # Hörde
+        twilio.keys("1")            # the number is right → the topic is recorded
+        speak_recording(twilio, "Ich brauche Hilfe beim Einkaufen.")
+        twilio.keys("1")            # confirmed: the reference comes at once, before any transcription
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    with db.session() as session:
+        assert [m.transcript for m in session.scalars(select(VoiceMessage))] == [None, None]
+        assert sorted(job.kind for job in session.scalars(select(Job))) == [TRANSCRIBE_JOB, TRANSCRIBE_JOB]
+    dead = claim(db, "server-1", (TRANSCRIBE_JOB,), lease_seconds=30)  # this server dies mid-job
+    assert dead is not None
+    restarted = create_app(config.replace(IVR_MODE="stream", WHISPER="auto"), db)  # a new process, same database
+    worker = get_hotline(restarted).fetcher.worker
+    assert worker.run_pending() == 1      # the other job; the dead server's lease still holds
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert worker.run_pending() == 1  # the lease expired: taken over
+    assert not complete(db, dead, "server-1")  # the old worker cannot finish it any more
+    with db.session() as session:
+        messages = {m.purpose: m for m in session.scalars(select(VoiceMessage))}
+        assert "mustermann" in (messages["name"].transcript or "").lower()
+        assert "einkaufen" in (messages["topic"].transcript or "").lower()
+        request = session.scalars(select(Request)).one()
+        assert "mustermann" in request.caller_name.lower() and "einkaufen" in (request.topic or "").lower()
+        jobs = list(session.scalars(select(Job)))
+        assert sorted((job.state, job.attempts) for job in jobs) == [("done", 1), ("done", 2)]
