@@ -47,8 +47,8 @@ from tests.support.caller_voice import caller_frames
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parents[1] / "shared" / "eval" / "speech-de"
-# One call: request (2) → home visit → no recordings → Hörde → the number is right → (summary).
-SCRIPT = ["Rückruf", "Hausbesuch", "nein", "Hörde", "ja"]
+# One call: a home visit (menu and kind) → no recordings → Hörde → the number is right → (summary).
+SCRIPT = ["Hausbesuch", "Hausbesuch", "nein", "Hörde", "ja"]
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:

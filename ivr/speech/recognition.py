@@ -203,6 +203,11 @@ class DecodeGate:
         """Decodes running or waiting."""
         return self._pending
 
+    @property
+    def saturated(self) -> bool:
+        """True while every place is taken: the next answer would be refused."""
+        return self._pending >= self.limit
+
     def _done(self, _future: Future[str]) -> None:
         with self._lock:
             self._pending -= 1

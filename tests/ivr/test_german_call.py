@@ -98,7 +98,7 @@ def node(db: Database) -> str:
         return str(session.scalars(select(Call)).one().state["flow"]["node"])
 
 
-def test_a_german_caller_asks_for_a_callback_by_voice(whisper_server: Flask, db: Database) -> None:
+def test_a_german_caller_asks_for_a_home_visit_by_voice(whisper_server: Flask, db: Database) -> None:
     phone = TwilioPhone(whisper_server.test_client(), "CA" + "7" * 32)
     host = str(whisper_server.config["TEST_HOST"])
     assert get_hotline(whisper_server).health()["input"] == "speech"
@@ -107,9 +107,9 @@ def test_a_german_caller_asks_for_a_callback_by_voice(whisper_server: Flask, db:
         twilio = TwilioStream(ws, call_sid, token)
         twilio.start()
         twilio.until_prompt_played()
-        answer(twilio, "Rückruf")
+        answer(twilio, "Hausbesuch")
         assert node(db) == "kind"
-        answer(twilio, "Rückruf")
+        answer(twilio, "Hausbesuch")
         assert node(db) == "consent"
         answer(twilio, "Nein")          # no recordings: the district comes next
         assert node(db) == "district"
@@ -122,7 +122,7 @@ def test_a_german_caller_asks_for_a_callback_by_voice(whisper_server: Flask, db:
             ws.recv(timeout=10)
     with db.session() as session:
         request = session.scalars(select(Request)).one()
-        assert (request.kind, request.channel, request.status) == ("callback", "phone", "new")
+        assert (request.kind, request.channel, request.status) == ("home_visit", "phone", "new")
         assert request.district is not None and request.district.slug == "hoerde"
         flow = session.scalars(select(Call)).one().state["flow"]
         assert flow["speech"] is True and flow["failures"] == 0
