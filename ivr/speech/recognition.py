@@ -13,10 +13,12 @@ takes longer than the deadline, the answer counts as not understood and the call
 from __future__ import annotations
 
 import atexit
+import difflib
 import json
 import logging
 import mmap
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -180,6 +182,8 @@ MIN_ANSWER_FRAMES = 1000  # a window shorter than 10 s makes Whisper repeat itse
 ANSWER_BEAM = 1  # greedy: answers are a few words, and the hint keeps them on the expected ones
 MAX_ANSWER_TOKENS = 32  # an answer is at most a short sentence; a runaway decode stops here
 HINT_TOKENS = 100  # the question's words as a prompt (Whisper allows half its 448-token context)
+SNAP_MIN_LETTERS = 5  # shorter phrases must be heard exactly
+SNAP_CUTOFF = 0.75  # letter similarity at which a heard word counts as the expected one ("Hausbezuch")
 NO_SPEECH_PROBABILITY = 0.6  # with a low average log-probability: a noise, not words
 LOW_LOG_PROBABILITY = -1.0
 
@@ -254,7 +258,41 @@ class WhisperSession:
         samples = np.frombuffer(b"".join(self._audio), dtype="<i2").astype(np.int16)
         text = self._recognizer.decode_answer(samples, self._sample_rate, self._phrases)
         # Saturated or too slow: an answer nobody understands, so the flow offers the keys.
-        return UNKNOWN_WORD if text is None else text
+        return UNKNOWN_WORD if text is None else snap_to_phrases(text, self._phrases)
+
+
+def _compact(text: str) -> str:
+    return "".join(character for character in text.lower() if character.isalnum())
+
+
+def snap_to_phrases(text: str, phrases: Sequence[str], cutoff: float = SNAP_CUTOFF) -> str:
+    """*text* with Whisper's near miss of an expected phrase ("Hausbezuch") replaced by that phrase.
+
+    Only when no phrase was heard as such; the closest run of one to three words is compared
+    letter by letter with each phrase (spaces and punctuation ignored) and must be at least
+    *cutoff* alike.
+    """
+    words = [word for word in re.split(r"[^\w]+", text.lower()) if word]
+    heard_as_such = f" {' '.join(words)} "
+    if not words or any(f" {' '.join(phrase.lower().split())} " in heard_as_such for phrase in phrases):
+        return text
+    # Short words ("ein", "ja") only as such: "in" must not become the number one.
+    expected = {_compact(phrase): phrase for phrase in phrases
+                if len(_compact(phrase)) >= SNAP_MIN_LETTERS and phrase != UNKNOWN_WORD}
+    best: tuple[float, int, int, str] | None = None
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + 3) + 1):
+            heard = "".join(words[start:end])
+            for compact, phrase in expected.items():
+                if len(compact) < SNAP_MIN_LETTERS * (end - start) or len(heard) < SNAP_MIN_LETTERS - 1:
+                    continue  # "in den" is no "einen", "den" no "Derne": long words and phrases only
+                score = difflib.SequenceMatcher(None, heard, compact).ratio()
+                if score >= cutoff and (best is None or score > best[0]):
+                    best = (score, start, end, phrase)
+    if best is None:
+        return text
+    _, start, end, phrase = best
+    return " ".join([*words[:start], phrase, *words[end:]])
 
 
 def hint_text(phrases: Sequence[str]) -> str:

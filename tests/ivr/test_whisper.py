@@ -29,7 +29,7 @@ from ivr.speech.models import (
     ready_whisper,
     verify_model,
 )
-from ivr.speech.recognition import UNKNOWN_WORD, DecodeGate, WhisperRecognizer, hint_text
+from ivr.speech.recognition import UNKNOWN_WORD, DecodeGate, WhisperRecognizer, hint_text, snap_to_phrases
 from shared.app import create_app
 from shared.config import Config
 from shared.db import Database
@@ -212,7 +212,7 @@ def test_silence_and_line_noise_are_no_answer(whisper: WhisperRecognizer) -> Non
 
 
 def test_the_hint_lists_the_questions_words_once() -> None:
-    assert hint_text(("ja", "nein", "ja", UNKNOWN_WORD, " ")) == "Ja, nein."
+    assert hint_text(("ja", "nein", "ja", UNKNOWN_WORD, " ")) == "Ja, Nein."
     assert hint_text(()) == ""
 
 
@@ -241,3 +241,19 @@ def test_while_whisper_is_saturated_healthz_and_new_calls_say_keys(config: Confi
             thread.join()
     wait_until(lambda: not gate.saturated)
     assert hotline.speech_input() and hotline.health()["input"] == "speech"
+
+
+@pytest.mark.parametrize(("heard", "question", "meaning"), [
+    ("Hausbezuch,", "main", "request"),          # Whisper's near miss of an expected word
+    ("Innenstadt, Mord.", "district", 2),
+    ("Hörte,", "district", 8),
+    ("Brachel,", "district", 6),
+    ("In den Startwurst.", "district", None),    # "den" is no Derne, "in den" no "einen" (1)
+    ("Hörte,", "day", None),                     # not near any day
+    ("Nein,", "yes_no", False),                  # heard as such: left alone
+])
+def test_near_misses_snap_to_the_questions_phrases(heard: str, question: str, meaning: object) -> None:
+    snapped = snap_to_phrases(heard, grammar(question))
+    understood = {"main": understanding.menu_choice, "district": understanding.district,
+                  "day": understanding.day, "yes_no": understanding.yes_no}[question](snapped)
+    assert understood == meaning, snapped
