@@ -81,12 +81,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def database_url(data_dir: Path) -> str:
+    """The served app's SQLite database in *data_dir*."""
+    return f"sqlite:///{data_dir / 'bench.sqlite3'}"
+
+
 def start_served(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     """``treffpunkt serve`` (gunicorn) in stream mode with Whisper on a migrated demo database."""
     environ = {**os.environ, "TREFFPUNKT_DATA_DIR": str(data_dir), "TREFFPUNKT_IVR_MODE": "stream",
                "TREFFPUNKT_WHISPER": "auto", "TREFFPUNKT_VOSK_MODEL": "", "TREFFPUNKT_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789", "TREFFPUNKT_LOG_LEVEL": "WARNING"}
-    environ.pop("TREFFPUNKT_DATABASE_URL", None)
+    environ["TREFFPUNKT_DATABASE_URL"] = database_url(data_dir)
     environ.pop("TREFFPUNKT_CONFIG", None)
     cli = str(Path(sys.executable).parent / "treffpunkt")
     for command in (["db", "upgrade"], ["demo"]):
@@ -123,7 +128,7 @@ def understood_calls(data_dir: Path) -> int:
     from shared.db import Database
     from shared.models import Request
 
-    database = Database(f"sqlite:///{data_dir / 'treffpunkt.db'}")
+    database = Database(database_url(data_dir))
     try:
         with database.session() as session:
             return sum(1 for request in session.scalars(select(Request))

@@ -112,7 +112,7 @@ def test_a_german_caller_asks_for_a_home_visit_by_voice(whisper_server: Flask, d
         answer(twilio, "Hausbesuch")
         assert node(db) == "consent"
         answer(twilio, "Nein")          # no recordings: the district comes next
-        assert node(db) == "district"
+        assert node(db) == "home_district"
         answer(twilio, "Hörde")
         assert node(db) == "number_confirm"
         answer(twilio, "Ja")
