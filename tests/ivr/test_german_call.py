@@ -163,12 +163,12 @@ def test_stream_voice_messages_are_transcribed_by_a_job_that_survives_a_restart(
     with db.session() as session:
         assert [m.transcript for m in session.scalars(select(VoiceMessage))] == [None, None]
         assert sorted(job.kind for job in session.scalars(select(Job))) == [TRANSCRIBE_JOB, TRANSCRIBE_JOB]
-    dead = claim(db, "server-1", (TRANSCRIBE_JOB,), lease_seconds=30)  # this server dies mid-job
+    dead = claim(db, "server-1", (TRANSCRIBE_JOB,), lease_seconds=600)  # this server dies mid-job
     assert dead is not None
     restarted = create_app(config.replace(IVR_MODE="stream", WHISPER="auto"), db)  # a new process, same database
     worker = get_hotline(restarted).fetcher.worker
     assert worker.run_pending() == 1      # the other job; the dead server's lease still holds
-    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+    with time_machine.travel(utcnow() + timedelta(seconds=601), tick=False):
         assert worker.run_pending() == 1  # the lease expired: taken over
     assert not complete(db, dead, "server-1")  # the old worker cannot finish it any more
     with db.session() as session:
