@@ -76,6 +76,18 @@ def answer(twilio: TwilioStream, text: str, timeout: float = 120) -> list[dict[s
         if delay > 0:
             time.sleep(delay)
         twilio.media(speech[index:index + FRAME_BYTES].ljust(FRAME_BYTES, bytes([MULAW_SILENCE])))
+    return until_reply(twilio, timeout)
+
+
+def press(twilio: TwilioStream, digits: str, timeout: float = 120) -> list[dict[str, Any]]:
+    """Press keys, then line silence until the reply has played (a slow synthesis is no frozen line)."""
+    for digit in digits:
+        twilio.key(digit)
+    return until_reply(twilio, timeout)
+
+
+def until_reply(twilio: TwilioStream, timeout: float) -> list[dict[str, Any]]:
+    """Media every 20 ms, as Twilio sends it, until the next prompt's mark (echoed)."""
     got: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,7 +102,7 @@ def answer(twilio: TwilioStream, text: str, timeout: float = 120) -> list[dict[s
             if message["event"] == "mark":
                 twilio.send({"event": "mark", "streamSid": twilio.stream_sid, "mark": message["mark"]})
                 return got
-    raise AssertionError(f"no reply to {text!r}")
+    raise AssertionError("no reply")
 
 
 def node(db: Database) -> str:
@@ -136,7 +148,7 @@ def speak_recording(twilio: TwilioStream, text: str) -> None:
     for _ in range(25):
         twilio.media(SILENCE)
         time.sleep(0.02)
-    twilio.keys("#")
+    press(twilio, "#")
 
 
 def test_stream_voice_messages_are_transcribed_by_a_job_that_survives_a_restart(
@@ -150,14 +162,14 @@ def test_stream_voice_messages_are_transcribed_by_a_job_that_survives_a_restart(
         twilio = TwilioStream(ws, call_sid, token)
         twilio.start()
         twilio.until_prompt_played()
-        twilio.keys("2")            # request
-        twilio.keys("2")            # callback
-        twilio.keys("1")            # consent → the name is recorded after the beep
+        press(twilio, "2")          # request
+        press(twilio, "2")          # callback
+        press(twilio, "1")          # consent → the name is recorded after the beep
         speak_recording(twilio, "Erika Mustermann")
-        twilio.keys("8")            # Hörde
-        twilio.keys("1")            # the number is right → the topic is recorded
+        press(twilio, "8")          # Hörde
+        press(twilio, "1")          # the number is right → the topic is recorded
         speak_recording(twilio, "Ich brauche Hilfe beim Einkaufen.")
-        twilio.keys("1")            # confirmed: the reference comes at once, before any transcription
+        press(twilio, "1")          # confirmed: the reference comes at once, before any transcription
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=10)
     with db.session() as session:
