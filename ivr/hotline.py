@@ -79,11 +79,16 @@ class Hotline:
         record.personal_audio = []
         record.store(call)
 
+    def speech_input(self) -> bool:
+        """True when a call starting now can answer by voice: a recogniser, and Whisper not saturated."""
+        gate = getattr(self.recognizer, "gate", None)
+        return self.recognizer.available and not (gate is not None and gate.saturated)
+
     def health(self) -> dict[str, Any]:
         """The ``speech`` entry of ``/healthz``."""
         health: dict[str, Any] = {
             "ok": True, "recognition": self.recognizer.description, "speech_input": self.recognizer.available,
-            "input": "speech" if self.recognizer.available else "keys", "mode": self.config.ivr_mode}
+            "input": "speech" if self.speech_input() else "keys", "mode": self.config.ivr_mode}
         gate = getattr(self.recognizer, "gate", None)
         if gate is not None:  # Whisper: answers turned to the keys because it was busy or slow
             health["decoding"] = {"pending": gate.pending, "refused": gate.refused, "late": gate.late}

@@ -255,7 +255,7 @@ class StreamCall:
         if self.on_started is not None:
             self.on_started()
         self.stream_sid = str(message.get("streamSid") or start.get("streamSid", ""))
-        self.apply(CallStarted(caller=caller, speech=self.hotline.recognizer.available))
+        self.apply(CallStarted(caller=caller, speech=self.hotline.speech_input()))
 
     def apply(self, event: CallEvent) -> None:
         """Run *event* through the flow; the reply starts playing as soon as the engine said it."""
