@@ -34,8 +34,9 @@ def _install_babel(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the kiosk blueprint and its message catalogues."""
-    from kiosk import form_state, request_flow, views  # noqa: F401 - the modules register their routes
+    from kiosk import form_state, request_flow, resilience, views  # noqa: F401 - the modules register routes
 
     _install_babel(app)
+    resilience.install_error_pages(app)
     app.register_blueprint(views.bp)
     get_runtime(app).add_daily_job("kiosk-forms-purge", form_state.purge_expired)

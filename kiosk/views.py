@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from hardware.receipt_labels import short_date
@@ -73,7 +74,7 @@ def safe_back(default: str) -> str:
 def kiosk_context() -> dict[str, Any]:
     """Values every kiosk template uses."""
     return {
-        "centre_name": centre().name,
+        "centre_name": _centre_name(),
         "languages": LANGUAGES,
         "language": language(),
         "large_text": form_state.large_text(),
@@ -83,6 +84,14 @@ def kiosk_context() -> dict[str, Any]:
         "category_label": category_label,
         "once_token": form_state.once_token,
     }
+
+
+def _centre_name() -> str:
+    """The centre's name; empty while the database is unreachable (the error page still renders)."""
+    try:
+        return centre().name
+    except SQLAlchemyError:
+        return ""
 
 
 @bp.app_template_filter("short_date")

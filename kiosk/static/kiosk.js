@@ -14,6 +14,11 @@
 
   var behind = document.querySelectorAll("header, main");
 
+  // Never stuck: the service worker answers a page that cannot load with the waiting page.
+  if ("serviceWorker" in navigator && body.dataset.serviceWorker) {
+    navigator.serviceWorker.register(body.dataset.serviceWorker).catch(function () { /* plain pages still work */ });
+  }
+
   function resetNow() { resetForm.submit(); }
 
   function cover(on) {
