@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, Response, render_template, request, send_file
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,10 +36,10 @@ PROBLEMS = {
 
 def install_error_pages(app: Flask) -> None:
     """Unknown kiosk paths get the kiosk's error page too (errors in kiosk views are the blueprint's)."""
-    previous: Callable[[HTTPException], object] | None = (
+    previous: Callable[[HTTPException], ResponseReturnValue] | None = (
         app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException))
 
-    def unknown_path(error: HTTPException) -> object:
+    def unknown_path(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith(KIOSK_PREFIX):
             return _http_error(error)
         return previous(error) if previous is not None else error
