@@ -8,7 +8,6 @@ once the server (and its database) answers again, so nobody has to touch the scr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, Response, render_template, request, send_file
@@ -36,13 +35,12 @@ PROBLEMS = {
 
 def install_error_pages(app: Flask) -> None:
     """Unknown kiosk paths get the kiosk's error page too (errors in kiosk views are the blueprint's)."""
-    previous: Callable[[HTTPException], ResponseReturnValue] | None = (
-        app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException))
+    previous = app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
 
     def unknown_path(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith(KIOSK_PREFIX):
             return _http_error(error)
-        return previous(error) if previous is not None else error
+        return previous(error) if previous is not None else error  # type: ignore[return-value]
 
     app.register_error_handler(HTTPException, unknown_path)
 
