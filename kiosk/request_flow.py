@@ -85,9 +85,9 @@ def _choice_values(step: str) -> dict[str, Any]:
     if step == "phone":
         return {"digit_rows": DIGIT_ROWS}
     if step == "summary":
-        return {"summary": _summary()}
+        return {"summary": _summary(), "phone_digits": str(form_state.form().get("phone", ""))}
     if step == "consent":
-        return {"office": centre().footer}
+        return {"office": centre().footer, "keep_days": get_runtime().config["RETENTION_DAYS_REQUEST"]}
     return {}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -31,20 +32,31 @@ from kiosk import LANGUAGE_KEY, form_state
 from kiosk.centre import Centre, current_centre, phone_for_people
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
 from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
-from kiosk.texts import CATEGORIES, LANGUAGES, PRINT_PROGRESS, PRINTING, category_label
+from kiosk.speech import KINDS, MAX_PART_CHARS, SpeechPart, speech_audio
+from kiosk.texts import (
+    CATEGORIES,
+    LANGUAGES,
+    PRINT_PROGRESS,
+    PRINTING,
+    SPEECH_FAILED,
+    SPEECH_REFUSED,
+    category_label,
+)
 from shared.clock import as_utc, local_now
 from shared.errors import NotFound
 from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
 from shared.services.places import districts
+from shared.speech.ear_text import spoken_phone, spoken_reference
+from shared.speech.synthesis import SynthesisError
 from shared.web.protection import limiter
 from shared.web.request_session import db_session
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 
-MAX_SPEECH_CHARS = 1500
-SPEECH_CACHE_SECONDS = 7 * 24 * 3600
+SPEECH_RATE = "40/minute"  # per kiosk session: a screen read in parts, a few times over
+SPEECH_SESSION_KEY = "kiosk_speech"
 CENTRE_SECONDS = 60  # a renamed centre or a new office phone number shows within a minute
 
 
@@ -104,6 +116,18 @@ def short_date_filter(value: datetime) -> str:
 def people_phone_filter(value: str) -> str:
     """A phone number as people dial it ("0231 50-29408")."""
     return phone_for_people(value)
+
+
+@bp.app_template_filter("spoken_phone")
+def spoken_phone_filter(value: str) -> str:
+    """A phone number as it is read aloud: in groups of digits, in the screen language."""
+    return spoken_phone(value, language())
+
+
+@bp.app_template_filter("spoken_reference")
+def spoken_reference_filter(value: str) -> str:
+    """A request reference as it is read aloud: in blocks of two digits."""
+    return spoken_reference(value, language())
 
 
 @bp.after_request
@@ -294,13 +318,32 @@ def print_progress(job_id: int) -> Response:
                     "final": progress.final})
 
 
-@bp.get("/speech.wav")
-@limiter.limit("60/minute")
-def speech() -> Response:
-    """The screen's text read aloud (synthesised on the server, cached on disk and in the browser)."""
-    text = " ".join(request.args.get("text", "").split())
-    lang = request.args.get("lang", "de")
-    if not text or len(text) > MAX_SPEECH_CHARS or lang not in LANGUAGES:
-        abort(400)
-    path = get_runtime().synthesizer.synthesize(text, language=lang)
-    return send_file(path, mimetype="audio/wav", max_age=SPEECH_CACHE_SECONDS, conditional=True)
+def speech_session_key() -> str:
+    """The rate-limit key of read-aloud: this kiosk session (a browser's own id), not its address."""
+    key = session.get(SPEECH_SESSION_KEY)
+    if not isinstance(key, str):
+        key = secrets.token_urlsafe(16)
+        session[SPEECH_SESSION_KEY] = key
+    return "kiosk-speech:" + key
+
+
+@bp.post("/speech.wav")
+@limiter.limit(SPEECH_RATE, key_func=speech_session_key)
+def speech() -> Response | tuple[Response, int]:
+    """One short part of the screen read aloud. The text comes in the POST body (never in a URL);
+    personal parts are rendered in memory, answered ``no-store`` and kept nowhere."""
+    text = " ".join(request.form.get("text", "").split())
+    lang = request.form.get("lang", "de")
+    kind = request.form.get("kind", "text")
+    if not text or len(text) > MAX_PART_CHARS or lang not in LANGUAGES or kind not in KINDS:
+        return jsonify({"message": str(SPEECH_REFUSED)}), 400
+    part = SpeechPart(text, lang, personal=request.form.get("personal") == "1", kind=kind)
+    runtime = get_runtime()
+    try:
+        audio = speech_audio(runtime.synthesizer, part, runtime.config.data_dir / "kiosk-speech")
+    except SynthesisError as exc:
+        current_app.logger.warning("kiosk read-aloud failed: %s", type(exc).__name__)
+        return jsonify({"message": str(SPEECH_FAILED)}), 503
+    response = Response(audio, mimetype="audio/wav")
+    response.headers["Cache-Control"] = "no-store" if part.personal else "private, max-age=3600"
+    return response
