@@ -21,7 +21,8 @@ from tests.support.staff_login import csrf_token
 NAME = "Yıldız Kaya"
 
 
-def _say(client: FlaskClient, token: str, text: str, personal: bool = False, kind: str = "text") -> tuple[int, bytes, str]:
+def _say(client: FlaskClient, token: str, text: str, personal: bool = False,
+         kind: str = "text") -> tuple[int, bytes, str]:
     data = {"text": text, "lang": "de", "kind": kind, **({"personal": "1"} if personal else {})}
     response = client.post("/kiosk/speech.wav", data=data, headers={"X-CSRFToken": token})
     return response.status_code, response.data, response.headers.get("Cache-Control", "")
