@@ -34,9 +34,11 @@ def _install_babel(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the kiosk blueprint and its message catalogues."""
-    from kiosk import form_state, request_flow, resilience, views  # noqa: F401 - the modules register routes
+    from kiosk import form_state, mobile, request_flow, resilience, views  # noqa: F401 - the modules register routes
 
     _install_babel(app)
     resilience.install_error_pages(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(mobile.bp)
+    mobile.warn_without_public_url(app)
     get_runtime(app).add_daily_job("kiosk-forms-purge", form_state.purge_expired)

@@ -203,7 +203,7 @@ def topics_chooser() -> str:
     return render_template("kiosk/topics.html", topics=CATEGORIES, back_url=url_for("kiosk.start"))
 
 
-def _occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
+def requested_occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
     """The occurrence asked for (``at`` = its UTC start) or the next one, and the further dates."""
     session = db_session()
     try:
@@ -225,15 +225,16 @@ def _occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
 
 
 def _event_url(view: OccurrenceView) -> str:
-    base = get_runtime().config["PUBLIC_URL"].rstrip("/")
-    path = url_for("kiosk.event_detail", event_id=view.event.id)
-    return base + path if base else url_for("kiosk.event_detail", event_id=view.event.id, _external=True)
+    """Where the event's QR code leads: its phone page (see :mod:`kiosk.mobile`)."""
+    from kiosk.mobile import public_event_url  # the phone page builds on this module
+
+    return public_event_url(view, request.host_url.rstrip("/"))
 
 
 @bp.get("/event/<int:event_id>")
 def event_detail(event_id: int) -> str:
     """Everything about one event, with a QR code and a print button."""
-    view, more = _occurrence(event_id)
+    view, more = requested_occurrence(event_id)
     return render_template("kiosk/event_detail.html", view=view, more=more,
                            back_url=safe_back(url_for("kiosk.event_list", scope="today")),
                            here=request.full_path.rstrip("?"))
@@ -242,7 +243,7 @@ def event_detail(event_id: int) -> str:
 @bp.get("/event/<int:event_id>/qr.png")
 def event_qr(event_id: int) -> Response:
     """A QR code with the event's address, for a senior's phone or a relative."""
-    view, _more = _occurrence(event_id)
+    view, _more = requested_occurrence(event_id)
     image = qrcode.make(_event_url(view), box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -285,7 +286,7 @@ def print_list(scope: str, slug: str) -> BaseResponse:
 @bp.post("/print/event/<int:event_id>")
 def print_event(event_id: int) -> BaseResponse:
     """Queue one event for printing."""
-    view, _more = _occurrence(event_id)
+    view, _more = requested_occurrence(event_id)
     return _queue(lambda: event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
 
 
