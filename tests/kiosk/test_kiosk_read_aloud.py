@@ -132,3 +132,14 @@ def test_typed_name_is_read_only_when_asked_on_the_name_screen(page: Page) -> No
     with page.expect_request("**/kiosk/speech.wav") as first:
         page.locator("#read-personal").click()
     assert "Ute" in (first.value.post_data or "")
+
+
+def test_phone_numbers_are_read_in_groups(client: FlaskClient, kiosk_db: Database) -> None:
+    from datetime import datetime, time, timedelta
+
+    from shared.clock import BERLIN, local_today
+    from tests.kiosk.kiosk_data import add_longest_event
+    event_id = add_longest_event(kiosk_db, datetime.combine(local_today() + timedelta(days=1), time(15), BERLIN))
+    page = client.get(f"/kiosk/event/{event_id}").get_data(as_text=True)
+    assert 'data-say="null zwei drei eins, fünf null, eins zwei, drei vier, fünf sechs"' in page
+    assert ">0231 50-123456<" in page
