@@ -14,13 +14,14 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from hardware.receipt_content import EventSlip, RequestSlip, ScheduleSlip, Slip, SlipEvent
-from hardware.receipt_labels import day_heading, label
+from hardware.receipt_labels import day_heading, label, long_date
 from hardware.receipt_length import printed_length_mm
 from hardware.receipt_writer import ReceiptWriter, RenderedReceipt, Style
 
 # A slip is paper in a senior's hand: a long description is cut (the QR code leads to the rest).
 MAX_DESCRIPTION = 600
 MAX_SLIP_MM = 400
+WORDED_DUE_DATES = ("de", "en", "tr")
 
 
 def render_slip(slip: Slip, profile: str, max_mm: float = MAX_SLIP_MM) -> RenderedReceipt:
@@ -97,7 +98,7 @@ def _request(writer: ReceiptWriter, slip: RequestSlip, body: Style, bold: Style)
     writer.paragraph(label(slip.language, "reference"), body)
     writer.paragraph(_grouped(slip.reference), Style(bold=True, double=True, center=True))
     writer.blank()
-    writer.paragraph(label(slip.language, "due", date=_date_text(slip.due_date)), body)
+    writer.paragraph(label(slip.language, "due", date=_date_text(slip.due_date, slip.language)), body)
     writer.paragraph(label(slip.language, "keep"), body)
 
 
@@ -140,11 +141,14 @@ def _day(event: SlipEvent) -> date:
     return start.date() if start is not None else date.min
 
 
-def _date_text(value: str) -> str:
+def _date_text(value: str, language: str) -> str:
+    """A due date in the slip's language ("Dienstag, 24. November", "24 Kasım Salı"); languages whose
+    "by <date>" needs a grammatical case get the plain numeric date."""
     try:
-        return f"{date.fromisoformat(value):%d.%m.%Y}"
+        day = date.fromisoformat(value)
     except ValueError:
         return value
+    return long_date(day, language) if language in WORDED_DUE_DATES else f"{day:%d.%m.%Y}"
 
 
 def _shortened(text: str) -> str:

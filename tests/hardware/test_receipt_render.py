@@ -40,7 +40,7 @@ def test_request_slip_exact_bytes() -> None:
         b"Ihre Nummer:\n"
         + STYLE_DOUBLE_CENTER_BOLD + b"4827 1930\n"
         b"\n"
-        + STYLE_LEFT + b"Wir melden uns bis 24.11.2026.\n"
+        + STYLE_LEFT + b"Wir melden uns bis Dienstag, 24. November.\n"
         b"Bitte heben Sie diesen Zettel auf.\n"
         + RULE_80MM
         + b"Fragen? Rufen Sie an:\n"
