@@ -1,26 +1,42 @@
 """Pure functions from slip content to ESC/POS bytes for a python-escpos printer profile.
 
-Layout: centre name, heading in double size, each event with its time in bold, title, place and
-district; a QR code to the event or schedule; the district Seniorenbüro's phone; a cut. With
-``large_print`` every paragraph is printed double width and double height.
+Layout: centre name, the dated heading in double size, each event with its time and its title in
+bold, then place and district; a QR code to the event or schedule; the district Seniorenbüro's
+phone; a cut. With ``large_print`` what a senior looks for (headings, times, titles, the phone
+number) is printed double size while the details stay normal, so the order of importance shows.
+A list slip is cut to at most :data:`MAX_SLIP_MM` of paper, measured from its bytes; the entries
+left off are counted on it, with where to find them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from hardware.receipt_content import EventSlip, RequestSlip, ScheduleSlip, Slip, SlipEvent
 from hardware.receipt_labels import day_heading, label
+from hardware.receipt_length import printed_length_mm
 from hardware.receipt_writer import ReceiptWriter, RenderedReceipt, Style
 
 # A slip is paper in a senior's hand: a long description is cut (the QR code leads to the rest).
 MAX_DESCRIPTION = 600
+MAX_SLIP_MM = 400
+WORDED_DUE_DATES = ("de", "en", "tr")
 
 
-def render_slip(slip: Slip, profile: str) -> RenderedReceipt:
-    """Render any slip for printer *profile* (e.g. ``TM-T88V``, ``POS-5890``)."""
+def render_slip(slip: Slip, profile: str, max_mm: float = MAX_SLIP_MM) -> RenderedReceipt:
+    """Render any slip for printer *profile* (e.g. ``TM-T88V``, ``POS-5890``); a list slip longer
+    than *max_mm* loses entries from its end, and says how many more there are."""
+    rendered = _render(slip, profile)
+    while isinstance(slip, ScheduleSlip) and slip.events and printed_length_mm(rendered.data) > max_mm:
+        slip = replace(slip, events=slip.events[:-1], more=slip.more + 1)
+        rendered = _render(slip, profile)
+    return rendered
+
+
+def _render(slip: Slip, profile: str) -> RenderedReceipt:
     writer = ReceiptWriter(profile)
-    body = Style(double=slip.large_print)
+    body = Style()
     bold = Style(bold=True, double=slip.large_print)
     writer.paragraph(slip.centre, Style(bold=True, center=True))
     if isinstance(slip, ScheduleSlip):
@@ -31,28 +47,31 @@ def render_slip(slip: Slip, profile: str) -> RenderedReceipt:
         _request(writer, slip, body, bold)
     writer.rule()
     writer.paragraph(label(slip.language, "questions"), body)
-    writer.paragraph(slip.footer.office_name, body)
+    writer.paragraph(slip.footer.office_name, Style(bold=True))
     writer.paragraph(slip.footer.office_phone, Style(bold=True, double=True))
     writer.cut()
     return writer.finish()
 
 
 def _schedule(writer: ReceiptWriter, slip: ScheduleSlip, body: Style, bold: Style) -> None:
-    writer.paragraph(slip.heading, Style(bold=True, double=True, center=True))
+    # "Heute, Montag, 7. Dezember": the name on one line, the date whole on the next (not "Dezem-ber")
+    name, _comma, dated = slip.heading.partition(", ")
+    for line in (f"{name}," if dated else name, dated):
+        writer.paragraph(line, Style(bold=True, double=True, center=True))
     writer.rule()
     if not slip.events:
         writer.paragraph(label(slip.language, "no_events"), body)
-    days = {_day(event) for event in slip.events}
     current: date | None = None
     for event in slip.events:
         day = _day(event)
-        if len(days) > 1 and day != current:
-            writer.paragraph(day_heading(slip.language, day), Style(bold=True, double=True))
+        heading = day_heading(slip.language, day)
+        if day != current and heading not in slip.heading:  # every entry sits under a dated heading
+            writer.paragraph(heading, Style(bold=True, double=True))
             current = day
         _event_block(writer, event, slip.language, body, bold)
         writer.blank()
     if slip.more > 0:
-        writer.paragraph(label(slip.language, "more", count=str(slip.more)), bold)
+        writer.paragraph(label(slip.language, "more", count=str(slip.more)), Style(bold=True))
     _qr(writer, slip.qr_url, slip.language, body)
 
 
@@ -79,25 +98,23 @@ def _request(writer: ReceiptWriter, slip: RequestSlip, body: Style, bold: Style)
     writer.paragraph(label(slip.language, "reference"), body)
     writer.paragraph(_grouped(slip.reference), Style(bold=True, double=True, center=True))
     writer.blank()
-    writer.paragraph(label(slip.language, "due", date=_date_text(slip.due_date)), body)
+    writer.paragraph(label(slip.language, "due", date=_date_text(slip.due_date, slip.language)), body)
     writer.paragraph(label(slip.language, "keep"), body)
 
 
 def _event_block(writer: ReceiptWriter, event: SlipEvent, language: str, body: Style, bold: Style,
                  with_title: bool = True) -> None:
-    writer.paragraph(_time_text(event, language), bold)
+    writer.paragraph(_time_text(event, language), Style(bold=True))
     if with_title:
-        writer.paragraph(event.title, body)
-    writer.paragraph(event.place, body)
-    writer.paragraph(event.district, body)
-    if event.barrier_free:
-        writer.paragraph(label(language, "barrier_free"), body)
+        writer.paragraph(event.title, bold)
+    details = [event.place, event.district] + ([label(language, "barrier_free")] if event.barrier_free else [])
+    writer.paragraph(", ".join(part for part in details if part), body)
 
 
 def _qr(writer: ReceiptWriter, url: str, language: str, body: Style) -> None:
     if url:
         writer.blank()
-        writer.paragraph(label(language, "scan"), Style(center=True, double=body.double))
+        writer.paragraph(label(language, "scan"), Style(center=True))
         writer.qr(url)
 
 
@@ -124,11 +141,14 @@ def _day(event: SlipEvent) -> date:
     return start.date() if start is not None else date.min
 
 
-def _date_text(value: str) -> str:
+def _date_text(value: str, language: str) -> str:
+    """A due date in the slip's language ("Dienstag, 24. November", "24 Kasım Salı"); languages whose
+    "by <date>" needs a grammatical case get the plain numeric date."""
     try:
-        return f"{date.fromisoformat(value):%d.%m.%Y}"
+        day = date.fromisoformat(value)
     except ValueError:
         return value
+    return day_heading(language, day) if language in WORDED_DUE_DATES else f"{day:%d.%m.%Y}"
 
 
 def _shortened(text: str) -> str:

@@ -38,18 +38,19 @@ LETTER_ROWS = (
     ("A", "S", "D", "F", "G", "H", "J", "K", "L", "Ö", "Ä"),
     ("Y", "X", "C", "V", "B", "N", "M", "ß", "-", "."),
 )
-TURKISH_ROW = ("Ç", "Ğ", "İ", "Ş")
-LOWER = {"İ": "i"}
+TURKISH_ROW = ("Ç", "Ğ", "İ", "Ş")  # with "I" of the rows above: I/ı and İ/i, as on a Turkish keyboard
+LOWER = {"de": {"İ": "i"}, "en": {"İ": "i"}, "tr": {"I": "ı", "İ": "i"}}
 DIGIT_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("0",))
 KEYS = {key for row in (*LETTER_ROWS, TURKISH_ROW) for key in row}
 
 
-def type_letter(text: str, key: str) -> str:
-    """Append a key: capital at the start of each word, small letters after."""
+def type_letter(text: str, key: str, language: str = "de") -> str:
+    """Append a key: capital at the start of each word, small letters after, by the language's
+    case rules (Turkish: I → ı, İ → i)."""
     if key not in KEYS or len(text) >= MAX_NAME:
         return text
     word_start = not text or text[-1] in " -"
-    return text + (key if word_start else LOWER.get(key, key.lower()))
+    return text + (key if word_start else LOWER.get(language, {}).get(key, key.lower()))
 
 
 def _next_step(step: str) -> str:
@@ -87,9 +88,9 @@ def _choice_values(step: str) -> dict[str, Any]:
     if step == "phone":
         return {"digit_rows": DIGIT_ROWS}
     if step == "summary":
-        return {"summary": _summary()}
+        return {"summary": _summary(), "phone_digits": str(form_state.form().get("phone", ""))}
     if step == "consent":
-        return {"office": centre().footer}
+        return {"office": centre().footer, "keep_days": get_runtime().config.retention_days_request}
     return {}
 
 
@@ -149,7 +150,7 @@ def _type_name(data: Any) -> str | BaseResponse:
     elif action == "space":
         name = name + " " if name and not name.endswith(" ") and len(name) < MAX_NAME else name
     else:
-        name = type_letter(name, data.get("key", ""))
+        name = type_letter(name, data.get("key", ""), language())
     form_state.update_form(name=name)
     return redirect(url_for("kiosk.request_step", step="name", review="1" if data.get("review") == "1" else None))
 

@@ -68,6 +68,9 @@ PRINT_PROGRESS: dict[str, LazyString] = {
 }
 PRINTING = _l("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment.")
 
+SPEECH_FAILED = _l("Vorlesen geht gerade nicht. Bitte versuchen Sie es später noch einmal.")
+SPEECH_REFUSED = _l("Dieser Text kann nicht vorgelesen werden.")
+
 GENERIC_PROBLEM = _l("Da stimmt etwas nicht. Bitte prüfen Sie Ihre Angaben.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -31,7 +32,15 @@ from kiosk.centre import Centre, current_centre, phone_for_people
 from kiosk.language import LANGUAGE_KEY, LANGUAGES, PAGES, current_language
 from kiosk.listing import ListScope, UnknownScope, first_entries, list_page, page_size, resolve_scope
 from kiosk.slips import event_slip, place_name, schedule_slip, slip_limit
-from kiosk.texts import CATEGORIES, PRINT_PROGRESS, PRINTING, category_label
+from kiosk.speech import KINDS, MAX_PART_CHARS, SpeechPart, speech_audio
+from kiosk.texts import (
+    CATEGORIES,
+    PRINT_PROGRESS,
+    PRINTING,
+    SPEECH_FAILED,
+    SPEECH_REFUSED,
+    category_label,
+)
 from shared.clock import as_local, as_utc, local_now, utcnow
 from shared.errors import NotFound
 from shared.i18n import full_date, short_date
@@ -41,13 +50,15 @@ from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
 from shared.services.places import districts
+from shared.speech.ear_text import spoken_phone, spoken_reference
+from shared.speech.synthesis import SynthesisError
 from shared.web.protection import limiter
 from shared.web.request_session import db_session
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 
-MAX_SPEECH_CHARS = 1500
-SPEECH_CACHE_SECONDS = 7 * 24 * 3600
+SPEECH_RATE = "40/minute"  # per kiosk session: a screen read in parts, a few times over
+SPEECH_SESSION_KEY = "kiosk_speech"
 CENTRE_SECONDS = 60  # a renamed centre or a new office phone number shows within a minute
 SEEN_SECONDS = 60  # staff alert after 10 silent minutes; a write a minute is plenty
 
@@ -79,7 +90,7 @@ def kiosk_context() -> dict[str, Any]:
     """Values every kiosk template uses."""
     return {
         **PAGES.template_helpers(),
-        "centre_name": centre().name,
+        "centre_name": _centre_name(),
         "languages": LANGUAGES,
         "language": language(),
         "large_text": form_state.large_text(),
@@ -89,6 +100,14 @@ def kiosk_context() -> dict[str, Any]:
         "category_label": category_label,
         "once_token": form_state.once_token,
     }
+
+
+def _centre_name() -> str:
+    """The centre's name; empty while the database is unreachable (the error page still renders)."""
+    try:
+        return centre().name
+    except SQLAlchemyError:
+        return ""
 
 
 @bp.app_template_filter("short_date")
@@ -131,6 +150,18 @@ def mark_kiosk_seen() -> None:
         db.commit()
     except SQLAlchemyError:  # a busy database must not cost the senior the page
         db.rollback()
+
+
+@bp.app_template_filter("spoken_phone")
+def spoken_phone_filter(value: str) -> str:
+    """A phone number as it is read aloud: in groups of digits, in the screen language."""
+    return spoken_phone(value, language())
+
+
+@bp.app_template_filter("spoken_reference")
+def spoken_reference_filter(value: str) -> str:
+    """A request reference as it is read aloud: in blocks of two digits."""
+    return spoken_reference(value, language())
 
 
 @bp.after_request
@@ -206,7 +237,7 @@ def topics_chooser() -> str:
     return render_template("kiosk/topics.html", topics=CATEGORIES, back_url=url_for("kiosk.start"))
 
 
-def _occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
+def requested_occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
     """The occurrence asked for (``at`` = its UTC start) or the next one, and the further dates."""
     session = db_session()
     try:
@@ -228,15 +259,16 @@ def _occurrence(event_id: int) -> tuple[OccurrenceView, list[OccurrenceView]]:
 
 
 def _event_url(view: OccurrenceView) -> str:
-    base = get_runtime().config.public_base_url
-    path = url_for("kiosk.event_detail", event_id=view.event.id)
-    return base + path if base else url_for("kiosk.event_detail", event_id=view.event.id, _external=True)
+    """Where the event's QR code leads: its phone page (see :mod:`kiosk.mobile`)."""
+    from kiosk.mobile import public_event_url  # the phone page builds on this module
+
+    return public_event_url(view, request.host_url.rstrip("/"))
 
 
 @bp.get("/event/<int:event_id>")
 def event_detail(event_id: int) -> str:
     """Everything about one event, with a QR code and a print button."""
-    view, more = _occurrence(event_id)
+    view, more = requested_occurrence(event_id)
     return render_template("kiosk/event_detail.html", view=view, more=more,
                            back_url=safe_back(url_for("kiosk.event_list", scope="today")),
                            here=request.full_path.rstrip("?"))
@@ -245,7 +277,7 @@ def event_detail(event_id: int) -> str:
 @bp.get("/event/<int:event_id>/qr.png")
 def event_qr(event_id: int) -> Response:
     """A QR code with the event's address, for a senior's phone or a relative."""
-    view, _more = _occurrence(event_id)
+    view, _more = requested_occurrence(event_id)
     image = qrcode.make(_event_url(view), box_size=8, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -288,7 +320,7 @@ def print_list(scope: str, slug: str) -> BaseResponse:
 @bp.post("/print/event/<int:event_id>")
 def print_event(event_id: int) -> BaseResponse:
     """Queue one event for printing."""
-    view, _more = _occurrence(event_id)
+    view, _more = requested_occurrence(event_id)
     return _queue(lambda: event_slip(centre(), view, _event_url(view), language(), form_state.large_text()))
 
 
@@ -322,13 +354,32 @@ def print_progress(job_id: int) -> Response:
                     "final": progress.final})
 
 
-@bp.get("/speech.wav")
-@limiter.limit("60/minute")
-def speech() -> Response:
-    """The screen's text read aloud (synthesised on the server, cached on disk and in the browser)."""
-    text = " ".join(request.args.get("text", "").split())
-    lang = request.args.get("lang", "de")
-    if not text or len(text) > MAX_SPEECH_CHARS or lang not in LANGUAGES:
-        abort(400)
-    path = get_runtime().synthesizer.synthesize(text, language=lang)
-    return send_file(path, mimetype="audio/wav", max_age=SPEECH_CACHE_SECONDS, conditional=True)
+def speech_session_key() -> str:
+    """The rate-limit key of read-aloud: this kiosk session (a browser's own id), not its address."""
+    key = session.get(SPEECH_SESSION_KEY)
+    if not isinstance(key, str):
+        key = secrets.token_urlsafe(16)
+        session[SPEECH_SESSION_KEY] = key
+    return "kiosk-speech:" + key
+
+
+@bp.post("/speech.wav")
+@limiter.limit(SPEECH_RATE, key_func=speech_session_key)
+def speech() -> Response | tuple[Response, int]:
+    """One short part of the screen read aloud. The text comes in the POST body (never in a URL);
+    personal parts are rendered in memory, answered ``no-store`` and kept nowhere."""
+    text = " ".join(request.form.get("text", "").split())
+    lang = request.form.get("lang", "de")
+    kind = request.form.get("kind", "text")
+    if not text or len(text) > MAX_PART_CHARS or lang not in LANGUAGES or kind not in KINDS:
+        return jsonify({"message": str(SPEECH_REFUSED)}), 400
+    part = SpeechPart(text, lang, personal=request.form.get("personal") == "1", kind=kind)
+    runtime = get_runtime()
+    try:
+        audio = speech_audio(runtime.synthesizer, part, runtime.config.data_dir / "kiosk-speech")
+    except SynthesisError as exc:
+        current_app.logger.warning("kiosk read-aloud failed: %s", type(exc).__name__)
+        return jsonify({"message": str(SPEECH_FAILED)}), 503
+    response = Response(audio, mimetype="audio/wav")
+    response.headers["Cache-Control"] = "no-store" if part.personal else "private, max-age=3600"
+    return response

@@ -67,12 +67,12 @@ def demo_server(folder: Path) -> Iterator[str]:
         db.dispose()
 
 
-def save(page: Page, name: str) -> int:
-    """A screenshot of the whole 1920x1080 screen, scaled to 960 px and reduced to 64 colours."""
+def save(page: Page, name: str, width: int = WIDTH) -> int:
+    """A screenshot of the whole screen, scaled to *width* px and reduced to 64 colours."""
     target = TARGET / f"kiosk-{name}.png"
     page.screenshot(path=str(target))
     with Image.open(target) as image:
-        small = image.convert("RGB").resize((WIDTH, WIDTH * image.height // image.width), Image.Resampling.LANCZOS)
+        small = image.convert("RGB").resize((width, width * image.height // image.width), Image.Resampling.LANCZOS)
     small.quantize(colors=COLOURS).save(target, optimize=True)
     print(f"{target.relative_to(ROOT)}: {target.stat().st_size // 1024} KB")
     return target.stat().st_size
@@ -122,7 +122,14 @@ def take_all(base_url: str) -> int:
         tap(page, "Heute")
         shoot("today")
         page.locator("a.event").first.click()
+        expect(page.locator("img.qr")).not_to_have_js_property("naturalWidth", 0)  # the QR code has loaded
         shoot("event")
+        event_path = page.url.split("/kiosk/event/")[1].split("&back=")[0]
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url, is_mobile=True,
+                                    has_touch=True).new_page()
+        phone.goto(f"/e/{event_path}")
+        sizes.append(save(phone, "phone-event", width=390))
+        phone.context.close()
         tap(page, "Diesen Termin drucken")
         expect(page.locator("#print-progress")).to_have_text("Bitte nehmen Sie Ihren Zettel.", timeout=20_000)
         shoot("print")
@@ -131,6 +138,8 @@ def take_all(base_url: str) -> int:
             page.goto(path)
             shoot(name)
         _request_flow(page, shoot)
+        page.goto("/kiosk/offline")  # what the service worker shows while the server cannot be reached
+        shoot("waiting")
         page.clock.install()
         page.goto("/kiosk/events/today")
         page.clock.run_for(61_000)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from hardware.receipt_content import Footer, ScheduleSlip, SlipEvent
+from shared.i18n import date_range
 from shared.models import Venue
 from shared.services.events import EventFilter, OccurrenceView, list_occurrences
 from shared.services.places import district_by_slug, seniorenbuero, venue_by_slug
@@ -32,7 +33,7 @@ def schedule_slip(session: Session, venue_slug: str, first: date, days: int = 1,
     last = first + timedelta(days=max(1, days) - 1)
     views = list_occurrences(session, EventFilter(first=first, last=last, districts=(district.slug,),
                                                   limit=MAX_EVENTS))
-    heading = f"{district.name}: {first:%d.%m.}" + (f" - {last:%d.%m.%Y}" if last != first else f"{first:%Y}")
+    heading = f"{district.name}, {date_range(first, last, 'de')}"
     office = seniorenbuero(session, district.id)
     footer = Footer(office_name=office.name if office else f"Seniorenbüro {district.name}",
                     office_phone=office.phone if office else "")

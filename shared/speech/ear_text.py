@@ -18,6 +18,7 @@ from shared.i18n import month_name, weekday_names
 DIGITS: dict[str, tuple[str, ...]] = {
     "de": ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"),
     "tr": ("sıfır", "bir", "iki", "üç", "dört", "beş", "altı", "yedi", "sekiz", "dokuz"),
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),  # kiosk read-aloud
 }
 _DE_TEENS = ("zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn", "achtzehn",
              "neunzehn")

@@ -106,3 +106,25 @@ def start_emulator(directory: Path) -> tuple[Emulator, subprocess.Popen[bytes]]:
                 process.terminate()
                 raise RuntimeError(f"emupos did not start: {log_path.read_text()[-2000:]}") from exc
             time.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class PrintedReceipt:
+    """A completed receipt as the emulator printed it: its text, picture and paper height."""
+
+    text: str
+    png: Path
+    height_dots: int
+
+    @property
+    def height_mm(self) -> float:
+        return self.height_dots / 8  # 203 dpi
+
+
+def printed_receipts(emulator: Emulator) -> list[PrintedReceipt]:
+    """Every completed receipt with its picture and measured height, oldest first."""
+    metas = [json.loads(path.read_text()) | {"stem": path.stem} for path in emulator.receipts_dir.glob("*.json")]
+    metas.sort(key=lambda meta: (meta.get("completed_at", ""), meta["stem"]))
+    return [PrintedReceipt((emulator.receipts_dir / f"{meta['stem']}.txt").read_text(encoding="utf-8"),
+                           emulator.receipts_dir / f"{meta['stem']}.png", int(meta["height_dots"]))
+            for meta in metas]

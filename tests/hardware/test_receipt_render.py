@@ -40,11 +40,11 @@ def test_request_slip_exact_bytes() -> None:
         b"Ihre Nummer:\n"
         + STYLE_DOUBLE_CENTER_BOLD + b"4827 1930\n"
         b"\n"
-        + STYLE_LEFT + b"Wir melden uns bis 24.11.2026.\n"
+        + STYLE_LEFT + b"Wir melden uns bis Dienstag, 24. November.\n"
         b"Bitte heben Sie diesen Zettel auf.\n"
         + RULE_80MM
         + b"Fragen? Rufen Sie an:\n"
-        b"Seniorenb\x81ro H\x94rde\n"
+        + STYLE_LEFT_BOLD + b"Seniorenb\x81ro H\x94rde\n"
         + STYLE_DOUBLE_LEFT_BOLD + b"0231 50-23456\n"
         + STYLE_LEFT
         + b"\x1bd\x06"              # ESC d 6: feed past the tear bar
@@ -62,8 +62,9 @@ def test_schedule_slip_exact_bytes_with_native_qr() -> None:
         + STYLE_CENTER_BOLD + b"BZ\n"
         + STYLE_DOUBLE_CENTER_BOLD + b"Heute\n"
         + STYLE_LEFT + RULE_80MM
-        + STYLE_LEFT_BOLD + b"14:00 - 16:00 Uhr\n"
-        + STYLE_LEFT + b"Tanz\nBZ H\x94rde\nH\x94rde\nbarrierefrei\n"
+        + STYLE_DOUBLE_LEFT_BOLD + b"Montag, 23. November\n"  # the day, as "Heute" carries no date
+        + STYLE_LEFT_BOLD + b"14:00 - 16:00 Uhr\nTanz\n"  # time and title bold
+        + STYLE_LEFT + b"BZ H\x94rde, H\x94rde, barrierefrei\n"
         b"\n"
         b"\n"
         + b"\x1b!\x00\x1b!\x00\x1b!\x00\x1bE\x00\x1ba\x01" + b"Mehr dazu im Internet:\n"
@@ -74,7 +75,7 @@ def test_schedule_slip_exact_bytes_with_native_qr() -> None:
         + b"\x1d(k\x03\x001Q0"     # print the symbol
         b"\n"
         + STYLE_LEFT + RULE_80MM
-        + b"Fragen? Rufen Sie an:\nSeniorenb\x81ro H\x94rde\n"
+        + b"Fragen? Rufen Sie an:\n" + STYLE_LEFT_BOLD + b"Seniorenb\x81ro H\x94rde\n"
         + STYLE_DOUBLE_LEFT_BOLD + b"0231 50-23456\n"
         + STYLE_LEFT + b"\x1bd\x06\x1dV\x00"
     )
@@ -129,7 +130,8 @@ def test_large_print_uses_double_size_and_half_the_columns() -> None:
     title = "Gedächtnistraining mit Musik und Bewegung für alle"
     receipt = render_slip(ScheduleSlip("BZ", "Heute", [event(title)], FOOTER, large_print=True), "TM-T88V")
     body = receipt.data.split(b"14:00")[1]
-    assert b"\x1b!0" in receipt.data.split(b"14:00")[0][-20:]
+    assert b"\x1b!0" in body.split("Gedächtnis".encode("cp858"))[0]  # the title is double size
+    assert b"\x1b!0" not in receipt.data.split(b"14:00")[0][-12:]  # the time is not: the title stands out
     for line in ("Gedächtnistraining", "mit Musik und Bewe-", "gung für alle"):
         assert len(line) <= 21
         assert line.encode("cp858") + b"\n" in body

@@ -70,7 +70,7 @@ def test_idle_prompt_then_start_with_everything_cleared(page: Page, kiosk_db: Da
     expect(page.locator("main")).not_to_contain_text("0231")
     tap(page, "Rückruf oder Hausbesuch")
     expect(page.locator("h1")).to_have_text("Was wünschen Sie sich?")
-    expect(page.locator("button.selected")).to_have_count(0)
+    expect(page.locator("main button.selected")).to_have_count(0)
     for step in ("name", "phone"):
         page.goto(f"/kiosk/request/{step}")
         assert page.locator("#typed").evaluate(TYPED) == "", f"nothing typed on the {step} screen"
