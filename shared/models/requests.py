@@ -54,8 +54,11 @@ class Request(Base):
     updated_at: Mapped[datetime]
     first_contact_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A merged duplicate points to the request that carries on (its notes and history moved there).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
 
     district: Mapped[District | None] = relationship()
+    merged_into: Mapped[Request | None] = relationship(remote_side=[id])
     event: Mapped[Event | None] = relationship()
     assignee: Mapped[StaffUser | None] = relationship()
     history: Mapped[list[StatusChange]] = relationship(

@@ -14,7 +14,7 @@ from shared.errors import InvalidTransition, ValidationFailed
 from shared.models import Request, VoiceMessage
 from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.runtime import get_runtime
-from shared.services import audit
+from shared.services import audit, search
 from shared.services.csv_safety import to_csv
 from shared.services.inbox import SORTS, VIEWS, InboxFilter, export_requests, inbox_page, is_overdue
 from shared.services.phone import display_phone, mask_phone
@@ -82,6 +82,7 @@ def inbox() -> str:
         "staff/inbox.html", page=page, mask_phone=mask_phone, is_overdue=is_overdue,
         format_reference=format_reference, kinds=KINDS, channels=CHANNELS, statuses=STATUSES,
         args=request.args, labels=LABELS, sorts=SORTS, views=VIEWS, as_local=as_local,
+        candidate_limit=search.CANDIDATE_LIMIT,
     )
 
 
