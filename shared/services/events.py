@@ -73,7 +73,7 @@ def horizon() -> tuple[datetime, datetime]:
     return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
 
 
-def _occurrence_rows(event_id: int, district_id: int, start: datetime, end: datetime, rrule: str, exdates: str,
+def _occurrence_rows(event_id: int, district_id: int | None, start: datetime, end: datetime, rrule: str, exdates: str,
                      window: tuple[datetime, datetime], since: datetime | None = None) -> list[dict[str, Any]]:
     """The rows to store for one event over *window* (only those starting at or after *since*)."""
     return [
@@ -231,7 +231,8 @@ def _apply_filters(session: Session, query: Select[*Columns], criteria: EventFil
         district_ids = select(District.id).where(District.slug.in_(criteria.districts))
         # SQLite's planner starts from the (district, start) index only for literal ids.
         ids = list(session.scalars(district_ids)) if _embedded(session) else district_ids
-        query = query.where(district_column.in_(ids))
+        # A city-wide event (no district) belongs to every district's list.
+        query = query.where(or_(district_column.in_(ids), district_column.is_(None)))
     if criteria.venue:
         venue_id = select(Venue.id).where(Venue.slug == criteria.venue).scalar_subquery()
         query = query.where(Event.venue_id == venue_id)

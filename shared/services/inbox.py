@@ -15,6 +15,7 @@ from shared.models.vocabulary import OPEN_STATUSES
 from shared.services import search
 
 PAGE_SIZE = 50
+UNROUTED = 0  # district_id of the Leitstelle's inbox: requests without a district
 # ?sort= keys: earliest due first (default), by due date descending, newest or oldest received first.
 SORTS: dict[str, tuple[Any, ...]] = {
     "due": (Request.due_date, Request.id),
@@ -58,7 +59,9 @@ def _conditions(criteria: InboxFilter, today: date, hits: search.SearchHits | No
     if hits is not None:
         # The search's indexed lookups yield ids; the inbox filters and sorts only those.
         conditions.append(Request.id.in_(hits.ids) if hits.ids else false())
-    if criteria.district_id is not None:
+    if criteria.district_id == UNROUTED:
+        conditions.append(Request.district_id.is_(None))
+    elif criteria.district_id is not None:
         conditions.append(Request.district_id == criteria.district_id)
     if criteria.statuses:
         conditions.append(Request.status.in_(criteria.statuses))

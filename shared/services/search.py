@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-import phonenumbers
 from dataclasses import dataclass
 
+import phonenumbers
 from sqlalchemy import delete, event, func, insert, literal_column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -86,7 +85,8 @@ def find(session: Session, query: str, district_id: int | None) -> SearchHits:
         for lookup in lookups:
             statement = select(Request.id).where(lookup)
             if district_id is not None:
-                statement = statement.where(Request.district_id == district_id)
+                statement = statement.where(Request.district_id == district_id if district_id
+                                            else Request.district_id.is_(None))
             ids.update(session.scalars(statement.limit(CANDIDATE_LIMIT + 1)))
     else:
         words = terms(query)

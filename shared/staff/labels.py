@@ -30,4 +30,6 @@ LABELS: dict[str, str] = {
     "message": N_("Nachricht"),
     "note": N_("Notiz"),
     "call": N_("Anruf"),
+    "next_step": N_("Nächster Schritt"),
+    "merge": N_("Zusammengeführt"),
 }

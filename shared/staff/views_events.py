@@ -23,6 +23,7 @@ from shared.services.event_admin import (
 from shared.services.events import cancel_event, save_event
 from shared.services.ics_import import IcsError, ImportReport, ParsedEvent, parse_ics, read_source, sync_source
 from shared.services.places import categories, districts, venues
+from shared.services.recurrence_words import describe
 from shared.staff.blueprint import bp
 from shared.staff.forms import flash_problem
 from shared.staff.i18n import gettext
@@ -113,7 +114,7 @@ def cancel(event_id: int) -> Response:
 def _import_page(**values: object) -> tuple[str, int]:
     status = int(str(values.pop("status", 200)))
     return render_template("staff/import.html", districts=districts(db_session()), form=request.form,
-                           **values), status
+                           describe_recurrence=describe, **values), status
 
 
 def _source_name(user: StaffPrincipal) -> str:
