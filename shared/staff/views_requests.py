@@ -78,7 +78,7 @@ def inbox() -> str:
     criteria = _inbox_filter(int_arg("page", 1) or 1)
     page = inbox_page(database, criteria)
     # The list shows names: who looked at which page is logged like any other view.
-    audit.record(database, user.actor, "view", "request", "inbox", criteria.district_id,
+    audit.record(database, user.actor, "view", "request", "inbox", criteria.district_id or None,
                  f"page={page.page} rows={len(page.requests)}")
     database.commit()
     return render_template(
@@ -248,7 +248,7 @@ def export_csv() -> Response:
         ("Nummer", "Eingang", "Art", "Kanal", "Status", "Stadtbezirk", "Name", "Telefon", "Fällig", "Anliegen"),
         rows,
     )
-    audit.record(database, user.actor, "export", "request", "csv", criteria.district_id, f"rows={len(rows)}")
+    audit.record(database, user.actor, "export", "request", "csv", criteria.district_id or None, f"rows={len(rows)}")
     database.commit()
     stamp = local_now().strftime("%Y%m%d-%H%M")
     return Response("\ufeff" + body, mimetype="text/csv", headers={
