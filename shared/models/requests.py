@@ -23,6 +23,9 @@ class Request(Base):
         Index("ix_requests_status_due", "status", "due_date"),
         Index("ix_requests_phone", "phone_e164"),
         Index("ix_requests_due_id", "due_date", "id"),
+        # Sorting by received (?sort=received / -received) walks these instead of sorting the matches.
+        Index("ix_requests_created_id", "created_at", "id"),
+        Index("ix_requests_district_created", "district_id", "created_at", "id"),
         one_of("kind", RequestKind),
         one_of("channel", Channel),
         one_of("status", RequestStatus),

@@ -175,7 +175,8 @@ def test_city_feed_places_events_by_stadtteil_and_postcode(session: Session) -> 
                  ("e", "Hörde Zentrum", "Treff"))
     report = import_ics(session, text, source="stadt")
     assert sorted(report.added) == ["a", "b", "c", "d", "e"]
-    districts = {event.external_uid: (event.district.slug if event.district else None) for event in session.scalars(select(Event))}
+    districts = {event.external_uid: (event.district.slug if event.district else None)
+                 for event in session.scalars(select(Event))}
     # Whole words, longest first: Kirchhörde is Hombruch, not Hörde; Westerfilde is not Innenstadt-West.
     assert districts == {"a": "scharnhorst", "b": "hombruch", "c": "mengede", "d": "hoerde", "e": "hoerde"}
 

@@ -134,7 +134,7 @@ def test_merging_duplicates_keeps_notes_recordings_and_history(hoerde_client: Fl
     assert [change.to_status for change in gone.history] == ["new", "cancelled"]
     with db.session() as session:
         notes = session.scalars(select(Note).where(Note.request_id == survivor.id).order_by(Note.id)).all()
-        assert [note.text for note in notes][0] == "Rief zweimal an"
+        assert notes[0].text == "Rief zweimal an"
         assert notes[-1].kind == "merge" and duplicate.reference[:4] in notes[-1].text
         assert session.scalars(select(VoiceMessage.request_id)).all() == [survivor.id]
     page = hoerde_client.get(f"/staff/requests/{duplicate.id}").get_data(as_text=True)

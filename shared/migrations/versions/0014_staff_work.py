@@ -66,6 +66,8 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
             batch_op.create_foreign_key(batch_op.f('fk_requests_merged_into_id_requests'), 'requests',
                                         ['merged_into_id'], ['id'], ondelete='SET NULL')
+            batch_op.create_index('ix_requests_created_id', ['created_at', 'id'], unique=False)
+            batch_op.create_index('ix_requests_district_created', ['district_id', 'created_at', 'id'], unique=False)
     # The search text now starts with the request's scope word.
     from shared.services.search import rebuild
     rebuild(op.get_bind())
@@ -74,6 +76,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with _foreign_keys_off():
         with op.batch_alter_table('requests', schema=None) as batch_op:
+            batch_op.drop_index('ix_requests_district_created')
+            batch_op.drop_index('ix_requests_created_id')
             batch_op.drop_constraint(batch_op.f('fk_requests_merged_into_id_requests'), type_='foreignkey')
             batch_op.drop_column('merged_into_id')
         op.execute("DELETE FROM occurrences WHERE district_id IS NULL")
