@@ -113,6 +113,12 @@ def _identity(raw: str) -> str:
     return raw
 
 
+def _parse_smtp_url(raw: str) -> str:
+    if raw and not re.fullmatch(r"(smtp|smtp\+starttls|smtps)://[^/\s]+/?", raw):
+        raise ValueError("expected smtp://, smtp+starttls:// or smtps://[USER:PASSWORD@]HOST[:PORT], or empty")
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its parser, default and documentation line."""
@@ -187,6 +193,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", _identity, "INFO", "Python logging level."),
     Setting("STAFF_SESSION_IDLE_MINUTES", _parse_positive_int, "30",
             "Minutes without activity after which a staff login session ends (on the server)."),
+    Setting("SMTP_URL", _parse_smtp_url, "",
+            "Mail server for the daily digest to each district's Seniorenbüro address: smtp://HOST:25, "
+            "smtp+starttls://USER:PASSWORD@HOST:587 or smtps://HOST:465; empty sends no mail.", secret=True),
+    Setting("MAIL_FROM", _identity, "treffpunkt@localhost", "Sender address of the daily digest."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
