@@ -33,3 +33,48 @@ LABELS: dict[str, str] = {
     "next_step": N_("Nächster Schritt"),
     "merge": N_("Zusammengeführt"),
 }
+
+# Codes on the operations page, each domain its own words ("done" is a different thing for a print job).
+CALL_OUTCOMES: dict[str, str] = {
+    "request": N_("Anfrage aufgenommen"),
+    "incomplete": N_("unvollständig"),
+    "hung_up": N_("aufgelegt"),
+    "transferred": N_("weiterverbunden"),
+    "-": N_("läuft noch"),
+}
+PRINT_JOB_STATES: dict[str, str] = {
+    "queued": N_("wartet"),
+    "printing": N_("wird gedruckt"),
+    "done": N_("gedruckt"),
+    "failed": N_("fehlgeschlagen"),
+    "expired": N_("abgelaufen"),
+}
+PRINTER_STATES: dict[str, str] = {
+    "ready": N_("bereit"),
+    "unknown": N_("noch nicht geprüft"),
+    "paper_out": N_("Papier leer"),
+    "cover_open": N_("Deckel offen"),
+    "offline": N_("nicht erreichbar"),
+}
+PRINTER_FINE = ("ready", "unknown")
+JOB_KINDS: dict[str, str] = {
+    "voice_message": N_("Sprachnachricht abholen"),
+    "transcribe": N_("Abschrift erstellen"),
+    "staff-digest": N_("Tages-E-Mail an die Teams"),
+}
+JOB_STATES: dict[str, str] = {
+    "queued": N_("wartet"),
+    "running": N_("läuft"),
+    "done": N_("erledigt"),
+    "failed": N_("fehlgeschlagen"),
+}
+HEALTH_CHECKS: dict[str, str] = {
+    "database": N_("Datenbank"),
+    "printer": N_("Drucker"),
+    "speech": N_("Spracherkennung und Sprachausgabe"),
+}
+PRINT_KINDS: dict[str, str] = {
+    "schedule": N_("Terminliste"),
+    "event": N_("Termin"),
+    "request": N_("Quittung"),
+}

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from shared.clock import BERLIN, as_local, local_now, local_today, utcnow
 from shared.errors import ValidationFailed
-from shared.models import AuditEntry, Call, Kiosk, PrinterState, PrintJob
+from shared.models import AuditEntry, Call, Job, Kiosk, PrinterState, PrintJob
 from shared.runtime import get_runtime
 from shared.services import audit
 from shared.services.audit import ACTIONS
@@ -25,7 +25,17 @@ from shared.staff.blueprint import bp
 from shared.staff.charts import bar_chart
 from shared.staff.forms import date_arg, flash_problem, int_arg
 from shared.staff.i18n import LANGUAGES, SESSION_KEY, gettext
-from shared.staff.labels import LABELS
+from shared.staff.labels import (
+    CALL_OUTCOMES,
+    HEALTH_CHECKS,
+    JOB_KINDS,
+    JOB_STATES,
+    LABELS,
+    PRINT_JOB_STATES,
+    PRINT_KINDS,
+    PRINTER_FINE,
+    PRINTER_STATES,
+)
 from shared.staff.principal import staff
 from shared.staff.scoping import district_scope
 from shared.web.request_session import db_session
@@ -33,6 +43,8 @@ from shared.web.request_session import db_session
 KIOSK_STALE_MINUTES = 10
 AUDIT_PAGE_SIZE = 100
 AUDIT_EXPORT_LIMIT = 100_000
+OPERATION_CODES = {"outcome": CALL_OUTCOMES, "print_state": PRINT_JOB_STATES, "printer": PRINTER_STATES,
+                   "job_kind": JOB_KINDS, "job_state": JOB_STATES, "health": HEALTH_CHECKS, "print_kind": PRINT_KINDS}
 
 
 def _health() -> dict[str, dict[str, Any]]:
@@ -60,11 +72,17 @@ def operations() -> str:
         select(PrintJob.state, func.count(PrintJob.id)).group_by(PrintJob.state)).all())
     recent_jobs = list(database.scalars(select(PrintJob).order_by(PrintJob.id.desc()).limit(20)))
     printers = list(database.scalars(select(PrinterState).order_by(PrinterState.printer)))
+    durable = database.execute(select(Job.kind, Job.state, func.count(Job.id)).group_by(Job.kind, Job.state)).all()
+    background: dict[str, dict[str, int]] = {}
+    for kind, state, count in durable:
+        background.setdefault(kind, {})[state] = count
+    failed_jobs = list(database.scalars(select(Job).where(Job.state == "failed").order_by(Job.id.desc()).limit(10)))
     return render_template(
         "staff/operations.html", kiosks=kiosks, stale_before=now - timedelta(minutes=KIOSK_STALE_MINUTES),
         calls_today=[(outcome or "-", count) for outcome, count in calls_today],
         calls_total=sum(count for _, count in calls_today), jobs_by_state=jobs_by_state,
-        recent_jobs=recent_jobs, printers=printers, health=_health(),
+        recent_jobs=recent_jobs, printers=printers, health=_health(), background=background,
+        failed_jobs=failed_jobs, technical=staff().is_admin, codes=OPERATION_CODES, printer_fine=PRINTER_FINE,
     )
 
 
