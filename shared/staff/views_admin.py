@@ -102,6 +102,9 @@ def statistics() -> str:
         "status": bar_chart(gettext("Anfragen nach Status"),
                             [(gettext(LABELS.get(status, status)), n) for status, n in figures.by_status]),
         "first_contact": bar_chart(gettext("Zeit bis zum ersten Kontakt"), figures.first_contact_buckets),
+        "weeks": bar_chart(gettext("Anfragen pro Woche"), [(week.label, week.requests) for week in figures.weeks]),
+        "week_contact": bar_chart(gettext("Stunden bis zum ersten Kontakt (Median) pro Woche"),
+                                  [(week.label, round(week.median_hours or 0)) for week in figures.weeks]),
     }
     return render_template("staff/statistics.html", figures=figures, charts=charts, days=days, labels=LABELS,
                            by_district=by_district)

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hardware.receipt_content import Footer, RequestSlip
-from shared.clock import utcnow
+from shared.clock import local_today, utcnow
 from shared.db import Database
 from shared.models import Call, PrinterState
 from shared.printing.queue import enqueue
@@ -93,11 +93,17 @@ def test_statistics_charts_render(hoerde_client: FlaskClient, make_request: Requ
         request = session.get(Request, done.id)
         assert request is not None
         change_status(session, request, "done", "test")
+        assert request.first_contact_at is None  # closing is not a contact
+        request.first_contact_at = request.created_at + timedelta(hours=6)
     response = hoerde_client.get("/staff/statistics")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     charts = SVG.findall(body)
-    assert len(charts) == 5
+    assert len(charts) == 6  # district staff get no one-bar "by district" chart, but weeks to compare
+    weeks = body[body.index('id="weeks"'):]
+    this_week = f"KW {local_today().isocalendar().week}"
+    assert f'<th scope="row">{this_week}</th><td>4</td><td>6.0 Stunden</td>' in weeks
+    assert weeks.count("<tr><th scope=\"row\">KW ") == 12
     for chart in charts:
         ElementTree.fromstring(chart)  # well-formed SVG
     requests_chart = next(chart for chart in charts if "Anfragen pro Tag" in chart)
