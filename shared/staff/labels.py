@@ -57,10 +57,14 @@ PRINTER_STATES: dict[str, str] = {
     "offline": N_("nicht erreichbar"),
 }
 PRINTER_FINE = ("ready", "unknown")
+# Kinds of durable background jobs and of print jobs (the names do not overlap).
 JOB_KINDS: dict[str, str] = {
     "voice_message": N_("Sprachnachricht abholen"),
     "transcribe": N_("Abschrift erstellen"),
     "staff-digest": N_("Tages-E-Mail an die Teams"),
+    "schedule": N_("Terminliste"),
+    "event": N_("Termin"),
+    "request": N_("Quittung"),
 }
 JOB_STATES: dict[str, str] = {
     "queued": N_("wartet"),
@@ -72,9 +76,4 @@ HEALTH_CHECKS: dict[str, str] = {
     "database": N_("Datenbank"),
     "printer": N_("Drucker"),
     "speech": N_("Spracherkennung und Sprachausgabe"),
-}
-PRINT_KINDS: dict[str, str] = {
-    "schedule": N_("Terminliste"),
-    "event": N_("Termin"),
-    "request": N_("Quittung"),
 }

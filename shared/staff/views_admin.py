@@ -32,7 +32,6 @@ from shared.staff.labels import (
     JOB_STATES,
     LABELS,
     PRINT_JOB_STATES,
-    PRINT_KINDS,
     PRINTER_FINE,
     PRINTER_STATES,
 )
@@ -44,7 +43,7 @@ KIOSK_STALE_MINUTES = 10
 AUDIT_PAGE_SIZE = 100
 AUDIT_EXPORT_LIMIT = 100_000
 OPERATION_CODES = {"outcome": CALL_OUTCOMES, "print_state": PRINT_JOB_STATES, "printer": PRINTER_STATES,
-                   "job_kind": JOB_KINDS, "job_state": JOB_STATES, "health": HEALTH_CHECKS, "print_kind": PRINT_KINDS}
+                   "job_kind": JOB_KINDS, "job_state": JOB_STATES, "health": HEALTH_CHECKS}
 
 
 def _health() -> dict[str, dict[str, Any]]:
