@@ -33,7 +33,8 @@ def _foreign_keys_off() -> Iterator[None]:
         yield
         return
     raw = bind.connection.dbapi_connection
-    assert raw is not None
+    if raw is None:
+        raise RuntimeError("the migration's connection is closed")
     raw.commit()
     raw.execute("PRAGMA foreign_keys=OFF")
     try:
