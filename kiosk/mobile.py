@@ -69,7 +69,7 @@ def event_calendar(event_id: int) -> Response:
     entry.add("dtend", view.end)
     entry.add("summary", event.title)
     address = event.venue.address if event.venue is not None else ""
-    entry.add("location", ", ".join(part for part in (place_name(event), address, event.district.name) if part))
+    entry.add("location", ", ".join(part for part in (place_name(event), address, event.district_name) if part))
     if event.description:
         entry.add("description", event.description)
     entry.add("status", "CANCELLED" if is_cancelled(view) else "CONFIRMED")

@@ -18,7 +18,7 @@ def slip_event(view: OccurrenceView) -> SlipEvent:
     event = view.event
     return SlipEvent(
         start=view.local_start.isoformat(), end=view.local_end.isoformat(), title=event.title,
-        place=place_name(event), district=event.district.name,
+        place=place_name(event), district=event.district_name,
         barrier_free=event.barrier_free, all_day=event.all_day,
     )
 

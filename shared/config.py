@@ -121,6 +121,12 @@ def _identity(raw: str) -> str:
     return raw
 
 
+def _parse_smtp_url(raw: str) -> str:
+    if raw and not re.fullmatch(r"(smtp|smtp\+starttls|smtps)://[^/\s]+/?", raw):
+        raise ValueError("expected smtp://, smtp+starttls:// or smtps://[USER:PASSWORD@]HOST[:PORT], or empty")
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its parser, default and documentation line."""
@@ -199,6 +205,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", _identity, "INFO", "Python logging level."),
     Setting("STAFF_SESSION_IDLE_MINUTES", _parse_positive_int, "30",
             "Minutes without activity after which a staff login session ends (on the server)."),
+    Setting("SMTP_URL", _parse_smtp_url, "",
+            "Mail server for the daily digest to each district's Seniorenbüro address: smtp://HOST:25, "
+            "smtp+starttls://USER:PASSWORD@HOST:587 or smtps://HOST:465; empty sends no mail.", secret=True),
+    Setting("MAIL_FROM", _identity, "treffpunkt@localhost", "Sender address of the daily digest."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -243,6 +253,8 @@ class Config:
     surfaces: tuple[str, ...]
     log_level: str
     staff_session_idle_minutes: int
+    smtp_url: str
+    mail_from: str
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed (values already parsed; names as the fields)."""

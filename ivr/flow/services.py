@@ -54,7 +54,7 @@ def spoken_event(view: OccurrenceView, language: str) -> str:
     start = view.local_start
     when = ear_text.spoken_when(start, language)
     event = view.event
-    place = event.venue.name if event.venue else (event.location or event.district.name)
+    place = event.venue.name if event.venue else (event.location or event.district_name)
     # "Ort: Seniorenbüro …" is misheard after the line; a sentence with the venue's noun is not.
     venue_noun = place.startswith(("Seniorenbüro", "Begegnungszentrum", "Stadtteilzentrum"))
     spoken_place = prompts.text(language, "place_in" if venue_noun else "place_other", place=place)

@@ -27,8 +27,8 @@ def _event_fields(event: Event) -> dict[str, Any]:
         "venue": event.venue.name if event.venue else None,
         "venue_slug": event.venue.slug if event.venue else None,
         "location": event.location or (event.venue.address if event.venue else ""),
-        "district": event.district.slug,
-        "district_name": event.district.name,
+        "district": event.district.slug if event.district else None,  # None: city-wide
+        "district_name": event.district_name,
         "categories": [category.slug for category in event.categories],
         "all_day": event.all_day,
         "barrier_free": event.barrier_free,

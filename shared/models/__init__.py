@@ -7,7 +7,7 @@ from shared.models.jobs import Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
 from shared.models.requests import Note, Request, RequestSearch, StatusChange, VoiceMessage
-from shared.models.staff import StaffSession, StaffUser
+from shared.models.staff import StaffDigest, StaffSession, StaffUser
 
 __all__ = [
     "AuditEntry",
@@ -28,6 +28,7 @@ __all__ = [
     "RefreshState",
     "Request",
     "RequestSearch",
+    "StaffDigest",
     "StaffSession",
     "StaffUser",
     "StatusChange",

@@ -34,6 +34,9 @@ event_categories = Table(
 )
 
 
+CITY_WIDE = "ganz Dortmund"
+
+
 class Category(Base):
     """A topic such as Bewegung, Kultur or Beratung."""
 
@@ -63,7 +66,8 @@ class Event(Base):
     rrule: Mapped[str] = mapped_column(String(500), default="")
     exdates: Mapped[str] = mapped_column(Text, default="")
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
-    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    # None: city-wide ("ganz Dortmund"), listed in every district.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     location: Mapped[str] = mapped_column(String(200), default="")
     cost: Mapped[str] = mapped_column(String(80), default="")
     barrier_free: Mapped[bool] = mapped_column(default=False)
@@ -78,11 +82,16 @@ class Event(Base):
     updated_at: Mapped[datetime] = mapped_column(index=True)
 
     venue: Mapped[Venue | None] = relationship()
-    district: Mapped[District] = relationship()
+    district: Mapped[District | None] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=event_categories, order_by=Category.slug)
     occurrences: Mapped[list[Occurrence]] = relationship(
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def district_name(self) -> str:
+        """The district's name, or "ganz Dortmund" for a city-wide event."""
+        return self.district.name if self.district is not None else CITY_WIDE
 
 
 class Occurrence(Base):
@@ -104,7 +113,7 @@ class Occurrence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Looked up by uq_occurrences_event_start (event_id leads it): no index of its own.
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     start: Mapped[datetime]
     end: Mapped[datetime]
     multi_day: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -23,6 +23,9 @@ class Request(Base):
         Index("ix_requests_status_due", "status", "due_date"),
         Index("ix_requests_phone", "phone_e164"),
         Index("ix_requests_due_id", "due_date", "id"),
+        # Sorting by received (?sort=received / -received) walks these instead of sorting the matches.
+        Index("ix_requests_created_id", "created_at", "id"),
+        Index("ix_requests_district_created", "district_id", "created_at", "id"),
         one_of("kind", RequestKind),
         one_of("channel", Channel),
         one_of("status", RequestStatus),
@@ -54,8 +57,11 @@ class Request(Base):
     updated_at: Mapped[datetime]
     first_contact_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # A merged duplicate points to the request that carries on (its notes and history moved there).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
 
     district: Mapped[District | None] = relationship()
+    merged_into: Mapped[Request | None] = relationship(remote_side=[id])
     event: Mapped[Event | None] = relationship()
     assignee: Mapped[StaffUser | None] = relationship()
     history: Mapped[list[StatusChange]] = relationship(

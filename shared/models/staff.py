@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models.base import Base
@@ -12,7 +12,10 @@ from shared.models.places import District
 
 
 class StaffUser(Base):
-    """A member of staff; ``role`` is ``admin`` or ``staff`` (district staff)."""
+    """A member of staff; ``role`` is ``admin``, ``staff`` (district staff) or ``leitstelle``.
+
+    The Leitstelle (central desk) sees requests without a district and gives them one.
+    """
 
     __tablename__ = "staff_users"
 
@@ -32,6 +35,23 @@ class StaffUser(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_central(self) -> bool:
+        """Admins and the Leitstelle route requests that have no district yet."""
+        return self.role in ("admin", "leitstelle")
+
+
+class StaffDigest(Base):
+    """One district's daily e-mail digest: the row is claimed before sending, so it goes out once."""
+
+    __tablename__ = "staff_digests"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    new_count: Mapped[int] = mapped_column(default=0)
+    overdue_count: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None]
 
 
 class StaffSession(Base):

@@ -21,7 +21,7 @@ def slip_event(view: OccurrenceView) -> SlipEvent:
     place = event.venue.name if event.venue is not None else event.location
     return SlipEvent(
         start=view.local_start.isoformat(), end=view.local_end.isoformat(), title=event.title, place=place,
-        district=event.district.name, barrier_free=event.barrier_free, all_day=event.all_day,
+        district=event.district_name, barrier_free=event.barrier_free, all_day=event.all_day,
     )
 
 

@@ -12,7 +12,7 @@ from shared.models import AuditEntry
 
 ACTIONS = frozenset({
     "view", "create", "update", "play", "export", "delete", "erase", "print", "login", "logout",
-    "login_failed", "purge",
+    "login_failed", "purge", "route", "merge",
 })
 
 

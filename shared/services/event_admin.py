@@ -1,4 +1,4 @@
-"""Staff maintenance of events: list, validate a form into an event, ICS import previews."""
+"""Staff maintenance of events: list with next dates, form, cancelling dates or series, ICS previews."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from shared.clock import BERLIN
+from shared.clock import BERLIN, as_local, local_today
 from shared.errors import FieldProblem, ValidationFailed
-from shared.models import Category, Event, Venue
+from shared.models import Category, Event, Occurrence, Venue
+from shared.services.events import save_event
 from shared.services.ics_import import MAX_BYTES
+from shared.services.recurrence import day_window, format_exdates, parse_exdates
 
 REPEATS = ("", "WEEKLY")
 LIST_LIMIT = 200
@@ -143,3 +145,61 @@ def take_upload(data_dir: Path, token: str) -> str | None:
     text = path.read_text(encoding="utf-8")
     path.unlink()
     return text
+
+
+UPCOMING_DATES = 8
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """One date of a series as staff see it: its local start and whether it is cancelled."""
+
+    start: datetime
+    cancelled: bool
+
+    @property
+    def key(self) -> str:
+        """The local start as stored in ``exdates`` (ISO, no offset)."""
+        return self.start.replace(tzinfo=None).isoformat()
+
+
+def next_starts(session: Session, event_ids: list[int]) -> dict[int, datetime]:
+    """The next (not cancelled) start of each event from today on; events without one are absent."""
+    if not event_ids:
+        return {}
+    today = day_window(local_today(), local_today())[0]
+    rows = session.execute(select(Occurrence.event_id, func.min(Occurrence.start).label("first"))
+                           .where(Occurrence.event_id.in_(event_ids), Occurrence.start >= today)
+                           .group_by(Occurrence.event_id))
+    return {row.event_id: row.first for row in rows}
+
+
+def upcoming_dates(session: Session, event: Event) -> list[EventDate]:
+    """The next dates of a series, the cancelled ones included (to restore them)."""
+    today = day_window(local_today(), local_today())[0]
+    starts = session.scalars(select(Occurrence.start).where(Occurrence.event_id == event.id, Occurrence.start >= today)
+                             .order_by(Occurrence.start).limit(UPCOMING_DATES))
+    dates = [EventDate(as_local(start), False) for start in starts]
+    cancelled = [EventDate(naive.replace(tzinfo=BERLIN), True) for naive in parse_exdates(event.exdates)
+                 if naive.date() >= local_today()]
+    return sorted(dates + cancelled, key=lambda item: item.start)[:UPCOMING_DATES]
+
+
+def set_date_cancelled(session: Session, event: Event, local_start: str, cancelled: bool) -> None:
+    """Cancel (or restore) the single date of *event* starting at *local_start* (local ISO)."""
+    try:
+        wanted = datetime.fromisoformat(local_start).replace(tzinfo=None)
+    except ValueError as exc:
+        raise ValidationFailed([FieldProblem("start", "invalid", "Diesen Termin gibt es nicht.")]) from exc
+    excluded = parse_exdates(event.exdates)
+    known = {item.start.replace(tzinfo=None) for item in upcoming_dates(session, event)} | excluded
+    if wanted not in known or (wanted in excluded) == cancelled:
+        raise ValidationFailed([FieldProblem("start", "invalid", "Diesen Termin gibt es nicht (mehr).")])
+    event.exdates = format_exdates(excluded | {wanted} if cancelled else excluded - {wanted})
+    save_event(session, event)
+
+
+def restore_event(session: Session, event: Event) -> None:
+    """Take back the cancellation of a whole event or series."""
+    event.cancelled = False
+    save_event(session, event)

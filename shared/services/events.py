@@ -75,7 +75,7 @@ def horizon() -> tuple[datetime, datetime]:
     return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
 
 
-OccurrenceRow = tuple[int, int, datetime, datetime, bool, bool]
+OccurrenceRow = tuple[int, int | None, datetime, datetime, bool, bool]
 _EXPANDED = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates, Event.cancelled)
 _ROW_COLUMNS = 'occurrences (event_id, district_id, start, "end", multi_day, cancelled)'
 
@@ -273,7 +273,8 @@ def _apply_filters(session: Session, query: Select[*Columns], criteria: EventFil
         district_ids = select(District.id).where(District.slug.in_(criteria.districts))
         # SQLite's planner starts from the (district, start) index only for literal ids.
         ids = list(session.scalars(district_ids)) if _embedded(session) else district_ids
-        query = query.where(district_column.in_(ids))
+        # A city-wide event (no district) belongs to every district's list.
+        query = query.where(or_(district_column.in_(ids), district_column.is_(None)))
     if criteria.venue:
         venue_id = select(Venue.id).where(Venue.slug == criteria.venue).scalar_subquery()
         query = query.where(Event.venue_id == venue_id)
@@ -416,8 +417,9 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
                                           _MULTI_DAY_INDEXED)).all()
     if criteria.districts:
         districts = set(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
-        conditions.append(Occurrence.district_id.in_(districts))
-        earlier_rows = [row for row in earlier_rows if row.district_id in districts]
+        # A city-wide event (no district) belongs to every district's list.
+        conditions.append(or_(Occurrence.district_id.in_(districts), Occurrence.district_id.is_(None)))
+        earlier_rows = [row for row in earlier_rows if row.district_id in districts or row.district_id is None]
     earlier = sorted(row.start for row in earlier_rows)
     recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
     total = len(earlier) + (session.scalar(select(func.count()).select_from(Occurrence).where(*recent)) or 0)

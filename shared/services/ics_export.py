@@ -48,7 +48,8 @@ def to_ics(views: Sequence[OccurrenceView], base_url: str = "") -> bytes:
             item.add("categories", [category.name for category in event.categories])
         if base_url:
             item.add("url", f"{base_url.rstrip('/')}/kiosk/events/{event.id}")
-        item.add("x-treffpunkt-district", event.district.slug)
+        if event.district is not None:  # a city-wide event has no district
+            item.add("x-treffpunkt-district", event.district.slug)
         calendar.add_component(item)
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

@@ -78,10 +78,17 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Titles: events whose district could not be resolved (imported city-wide), and removed events.
+    city_wide: list[str] = field(default_factory=list)
+    removed_titles: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{len(self.added)} neu, {len(self.updated)} geändert, "
+        text = (f"{len(self.added)} neu, {len(self.updated)} geändert, "
                 f"{len(self.removed)} entfernt, {len(self.unchanged)} unverändert")
+        if self.city_wide:
+            text += f"; {len(self.city_wide)} ohne erkennbaren Stadtbezirk für ganz Dortmund: " + ", ".join(
+                self.city_wide)
+        return text
 
 
 def read_source(path_or_url: str) -> str:
@@ -321,7 +328,8 @@ def cut_title(title: str, limit: int = 200) -> str:
 
 def _resolve_place(
     parsed: ParsedEvent, places: _Places, default_district: str | None
-) -> tuple[District, Venue | None]:
+) -> tuple[District | None, Venue | None]:
+    """The event's district and venue; no district (city-wide) when nothing names one."""
     venue = next((v for v in places.venues if v.slug == parsed.venue_slug), None)
     if venue is None and parsed.location:
         location = parsed.location.lower()
@@ -330,20 +338,16 @@ def _resolve_place(
         return venue.district, venue
     slug = parsed.district_slug or (district_of_location(parsed.location) if parsed.location else "")
     slug = slug or (default_district or "")
-    if slug not in places.districts:
-        raise IcsError(parsed.line, "Stadtbezirk des Termins unbekannt: bitte X-TREFFPUNKT-DISTRICT "
-                                    "setzen, einen bekannten Ort in LOCATION nennen oder beim Import "
-                                    "einen Stadtbezirk vorgeben.")
-    return places.districts[slug], None
+    return places.districts.get(slug), None
 
 
-def _apply(event: Event, parsed: ParsedEvent, district: District, venue: Venue | None,
+def _apply(event: Event, parsed: ParsedEvent, district: District | None, venue: Venue | None,
            categories: list[Category], exdates: set[datetime]) -> bool:
     """Copy parsed values onto *event*; return True if anything changed."""
     values: dict[str, Any] = {
         "title": cut_title(parsed.title), "description": parsed.description, "start": parsed.start,
         "end": parsed.end, "all_day": parsed.all_day, "rrule": parsed.rrule,
-        "exdates": format_exdates(exdates), "district_id": district.id,
+        "exdates": format_exdates(exdates), "district_id": district.id if district else None,
         "venue_id": venue.id if venue else None, "location": parsed.location[:200],
         "url": parsed.url[:300], "cancelled": parsed.cancelled,
     }
@@ -381,6 +385,8 @@ def sync_source(
     transaction = session.begin_nested()
     try:
         for item, district, venue in resolved:
+            if district is None:
+                report.city_wide.append(cut_title(item.title))
             categories = sorted(
                 {places.categories[name.lower()] for name in item.categories if name.lower() in places.categories},
                 key=lambda category: category.slug,
@@ -399,6 +405,7 @@ def sync_source(
             save_event(session, event)
         for uid, event in existing.items():
             report.removed.append(uid or "")
+            report.removed_titles.append(event.title)
             session.delete(event)
         session.flush()
     except BaseException:

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import local_today
 from shared.models import Request
 from shared.models.vocabulary import OPEN_STATUSES, RequestStatus
-from shared.services.search import search_condition
+from shared.services import search
 
 PAGE_SIZE = 50
+UNROUTED = 0  # district_id of the Leitstelle's inbox: requests without a district
 # ?sort= keys: earliest due first (default), by due date descending, newest or oldest received first.
 SORTS: dict[str, tuple[Any, ...]] = {
     "due": (Request.due_date, Request.id),
@@ -51,13 +52,17 @@ class InboxPage:
     page: int
     pages: int
     today: date
+    truncated: bool = False
 
 
-def _conditions(criteria: InboxFilter, today: date, dialect: str) -> list[ColumnElement[bool]]:
+def _conditions(criteria: InboxFilter, today: date, hits: search.SearchHits | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if criteria.query.strip():
-        conditions.append(search_condition(dialect, criteria.query))
-    if criteria.district_id is not None:
+    if hits is not None:
+        # The search's indexed lookups yield ids; the inbox filters and sorts only those.
+        conditions.append(Request.id.in_(hits.ids) if hits.ids else false())
+    if criteria.district_id == UNROUTED:
+        conditions.append(Request.district_id.is_(None))
+    elif criteria.district_id is not None:
         conditions.append(Request.district_id == criteria.district_id)
     if criteria.statuses:
         conditions.append(Request.status.in_(criteria.statuses))
@@ -82,10 +87,15 @@ def _order(criteria: InboxFilter) -> tuple[Any, ...]:
     return SORTS.get(criteria.sort, SORTS["due"])
 
 
+def _search(session: Session, criteria: InboxFilter) -> search.SearchHits | None:
+    return search.find(session, criteria.query, criteria.district_id) if criteria.query.strip() else None
+
+
 def inbox_page(session: Session, criteria: InboxFilter) -> InboxPage:
     """One page of matching requests, the most urgent (earliest due) first."""
     today = local_today()
-    conditions = _conditions(criteria, today, session.get_bind().dialect.name)
+    hits = _search(session, criteria)
+    conditions = _conditions(criteria, today, hits)
     # COUNT(*) over the covering indexes; counting a subquery of full rows is far slower.
     total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
@@ -95,13 +105,13 @@ def inbox_page(session: Session, criteria: InboxFilter) -> InboxPage:
         .order_by(*_order(criteria))
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ))
-    return InboxPage(rows, total, page, pages, today)
+    return InboxPage(rows, total, page, pages, today, hits.truncated if hits else False)
 
 
 def export_requests(session: Session, criteria: InboxFilter, limit: int) -> list[Request]:
     """Every matching request (up to *limit*), in inbox order, for an export."""
     return list(session.scalars(
-        select(Request).where(*_conditions(criteria, local_today(), session.get_bind().dialect.name))
+        select(Request).where(*_conditions(criteria, local_today(), _search(session, criteria)))
         .options(selectinload(Request.district))
         .order_by(*_order(criteria)).limit(limit)
     ))

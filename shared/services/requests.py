@@ -231,8 +231,6 @@ def change_status(
     request.status = to_status
     request.waiting_until = waiting_until if to_status == RequestStatus.WAITING else None
     request.updated_at = now
-    if to_status in (RequestStatus.IN_PROGRESS, RequestStatus.DONE) and request.first_contact_at is None:
-        request.first_contact_at = now
     request.closed_at = now if to_status in CLOSED_STATUSES else None
     audit.record(session, actor, "update", "request", request.id, request.district_id,
                  f"status={to_status}")
@@ -255,6 +253,9 @@ def add_note(session: Session, request: Request, text: str, author_id: int | Non
     note = Note(text=text.strip(), author_id=author_id, kind=kind, created_at=utcnow())
     request.notes.append(note)
     request.updated_at = note.created_at
+    if request.first_contact_at is None:
+        # The first call attempt or note is when the team first acted, not when it closed the request.
+        request.first_contact_at = note.created_at
     audit.record(session, actor, "update", "request", request.id, request.district_id, f"note kind={kind}")
     return note
 

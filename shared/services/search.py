@@ -4,16 +4,23 @@ The search text of a request is folded in Python (case folded, diacritics remove
 and kept in ``request_search`` on every flush that touches a request, a note or a voice message.
 SQLite indexes it with FTS5 (``unicode61``, ``remove_diacritics 2``), PostgreSQL with a GIN index
 on ``to_tsvector('simple', body)``; both are queried by word prefixes.
+
+A query is classified first and answered by one kind of indexed lookup, never an OR across them
+(an OR makes both planners walk every request): a reference goes to the unique reference index, a
+phone number to the normalised phone index (eight digits may be either: both lookups, united), words
+to the full-text index. The body starts with a scope word for the request's district, so a
+district's search is narrowed inside the full-text index instead of by reading its requests.
+At most :data:`CANDIDATE_LIMIT` (the newest) matches are handed to the inbox query.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import ColumnElement, delete, event, false, func, insert, literal_column, or_, select, text
+from sqlalchemy import delete, event, func, insert, literal_column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -21,6 +28,7 @@ from shared.folding import fold
 from shared.models import Note, Request, RequestSearch, VoiceMessage
 
 MAX_TERMS = 8
+CANDIDATE_LIMIT = 1000
 _WORD = re.compile(r"[^\W_]+")
 _REFERENCE = re.compile(r"[0-9]{8}")
 
@@ -52,40 +60,72 @@ def phone_key(query: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def search_condition(dialect: str, query: str) -> ColumnElement[bool]:
-    """A condition on :class:`Request` true for requests matching *query*."""
-    clauses: list[ColumnElement[bool]] = []
+def scope_word(district_id: int | None) -> str:
+    """The word in a request's search text that stands for its district (one token in FTS5 and tsvector)."""
+    return f"zzbezirk{district_id or 0}"
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    """The ids of the requests a query finds; ``truncated`` when more than the limit matched."""
+
+    ids: list[int]
+    truncated: bool = False
+
+
+def find(session: Session, query: str, district_id: int | None) -> SearchHits:
+    """The requests *query* finds within *district_id* (None: every district), newest first."""
+    ids: set[int] = set()
     reference = reference_key(query)
-    if reference:
-        clauses.append(Request.reference == reference)
     phone = phone_key(query)
-    if phone:
-        clauses.append(Request.phone_e164 == phone)
-    words = terms(query)
-    if words:
-        if dialect == "sqlite":
-            match = " ".join(f'"{word}"*' for word in words)
-            ids: Any = select(literal_column("rowid")).select_from(text("request_search_fts")).where(
-                text("request_search_fts MATCH :match").bindparams(match=match))
-        else:
-            tsquery = " & ".join(f"{word}:*" for word in words)
-            ids = select(RequestSearch.request_id).where(
-                func.to_tsvector(literal_column("'simple'"), RequestSearch.body)
-                .op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery)))
-        clauses.append(Request.id.in_(ids))
-    return or_(*clauses) if clauses else false()
+    if reference or phone:
+        lookups = [Request.reference == reference] if reference else []
+        if phone:
+            lookups.append(Request.phone_e164 == phone)
+        for lookup in lookups:
+            statement = select(Request.id).where(lookup)
+            if district_id is not None:
+                statement = statement.where(Request.district_id == district_id if district_id
+                                            else Request.district_id.is_(None))
+            ids.update(session.scalars(statement.limit(CANDIDATE_LIMIT + 1)))
+    else:
+        words = terms(query)
+        if words:
+            ids.update(_full_text(session, words, district_id))
+    ordered = sorted(ids, reverse=True)
+    return SearchHits(ordered[:CANDIDATE_LIMIT], len(ordered) > CANDIDATE_LIMIT)
+
+
+def _full_text(session: Session, words: list[str], district_id: int | None) -> list[int]:
+    """Ids of requests whose text has every word as a prefix (and the scope word), newest first."""
+    scope = [scope_word(district_id)] if district_id is not None else []
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join([*(f'"{word}"*' for word in words), *(f'"{word}"' for word in scope)])
+        statement = text("SELECT rowid FROM request_search_fts WHERE request_search_fts MATCH :match "
+                         "ORDER BY rowid DESC LIMIT :limit").bindparams(match=match, limit=CANDIDATE_LIMIT + 1)
+        return list(session.scalars(statement))
+    tsquery = " & ".join([*(f"{word}:*" for word in words), *scope])
+    return list(session.scalars(
+        select(RequestSearch.request_id).where(
+            func.to_tsvector(literal_column("'simple'"), RequestSearch.body)
+            .op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery)))
+        .order_by(RequestSearch.request_id.desc()).limit(CANDIDATE_LIMIT + 1)))
+
+
+def _compose(district_id: int | None, texts: Iterable[str]) -> str:
+    return fold(" ".join([scope_word(district_id), *texts]))
 
 
 def _body(connection: Connection, request_id: int) -> str | None:
     row = connection.execute(
-        select(Request.caller_name, Request.topic).where(Request.id == request_id)).first()
+        select(Request.caller_name, Request.topic, Request.district_id).where(Request.id == request_id)).first()
     if row is None:
         return None
     parts: list[str] = [row.caller_name, row.topic]
     parts.extend(connection.scalars(select(Note.text).where(Note.request_id == request_id)))
     parts.extend(text_ or "" for text_ in connection.scalars(
         select(VoiceMessage.transcript).where(VoiceMessage.request_id == request_id)))
-    return fold(" ".join(parts))
+    return _compose(row.district_id, parts)
 
 
 def reindex(connection: Connection, request_ids: Iterable[int]) -> None:
@@ -100,15 +140,19 @@ def reindex(connection: Connection, request_ids: Iterable[int]) -> None:
 def rebuild(connection: Connection) -> int:
     """Recompute the search text of every request (after bulk loads); returns the count."""
     parts: dict[int, list[str]] = {}
-    for request_id, name, topic in connection.execute(select(Request.id, Request.caller_name, Request.topic)):
+    districts: dict[int, int | None] = {}
+    for request_id, name, topic, district_id in connection.execute(
+            select(Request.id, Request.caller_name, Request.topic, Request.district_id)):
         parts[request_id] = [name, topic]
+        districts[request_id] = district_id
     for request_id, note in connection.execute(select(Note.request_id, Note.text)):
         parts[request_id].append(note)
     for request_id, transcript in connection.execute(
             select(VoiceMessage.request_id, VoiceMessage.transcript).where(VoiceMessage.transcript.is_not(None))):
         parts[request_id].append(transcript or "")
     connection.execute(delete(RequestSearch))
-    rows = [{"request_id": request_id, "body": fold(" ".join(texts))} for request_id, texts in parts.items()]
+    rows = [{"request_id": request_id, "body": _compose(districts[request_id], texts)}
+            for request_id, texts in parts.items()]
     for start in range(0, len(rows), 5000):
         connection.execute(insert(RequestSearch), rows[start:start + 5000])
     return len(rows)

@@ -15,7 +15,7 @@ from shared.credentials import hash_password, needs_rehash, verify_password
 from shared.errors import FieldProblem, NotFound, ValidationFailed
 from shared.models import District, StaffSession, StaffUser
 
-ROLES = ("admin", "staff")
+ROLES = ("admin", "staff", "leitstelle")  # leitstelle: the central desk routing unrouted requests
 MIN_PASSWORD_LENGTH = 12
 SESSION_ABSOLUTE_HOURS = 12
 # Verifying against a fixed hash for unknown names keeps the response time of both cases alike.
@@ -32,7 +32,7 @@ def create_user(session: Session, username: str, password: str, role: str, distr
     elif session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         problems.append(FieldProblem("username", "taken", "Diesen Benutzernamen gibt es schon."))
     if role not in ROLES:
-        problems.append(FieldProblem("role", "invalid", "Rolle: admin oder staff."))
+        problems.append(FieldProblem("role", "invalid", "Rolle: admin, staff oder leitstelle."))
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(FieldProblem("password", "too_short",
                                      f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen."))

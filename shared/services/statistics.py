@@ -1,4 +1,7 @@
-"""Figures for the statistics page: calls and requests per day, by district and status, first contact."""
+"""Figures for the statistics page: per day and week, by district and status, time to first contact.
+
+First contact is the first call attempt or note (``Request.first_contact_at``), not closing.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +34,38 @@ class Statistics:
     by_status: list[tuple[str, int]]
     first_contact_buckets: list[tuple[str, int]]
     first_contact_median_hours: float | None
+    weeks: list[WeekFigures]
+
+
+WEEKS = 12
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """One calendar week: requests received and the median hours to first contact."""
+
+    label: str
+    requests: int
+    median_hours: float | None
+
+
+def _weeks(session: Session, scope: list[Any], last: date) -> list[WeekFigures]:
+    """The last :data:`WEEKS` calendar weeks (Monday to Sunday) up to *last*, oldest first."""
+    monday = last - timedelta(days=last.weekday())
+    first = monday - timedelta(weeks=WEEKS - 1)
+    start, end = _window(first, monday + timedelta(days=6))
+    rows = session.execute(select(Request.created_at, Request.first_contact_at)
+                           .where(*scope, Request.created_at >= start, Request.created_at < end)).all()
+    counts: Counter[date] = Counter()
+    hours: dict[date, list[float]] = {}
+    for made, contact in rows:
+        week = as_local(made).date() - timedelta(days=as_local(made).weekday())
+        counts[week] += 1
+        if contact is not None:
+            hours.setdefault(week, []).append((contact - made).total_seconds() / 3600)
+    weeks = [first + timedelta(weeks=offset) for offset in range(WEEKS)]
+    return [WeekFigures(f"KW {week.isocalendar().week}", counts.get(week, 0),
+                        round(median(hours[week]), 1) if week in hours else None) for week in weeks]
 
 
 def _window(first: date, last: date) -> tuple[datetime, datetime]:
@@ -78,4 +114,5 @@ def collect(session: Session, district_id: int | None, days: int = 30, today: da
         by_status=[(str(status), int(count)) for status, count in by_status],
         first_contact_buckets=[(label, buckets.get(label, 0)) for label, _ in FIRST_CONTACT_BUCKETS],
         first_contact_median_hours=round(median(hours), 1) if hours else None,
+        weeks=_weeks(session, [Request.district_id == district_id] if district_id is not None else [], last),
     )

@@ -8,7 +8,9 @@ import click
 from flask import Flask, Response, request
 from sqlalchemy.orm import Session
 
+from shared.jobs import JobWorker
 from shared.runtime import get_runtime
+from shared.services.digest import DIGEST_JOB, digest_handler, queue_daily_digest
 from shared.services.retention import PurgeReport, purge
 from shared.staff import auth, errors, views_admin, views_events, views_requests  # noqa: F401 - registers routes
 from shared.staff.blueprint import bp
@@ -41,6 +43,10 @@ def init_app(app: Flask) -> None:
         return purge(session, config.data_dir, config.retention_days_voice, config.retention_days_request)
 
     runtime.add_daily_job("retention-purge", retention_job)
+    if config.smtp_url:
+        runtime.add_daily_job("staff-digest-queue", queue_daily_digest)
+        handler = digest_handler(runtime.db, config.smtp_url, config.mail_from, config.public_url)
+        runtime.add_worker("staff-digest", JobWorker(runtime.db, {DIGEST_JOB: handler}).loop)
 
 
 def register_cli(group: click.Group) -> None:

@@ -17,7 +17,7 @@ PASSWORD_VARIABLE = "TREFFPUNKT_NEW_PASSWORD"  # noqa: S105  # nosec B105 - a va
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "staff"]), required=True)
+@click.option("--role", type=click.Choice(["admin", "staff", "leitstelle"]), required=True)
 @click.option("--district", default=None, help="District slug (required for --role staff).")
 @click.option("--name", "display_name", default="", help="Name shown in the dashboard.")
 @click.option("--team-lead", is_flag=True, help="May export request lists.")

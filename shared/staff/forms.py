@@ -16,13 +16,18 @@ def int_arg(name: str, default: int | None = None, source: str = "args") -> int 
     return int(raw) if raw.isdigit() and len(raw) < 10 else default
 
 
-def date_field(name: str) -> date | None:
-    """A ``YYYY-MM-DD`` form value, or None."""
-    raw = request.form.get(name, "").strip()
+def date_field(name: str, source: str = "form") -> date | None:
+    """A ``YYYY-MM-DD`` form (or query) value, or None."""
+    raw = (request.form if source == "form" else request.args).get(name, "").strip()
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+def date_arg(name: str) -> date | None:
+    """A ``YYYY-MM-DD`` query value, or None."""
+    return date_field(name, "args")
 
 
 def flash_problem(error: ValidationFailed | InvalidTransition) -> None:

@@ -12,14 +12,20 @@ from sqlalchemy.orm import Session
 from shared.errors import NotFound
 from shared.models import Event, Request
 from shared.services.events import get_event
+from shared.services.inbox import UNROUTED
 from shared.services.requests import get_request
 from shared.staff.principal import StaffPrincipal
 
 
 def district_scope(user: StaffPrincipal) -> int | None:
-    """The district a user may see; None means all (admins). Staff without a district see nothing."""
+    """The district a user may see; None means all (admins), :data:`UNROUTED` the Leitstelle's.
+
+    Staff without a district see nothing.
+    """
     if user.is_admin:
         return None
+    if user.user.role == "leitstelle":
+        return UNROUTED
     if user.district_id is None:
         abort(403)
     return user.district_id
@@ -28,7 +34,12 @@ def district_scope(user: StaffPrincipal) -> int | None:
 def may_see(user: StaffPrincipal, district_id: int | None) -> bool:
     """True if *user* may see records of *district_id*."""
     scope = district_scope(user)
-    return scope is None or scope == district_id
+    return scope is None or scope == (district_id or UNROUTED)
+
+
+def may_route(user: StaffPrincipal, request: Request) -> bool:
+    """Admins and the Leitstelle route any request they see; a district team moves its own on."""
+    return user.user.is_central or (request.district_id is not None and request.district_id == user.district_id)
 
 
 def get_request_for_user(session: Session, user: StaffPrincipal, request_id: int) -> Request:

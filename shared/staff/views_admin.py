@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from shared.clock import BERLIN, local_now, local_today, utcnow
+from shared.clock import BERLIN, as_local, local_now, local_today, utcnow
 from shared.errors import ValidationFailed
-from shared.models import AuditEntry, Call, Kiosk, PrinterState, PrintJob
+from shared.models import AuditEntry, Call, Job, Kiosk, PrinterState, PrintJob
 from shared.runtime import get_runtime
+from shared.services import audit
+from shared.services.audit import ACTIONS
+from shared.services.csv_safety import to_csv
 from shared.services.phone import normalise_phone
+from shared.services.recurrence import day_window
 from shared.services.retention import erase_person, export_person
 from shared.services.statistics import collect
 from shared.staff.auth import require_admin
 from shared.staff.blueprint import bp
 from shared.staff.charts import bar_chart
-from shared.staff.forms import flash_problem, int_arg
+from shared.staff.forms import date_arg, flash_problem, int_arg
 from shared.staff.i18n import LANGUAGES, SESSION_KEY, gettext
-from shared.staff.labels import LABELS
+from shared.staff.labels import (
+    CALL_OUTCOMES,
+    HEALTH_CHECKS,
+    JOB_KINDS,
+    JOB_STATES,
+    LABELS,
+    PRINT_JOB_STATES,
+    PRINTER_FINE,
+    PRINTER_STATES,
+)
 from shared.staff.principal import staff
 from shared.staff.scoping import district_scope
 from shared.web.request_session import db_session
 
 KIOSK_STALE_MINUTES = 10
 AUDIT_PAGE_SIZE = 100
+AUDIT_EXPORT_LIMIT = 100_000
+OPERATION_CODES = {"outcome": CALL_OUTCOMES, "print_state": PRINT_JOB_STATES, "printer": PRINTER_STATES,
+                   "job_kind": JOB_KINDS, "job_state": JOB_STATES, "health": HEALTH_CHECKS}
 
 
 def _health() -> dict[str, dict[str, Any]]:
@@ -55,11 +71,17 @@ def operations() -> str:
         select(PrintJob.state, func.count(PrintJob.id)).group_by(PrintJob.state)).all())
     recent_jobs = list(database.scalars(select(PrintJob).order_by(PrintJob.id.desc()).limit(20)))
     printers = list(database.scalars(select(PrinterState).order_by(PrinterState.printer)))
+    durable = database.execute(select(Job.kind, Job.state, func.count(Job.id)).group_by(Job.kind, Job.state)).all()
+    background: dict[str, dict[str, int]] = {}
+    for kind, state, count in durable:
+        background.setdefault(kind, {})[state] = count
+    failed_jobs = list(database.scalars(select(Job).where(Job.state == "failed").order_by(Job.id.desc()).limit(10)))
     return render_template(
         "staff/operations.html", kiosks=kiosks, stale_before=now - timedelta(minutes=KIOSK_STALE_MINUTES),
         calls_today=[(outcome or "-", count) for outcome, count in calls_today],
         calls_total=sum(count for _, count in calls_today), jobs_by_state=jobs_by_state,
-        recent_jobs=recent_jobs, printers=printers, health=_health(),
+        recent_jobs=recent_jobs, printers=printers, health=_health(), background=background,
+        failed_jobs=failed_jobs, technical=staff().is_admin, codes=OPERATION_CODES, printer_fine=PRINTER_FINE,
     )
 
 
@@ -79,31 +101,58 @@ def statistics() -> str:
         "status": bar_chart(gettext("Anfragen nach Status"),
                             [(gettext(LABELS.get(status, status)), n) for status, n in figures.by_status]),
         "first_contact": bar_chart(gettext("Zeit bis zum ersten Kontakt"), figures.first_contact_buckets),
+        "weeks": bar_chart(gettext("Anfragen pro Woche"), [(week.label, week.requests) for week in figures.weeks]),
+        "week_contact": bar_chart(gettext("Stunden bis zum ersten Kontakt (Median) pro Woche"),
+                                  [(week.label, round(week.median_hours or 0)) for week in figures.weeks]),
     }
     return render_template("staff/statistics.html", figures=figures, charts=charts, days=days, labels=LABELS,
                            by_district=by_district)
 
 
+def _audit_conditions() -> list[Any]:
+    """The audit filters of the query string: date range (local days), actor, action, record."""
+    conditions: list[Any] = []
+    first, last = date_arg("from"), date_arg("to")
+    if first or last:
+        start, end = day_window(first or date(2000, 1, 1), last or date(9999, 12, 30))
+        conditions += [AuditEntry.at >= start, AuditEntry.at < end]
+    for name, column in (("actor", AuditEntry.actor), ("action", AuditEntry.action),
+                         ("record_type", AuditEntry.record_type), ("record_id", AuditEntry.record_id)):
+        value = request.args.get(name, "").strip()[:80]
+        if value:
+            conditions.append(column == value)
+    return conditions
+
+
 @bp.get("/audit")
 def audit_log() -> str:
-    """The audit log (admins only), newest first, filterable by action and record."""
+    """The audit log (admins only), newest first, filtered by date range, actor, action and record."""
     require_admin()
-    query = select(AuditEntry)
-    action = request.args.get("action", "")
-    record_type = request.args.get("record_type", "")
-    record_id = request.args.get("record_id", "").strip()[:40]
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if record_type:
-        query = query.where(AuditEntry.record_type == record_type)
-    if record_id:
-        query = query.where(AuditEntry.record_id == record_id)
     page = max(1, int_arg("page", 1) or 1)
     entries = list(db_session().scalars(
-        query.order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
+        select(AuditEntry).where(*_audit_conditions())
+        .order_by(AuditEntry.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
     ))
-    return render_template("staff/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
+    actions = sorted(ACTIONS)
+    return render_template("staff/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page, actions=actions,
                            has_more=len(entries) > AUDIT_PAGE_SIZE, args=request.args)
+
+
+@bp.get("/audit.csv")
+def audit_csv() -> Response:
+    """The filtered audit log as CSV (admins; formula cells neutralised); the export is audited too."""
+    user = require_admin()
+    database = db_session()
+    entries = list(database.scalars(
+        select(AuditEntry).where(*_audit_conditions()).order_by(AuditEntry.id.desc()).limit(AUDIT_EXPORT_LIMIT)))
+    body = to_csv(("Zeit", "Wer", "Aktion", "Datensatzart", "Datensatz", "Bezirk", "Details"), (
+        (as_local(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action, entry.record_type,
+         entry.record_id, entry.district_id or "", entry.detail) for entry in entries))
+    audit.record(database, user.actor, "export", "audit", "csv", None, f"rows={len(entries)}")
+    database.commit()
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="protokoll-{local_now():%Y%m%d-%H%M}.csv"',
+        "Cache-Control": "no-store"})
 
 
 @bp.get("/privacy")

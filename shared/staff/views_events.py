@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -17,12 +19,17 @@ from shared.services.event_admin import (
     apply_form,
     is_public_url,
     list_events,
+    next_starts,
+    restore_event,
+    set_date_cancelled,
     stash_upload,
     take_upload,
+    upcoming_dates,
 )
 from shared.services.events import cancel_event, save_event
 from shared.services.ics_import import IcsError, ImportReport, ParsedEvent, parse_ics, read_source, sync_source
 from shared.services.places import categories, districts, venues
+from shared.services.recurrence_words import describe
 from shared.staff.blueprint import bp
 from shared.staff.forms import flash_problem
 from shared.staff.i18n import gettext
@@ -36,8 +43,14 @@ def events() -> str:
     """The events of my district (admins: all), newest first."""
     user = staff()
     text = request.args.get("q", "")[:100]
-    found = list_events(db_session(), district_scope(user), text)
-    return render_template("staff/events.html", events=found, q=text)
+    database = db_session()
+    found = list_events(database, district_scope(user), text)
+    upcoming = next_starts(database, [event.id for event in found])
+    # The next date of each event first, past ones after them, newest first.
+    found.sort(key=lambda event: (event.id not in upcoming, upcoming.get(event.id) or -event.start.timestamp()))
+    dates = {event.id: upcoming_dates(database, event) for event in found if event.rrule}
+    return render_template("staff/events.html", events=found, q=text, upcoming=upcoming, dates=dates,
+                           describe_recurrence=describe)
 
 
 def _form() -> EventForm:
@@ -97,23 +110,59 @@ def _save(event_id: int | None) -> tuple[str, int] | Response:
     return redirect(url_for("staff.events"))
 
 
-@bp.post("/events/<int:event_id>/cancel")
-def cancel(event_id: int) -> Response:
-    """Cancel an event: it leaves every public list but stays visible here."""
+def _event_change(event_id: int, change: Callable[[Session, Event], object], detail: str, done: str) -> Response:
+    """Apply *change* to an event of the user's district; audited, refusals shown in words."""
     user = staff()
     database = db_session()
     event = get_event_for_user(database, user, event_id)
-    cancel_event(database, event)
-    audit.record(database, user.actor, "update", "event", event.id, event.district_id, "cancelled")
+    try:
+        change(database, event)
+    except ValidationFailed as error:
+        database.rollback()
+        flash_problem(error)
+        return redirect(url_for("staff.events"))
+    audit.record(database, user.actor, "delete" if detail == "deleted" else "update", "event", event_id,
+                 event.district_id, detail)
     database.commit()
-    flash(gettext("Termin abgesagt."), "info")
+    flash(done, "info")
     return redirect(url_for("staff.events"))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+def cancel(event_id: int) -> Response:
+    """Cancel an event or whole series: it leaves every public list but stays visible here."""
+    return _event_change(event_id, cancel_event, "cancelled", gettext("Termin abgesagt."))
+
+
+@bp.post("/events/<int:event_id>/restore")
+def restore(event_id: int) -> Response:
+    """Take a cancellation of the whole event or series back."""
+    return _event_change(event_id, restore_event, "restored", gettext("Absage zurückgenommen."))
+
+
+@bp.post("/events/<int:event_id>/dates/<action>")
+def change_date(event_id: int, action: str) -> Response:
+    """Cancel or restore one date of a series (``start`` is its local start)."""
+    if action not in ("cancel", "restore"):
+        abort(404)
+    start = request.form.get("start", "")[:40]
+    return _event_change(
+        event_id, lambda database, event: set_date_cancelled(database, event, start, action == "cancel"),
+        f"date {action} {start}", gettext("Einzeltermin abgesagt.") if action == "cancel"
+        else gettext("Einzeltermin wieder angesetzt."))
+
+
+@bp.post("/events/<int:event_id>/delete")
+def delete(event_id: int) -> Response:
+    """Delete an event with all its dates (after the browser's confirmation)."""
+    return _event_change(event_id, lambda database, event: database.delete(event), "deleted",
+                         gettext("Termin gelöscht."))
 
 
 def _import_page(**values: object) -> tuple[str, int]:
     status = int(str(values.pop("status", 200)))
     return render_template("staff/import.html", districts=districts(db_session()), form=request.form,
-                           **values), status
+                           describe_recurrence=describe, **values), status
 
 
 def _source_name(user: StaffPrincipal) -> str:

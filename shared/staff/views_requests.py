@@ -3,39 +3,42 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from shared.clock import as_local, local_now
-from shared.errors import InvalidTransition, ValidationFailed
-from shared.models import Request, VoiceMessage
+from shared.errors import FieldProblem, InvalidTransition, ValidationFailed
+from shared.models import District, Request, VoiceMessage
 from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.runtime import get_runtime
-from shared.services import audit
+from shared.services import audit, search
 from shared.services.csv_safety import to_csv
 from shared.services.inbox import SORTS, STATUS_VIEWS, VIEWS, InboxFilter, export_requests, inbox_page, is_overdue
 from shared.services.phone import display_phone, mask_phone
+from shared.services.places import districts
 from shared.services.recordings import delete_voice_message_file, recordings_dir, voice_message_path
+from shared.services.request_actions import KEEP, Actions, apply_actions, finished, next_request_id, suggests_letter
 from shared.services.requests import (
     CHANNELS,
     KINDS,
     STATUSES,
     TRANSITIONS,
     add_note,
-    change_status,
     format_reference,
-    record_call_attempt,
 )
+from shared.services.routing import merge, move_to_district
+from shared.services.search import reference_key
 from shared.services.staff_users import colleagues
 from shared.staff.blueprint import bp
 from shared.staff.forms import date_field, flash_problem, int_arg
 from shared.staff.i18n import gettext
 from shared.staff.labels import LABELS
 from shared.staff.principal import StaffPrincipal, staff
-from shared.staff.scoping import district_scope, get_request_for_user
+from shared.staff.scoping import district_scope, get_request_for_user, may_route
 from shared.web.request_session import db_session
 
 EXPORT_LIMIT = 100_000
@@ -75,13 +78,14 @@ def inbox() -> str:
     criteria = _inbox_filter(int_arg("page", 1) or 1)
     page = inbox_page(database, criteria)
     # The list shows names: who looked at which page is logged like any other view.
-    audit.record(database, user.actor, "view", "request", "inbox", criteria.district_id,
+    audit.record(database, user.actor, "view", "request", "inbox", criteria.district_id or None,
                  f"page={page.page} rows={len(page.requests)}")
     database.commit()
     return render_template(
         "staff/inbox.html", page=page, mask_phone=mask_phone, is_overdue=is_overdue,
         format_reference=format_reference, kinds=KINDS, channels=CHANNELS, statuses=STATUSES,
         args=request.args, labels=LABELS, sorts=SORTS, views=VIEWS, as_local=as_local,
+        candidate_limit=search.CANDIDATE_LIMIT,
     )
 
 
@@ -91,12 +95,18 @@ def show_request(request_id: int) -> str:
     user, database, item = _scoped_request(request_id)
     audit.record(database, user.actor, "view", "request", item.id, item.district_id)
     database.commit()
+    return _request_page(user, database, item)
+
+
+def _request_page(user: StaffPrincipal, database: Session, item: Request,
+                  form: Mapping[str, str] | None = None) -> str:
     return render_template(
         "staff/request.html", item=item, display_phone=display_phone, format_reference=format_reference,
         transitions=[status for status in STATUSES if status in TRANSITIONS.get(item.status, ())],
-        closed=CLOSED_STATUSES,
+        closed=CLOSED_STATUSES, form=form or {}, suggests_letter=suggests_letter(item),
         colleagues=colleagues(database, item.district_id), labels=LABELS,
-        overdue=is_overdue(item, local_now().date()),
+        overdue=is_overdue(item, local_now().date()), after=int_arg("after"),
+        districts=districts(database), may_route=may_route(user, item),
     )
 
 
@@ -133,15 +143,6 @@ def _change_request(request_id: int, done: str, change: Callable[[Session, Reque
     return _back(request_id)
 
 
-@bp.post("/requests/<int:request_id>/status")
-def set_status(request_id: int) -> BaseResponse:
-    """Change the status (with a reason; ``waiting`` needs a date)."""
-    user = staff()
-    return _change_request(request_id, gettext("Status geändert."), lambda database, item: change_status(
-        database, item, request.form.get("to_status", ""), user.actor,
-        reason=request.form.get("reason", "")[:2000], waiting_until=date_field("waiting_until")))
-
-
 @bp.post("/requests/<int:request_id>/notes")
 def create_note(request_id: int) -> BaseResponse:
     """Add a note."""
@@ -150,35 +151,48 @@ def create_note(request_id: int) -> BaseResponse:
         database, item, request.form.get("text", "")[:10_000], user.id, user.actor))
 
 
-@bp.post("/requests/<int:request_id>/call-attempt")
-def call_attempt(request_id: int) -> BaseResponse:
-    """Record a callback attempt (three unanswered, the last on a later day, make it unreachable)."""
-    user = staff()
-    answered = request.form.get("answered") == "yes"
-    return _change_request(request_id, gettext("Anrufversuch vermerkt."), lambda database, item: record_call_attempt(
-        database, item, answered, user.id, user.actor, request.form.get("text", "")[:2000]))
-
-
-@bp.post("/requests/<int:request_id>/assign")
-def assign(request_id: int) -> BaseResponse:
-    """Assign the request to me, a colleague of its district, or nobody."""
-    user, database, item = _scoped_request(request_id)
-    choice = request.form.get("assignee", "")
+def _assignee_choice(database: Session, user: StaffPrincipal, item: Request) -> int | str | None:
+    """The panel's assignee: keep, nobody, me or a colleague of the district (else a refusal)."""
+    choice = request.form.get("assignee", KEEP)
+    if choice == KEEP:
+        return KEEP
+    if choice == "":
+        return None
     if choice == "me":
-        assignee_id: int | None = user.id
-    elif choice == "":
-        assignee_id = None
-    else:
-        allowed = {colleague.id for colleague in colleagues(database, item.district_id)}
-        assignee_id = int(choice) if choice.isdigit() and int(choice) in allowed else -1
-        if assignee_id == -1:
-            flash(gettext("Diese Person kann die Anfrage nicht übernehmen."), "error")
-            return _back(request_id)
-    item.assignee_id = assignee_id
-    audit.record(database, user.actor, "update", "request", item.id, item.district_id,
-                 f"assignee={assignee_id or '-'}")
+        return user.id
+    allowed = {colleague.id for colleague in colleagues(database, item.district_id)}
+    if choice.isdigit() and int(choice) in allowed:
+        return int(choice)
+    raise ValidationFailed([FieldProblem("assignee", "invalid", "Diese Person kann die Anfrage nicht übernehmen.")])
+
+
+@bp.post("/requests/<int:request_id>/act")
+def act(request_id: int) -> BaseResponse | tuple[str, int]:
+    """The action panel: assignment, call attempt with outcome, status with reason, next step.
+
+    A request that is finished afterwards leads straight to the next one; a refusal shows the
+    page again with everything typed still filled in.
+    """
+    user, database, item = _scoped_request(request_id)
+    try:
+        actions = Actions(
+            call=request.form.get("call", ""), call_text=request.form.get("call_text", "")[:2000],
+            to_status=request.form.get("to_status", ""), reason=request.form.get("reason", "")[:2000],
+            waiting_until=date_field("waiting_until"), assignee_id=_assignee_choice(database, user, item),
+            next_step=request.form.get("next_step", "")[:2000])
+        apply_actions(database, item, actions, user.id, user.actor)
+    except (ValidationFailed, InvalidTransition) as error:
+        database.rollback()
+        flash_problem(error)
+        return _request_page(user, database, get_request_for_user(database, user, request_id), request.form), 400
     database.commit()
-    flash(gettext("Zuständigkeit geändert."), "info")
+    if finished(item):
+        following = next_request_id(database, district_scope(user), item)
+        flash(gettext("Anfrage %(reference)s abgeschlossen.", reference=format_reference(item.reference)), "info")
+        if following is not None:
+            return redirect(url_for("staff.show_request", request_id=following, after=item.id))
+        return redirect(url_for("staff.inbox"))
+    flash(gettext("Gespeichert."), "info")
     return _back(request_id)
 
 
@@ -234,7 +248,7 @@ def export_csv() -> Response:
         ("Nummer", "Eingang", "Art", "Kanal", "Status", "Stadtbezirk", "Name", "Telefon", "Fällig", "Anliegen"),
         rows,
     )
-    audit.record(database, user.actor, "export", "request", "csv", criteria.district_id, f"rows={len(rows)}")
+    audit.record(database, user.actor, "export", "request", "csv", criteria.district_id or None, f"rows={len(rows)}")
     database.commit()
     stamp = local_now().strftime("%Y%m%d-%H%M")
     return Response("\ufeff" + body, mimetype="text/csv", headers={
@@ -264,3 +278,45 @@ def delete_voice_message(request_id: int, message_id: int) -> BaseResponse:
     database.commit()
     flash(gettext("Sprachnachricht gelöscht."), "info")
     return _back(request_id)
+
+
+@bp.post("/requests/<int:request_id>/route")
+def route(request_id: int) -> BaseResponse:
+    """Move a request to another district (or give an unrouted one its district); audited."""
+    user, database, item = _scoped_request(request_id)
+    if not may_route(user, item):
+        abort(403)
+    district = database.scalars(select(District).where(District.slug == request.form.get("district", ""))).first()
+    try:
+        if district is None:
+            raise ValidationFailed([FieldProblem("district", "required", "Bitte einen Stadtbezirk wählen.")])
+        move_to_district(database, item, district, user.actor, request.form.get("reason", "")[:500])
+    except ValidationFailed as error:
+        database.rollback()
+        flash_problem(error)
+        return _back(request_id)
+    database.commit()
+    flash(gettext("Anfrage an %(district)s weitergeleitet.", district=district.name), "info")
+    # The request may now be out of this user's sight: back to the inbox.
+    return redirect(url_for("staff.inbox"))
+
+
+@bp.post("/requests/<int:request_id>/merge")
+def merge_into(request_id: int) -> BaseResponse:
+    """Merge this request (a duplicate) into the one with the reference given; audited."""
+    user, database, item = _scoped_request(request_id)
+    reference = reference_key(request.form.get("reference", "")) or ""
+    survivor_id = database.scalar(select(Request.id).where(Request.reference == reference)) if reference else None
+    survivor = get_request_for_user(database, user, survivor_id) if survivor_id else None
+    try:
+        if survivor is None:
+            raise ValidationFailed([FieldProblem("reference", "invalid", "Diese Nummer gibt es nicht.")])
+        merge(database, item, survivor, user.actor)
+    except ValidationFailed as error:
+        database.rollback()
+        flash_problem(error)
+        return _back(request_id)
+    database.commit()
+    flash(gettext("Zusammengeführt: alles steht jetzt bei %(reference)s.",
+                  reference=format_reference(survivor.reference)), "info")
+    return _back(survivor.id)

@@ -128,3 +128,18 @@ def test_nul_bytes_in_parameters_are_refused(client: FlaskClient) -> None:
         response = client.get(path)
         assert response.status_code == 400
         assert "NUL" in response.get_json()["message"]
+
+
+def test_a_city_wide_event_is_listed_in_every_district(client: FlaskClient, session: Session) -> None:
+    today = local_today()
+    start = datetime.combine(today, datetime.min.time().replace(hour=15), BERLIN)
+    save_event(session, Event(title="Stadtfest", start=start, end=start + timedelta(hours=3), district_id=None,
+                              location="Friedensplatz"))
+    _event(session, "Singkreis", start, "bz-eving")
+    session.commit()
+    for district, titles in (("hoerde", ["Stadtfest"]), ("eving", ["Singkreis", "Stadtfest"])):
+        body = client.get(f"/api/v1/events?from={today}&to={today}&district={district}").get_json()
+        assert sorted(item["title"] for item in body["events"]) == titles
+    city = next(item for item in body["events"] if item["title"] == "Stadtfest")
+    assert city["district"] is None and city["district_name"] == "ganz Dortmund"
+    assert b"Stadtfest" in client.get(f"/api/v1/events.ics?district=hoerde&from={today}&to={today}").data

@@ -111,16 +111,34 @@ def test_structural_errors_are_line_numbered(text: str, line: int, fragment: str
     assert fragment in str(raised.value)
 
 
-def test_unknown_district_is_an_error_unless_given(session: Session) -> None:
+def test_unknown_district_is_city_wide_unless_given(session: Session) -> None:
     text = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20261201T100000\r\n"
             "LOCATION:Irgendwo\r\nSUMMARY:Ausflug\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-    with pytest.raises(IcsError, match="Stadtbezirk"):
-        import_ics(session, text, source="s")
-    report = import_ics(session, text, source="s", default_district="mengede")
-    assert report.added == ["x"]
+    report = import_ics(session, text, source="s")
+    assert report.added == ["x"] and report.city_wide == ["Ausflug"]
+    assert "ganz Dortmund: Ausflug" in report.summary()
     event = session.scalars(select(Event).where(Event.external_uid == "x")).one()
-    assert event.district.slug == "mengede"
+    assert event.district_id is None and event.district_name == "ganz Dortmund"
+    report = import_ics(session, text, source="s", default_district="mengede")
+    assert report.updated == ["x"] and report.city_wide == []
+    session.refresh(event)
+    assert event.district is not None and event.district.slug == "mengede"
     assert as_local(event.start).hour == 10  # floating time is Dortmund time
+
+
+def test_one_unplaceable_event_does_not_refuse_the_feed_and_is_listed_in_every_district(session: Session) -> None:
+    text = _feed(("a", "Gneisenaupark\\, Dortmund-Derne", "Spaziergang"), ("b", "Irgendwo am Wasser", "Bootsfahrt"))
+    report = import_ics(session, text, source="stadt")
+    assert sorted(report.added) == ["a", "b"] and report.city_wide == ["Bootsfahrt"]
+    for district in ("scharnhorst", "hoerde"):
+        views = list_occurrences(session, EventFilter(first=date(2026, 12, 1), last=date(2026, 12, 1),
+                                                      districts=(district,)))
+        titles = sorted(view.event.title for view in views)
+        assert titles == (["Bootsfahrt", "Spaziergang"] if district == "scharnhorst" else ["Bootsfahrt"])
+    # A malformed file is still refused whole: nothing of it is written.
+    with pytest.raises(IcsError):
+        import_ics(session, text.replace("END:VCALENDAR", "END:VEVENT"), source="stadt2")
+    assert session.scalar(select(func.count()).select_from(Event).where(Event.source == "stadt2")) == 0
 
 
 def test_dry_run_changes_nothing(session: Session) -> None:
@@ -157,7 +175,8 @@ def test_city_feed_places_events_by_stadtteil_and_postcode(session: Session) -> 
                  ("e", "Hörde Zentrum", "Treff"))
     report = import_ics(session, text, source="stadt")
     assert sorted(report.added) == ["a", "b", "c", "d", "e"]
-    districts = {event.external_uid: event.district.slug for event in session.scalars(select(Event))}
+    districts = {event.external_uid: (event.district.slug if event.district else None)
+                 for event in session.scalars(select(Event))}
     # Whole words, longest first: Kirchhörde is Hombruch, not Hörde; Westerfilde is not Innenstadt-West.
     assert districts == {"a": "scharnhorst", "b": "hombruch", "c": "mengede", "d": "hoerde", "e": "hoerde"}
 

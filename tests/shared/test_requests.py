@@ -19,6 +19,7 @@ from shared.models import AuditEntry, Request
 from shared.services.requests import (
     MAX_CALL_ATTEMPTS,
     NewRequest,
+    add_note,
     change_status,
     complete_incomplete,
     create_request,
@@ -99,7 +100,10 @@ def _state(request: Request) -> tuple[str, bool, date | None]:
 def test_status_machine(session: Session) -> None:
     request, _ = create_request(session, _kiosk(), actor="kiosk:test")
     change_status(session, request, "in_progress", "staff:1")
-    assert request.first_contact_at is not None
+    # First contact is the first call attempt or note, never a status change (not even "done").
+    assert request.first_contact_at is None
+    add_note(session, request, "Rückruf vereinbart", None, "staff:1")
+    assert request.first_contact_at == request.notes[0].created_at
     with pytest.raises(ValidationFailed):
         change_status(session, request, "waiting", "staff:1")
     change_status(session, request, "waiting", "staff:1", waiting_until=date(2026, 12, 1))

@@ -110,10 +110,12 @@ def test_staff_work_through_a_phone_request(app: Flask, db: Database, config: Co
     expect(page.get_by_text("Notiz gespeichert.")).to_be_visible()
     expect(page.get_by_text("Platz beim Mittagstisch reserviert.")).to_be_visible()
 
-    page.get_by_label("Neuer Status").select_option("done")
+    page.get_by_label("Status", exact=True).select_option("done")
     page.get_by_label("Begründung").fill("Rückruf erledigt")
-    page.get_by_role("button", name="Status ändern").click()
-    expect(page.locator("#current-status")).to_have_text("Erledigt")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    # Nothing else is open: the inbox, with word that the request is finished.
+    expect(page.get_by_text(f"Anfrage {format_reference(reference)} abgeschlossen.")).to_be_visible()
+    expect(page).to_have_url(f"{live_server}/staff/")
     assert console_errors == []
 
     with db.session() as session:
@@ -121,3 +123,47 @@ def test_staff_work_through_a_phone_request(app: Flask, db: Database, config: Co
         assert stored is not None and stored.status == "done" and stored.first_contact_at is not None
         actions = set(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "staff:hoerde1")))
     assert {"login", "view", "play", "update"} <= actions
+
+
+def test_reference_read_out_on_the_phone_is_found_worked_to_done_and_the_next_request_opens(
+        app: Flask, db: Database, staff_users: Staff, live_server: str, browser: Browser) -> None:
+    with db.session() as session:
+        caller, _ = create_request(session, NewRequest(
+            kind="callback", channel="kiosk", district_slug="hoerde", phone="0231 4440001",
+            caller_name="Gerda Anruferin", topic="Einkaufshilfe", consent_data=True), actor="kiosk:test")
+        following, _ = create_request(session, NewRequest(
+            kind="home_visit", channel="phone", district_slug="hoerde", phone="0231 4440002",
+            caller_name="Karl Nächster", topic="Hausbesuch", consent_data=True), actor="ivr:test")
+        following.due_date = caller.due_date  # the same day: the older id comes first, then this one
+        reference, next_reference = caller.reference, following.reference
+    page = browser.new_page(locale="de-DE")
+    page.goto(f"{live_server}/staff/login")
+    page.get_by_label("Benutzername").fill("hoerde1")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+
+    # The caller reads the number from the receipt in two groups, the way it is printed.
+    spoken = f" {reference[:4]}  {reference[4:]} "
+    page.locator("input[name=q]").fill(spoken)
+    page.locator("input[name=q]").press("Enter")
+    rows = page.locator("table.list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Gerda Anruferin")
+    rows.first.get_by_role("link", name=format_reference(reference)).click()
+
+    panel = page.locator("#action-panel")
+    panel.get_by_label("erreicht", exact=True).check()
+    panel.get_by_label("Notiz zum Anruf (freiwillig)").fill("Einkauf für Donnerstag vereinbart")
+    panel.get_by_label("Status", exact=True).select_option("done")
+    panel.get_by_label("Zuständig").select_option("me")
+    panel.get_by_role("button", name="Speichern", exact=True).click()
+
+    expect(page.get_by_text(f"Anfrage {format_reference(reference)} abgeschlossen.")).to_be_visible()
+    expect(page.locator("#next-request")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(format_reference(next_reference))
+    expect(page.locator("#current-status")).to_have_text("Neu")
+    with db.session() as session:
+        done = session.scalars(select(Request).where(Request.reference == reference)).one()
+        assert done.status == "done" and done.assignee_id == staff_users.hoerde
+        assert [note.text for note in done.notes] == ["Einkauf für Donnerstag vereinbart"]
+        assert done.first_contact_at is not None

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hardware.receipt_content import Footer, RequestSlip
-from shared.clock import utcnow
+from shared.clock import local_today, utcnow
 from shared.db import Database
 from shared.models import Call, PrinterState
 from shared.printing.queue import enqueue
@@ -44,10 +44,33 @@ def test_operations_shows_kiosks_print_queue_and_hotline(app: Flask, admin_clien
     body = admin_client.get("/staff/operations").get_data(as_text=True)
     assert f"<td>{kiosk_name}</td>" in body
     assert "keine Verbindung" in body
-    assert "paper_out" in body and "Papier leer" in body
-    assert "queued: <strong>1</strong>" in body
-    assert '<strong id="calls-today">1</strong>' in body
-    assert "speech-model" in body and "model=vosk-model-de" in body and "database" in body
+    assert '<span class="badge warn" data-printer-status="paper_out">Papier leer</span>' in body
+    assert 'wartet: <strong data-print-state="queued">1</strong>' in body
+    assert '<strong id="calls-today">1</strong>' in body and "Anfrage aufgenommen: 1" in body
+    assert "speech-model" in body and "model=vosk-model-de" in body and "Datenbank" in body
+
+
+def test_operations_speaks_german_to_district_staff_without_technical_detail(
+        app: Flask, hoerde_client: FlaskClient, db: Database) -> None:
+    from shared import jobs
+
+    with db.session() as session:
+        session.add(PrinterState(printer="default", status="ready",
+                                 detail='{"state": "ready", "path": "/dev/usb/lp0"}', checked_at=utcnow()))
+        session.add(Call(call_sid="CA9", started_at=utcnow(), outcome="hung_up"))
+        jobs.enqueue(session, "transcribe", {"voice_message_id": 1})
+        failed = jobs.enqueue(session, "voice_message", {"voice_message_id": 2})
+        failed.state, failed.last_error, failed.finished_at = "failed", "OSError: /var/x/rec.wav", utcnow()
+    get_runtime(app).add_health_check("speech-model", lambda: {"ok": True, "model": "/opt/models/vosk-de"})
+    body = hoerde_client.get("/staff/operations").get_data(as_text=True)
+    # "ready" is a good state, shown as such, in words.
+    assert '<span class="badge ok" data-printer-status="ready">bereit</span>' in body
+    assert "aufgelegt: 1" in body and "hung_up" not in body
+    jobs_table = body[body.index('id="background-jobs"'):]
+    assert "Abschrift erstellen" in jobs_table and "Sprachnachricht abholen" in jobs_table
+    assert "fehlgeschlagen" in jobs_table and "queued" not in jobs_table
+    for technical in ("/dev/usb/lp0", "/opt/models", "/var/x", '{"state"', "OSError"):
+        assert technical not in body
 
 
 def test_failing_health_check_is_shown_not_raised(app: Flask, hoerde_client: FlaskClient) -> None:
@@ -56,7 +79,7 @@ def test_failing_health_check_is_shown_not_raised(app: Flask, hoerde_client: Fla
 
     get_runtime(app).add_health_check("speech-model", broken)
     body = hoerde_client.get("/staff/operations").get_data(as_text=True)
-    assert "gestört" in body and "RuntimeError" in body
+    assert "gestört" in body and "RuntimeError" not in body  # the class name is for admins
 
 
 def test_statistics_charts_render(hoerde_client: FlaskClient, make_request: RequestFactory, db: Database) -> None:
@@ -70,11 +93,17 @@ def test_statistics_charts_render(hoerde_client: FlaskClient, make_request: Requ
         request = session.get(Request, done.id)
         assert request is not None
         change_status(session, request, "done", "test")
+        assert request.first_contact_at is None  # closing is not a contact
+        request.first_contact_at = request.created_at + timedelta(hours=6)
     response = hoerde_client.get("/staff/statistics")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     charts = SVG.findall(body)
-    assert len(charts) == 5
+    assert len(charts) == 6  # district staff get no one-bar "by district" chart, but weeks to compare
+    weeks = body[body.index('id="weeks"'):]
+    this_week = f"KW {local_today().isocalendar().week}"
+    assert f'<th scope="row">{this_week}</th><td>4</td><td>6.0 Stunden</td>' in weeks
+    assert weeks.count("<tr><th scope=\"row\">KW ") == 12
     for chart in charts:
         ElementTree.fromstring(chart)  # well-formed SVG
     requests_chart = next(chart for chart in charts if "Anfragen pro Tag" in chart)

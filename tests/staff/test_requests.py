@@ -132,18 +132,19 @@ def test_status_note_and_assignment(hoerde_client: FlaskClient, make_request: Re
     base = f"/staff/requests/{item.id}"
     note = hoerde_client.post(f"{base}/notes", data={"text": "Tochter ruft zurück", "csrf_token": token})
     assert note.status_code == 302
-    assert hoerde_client.post(f"{base}/assign", data={"assignee": "me", "csrf_token": token}).status_code == 302
-    refused = hoerde_client.post(f"{base}/assign", data={"assignee": str(staff_users.eving), "csrf_token": token},
-                                 follow_redirects=True)
-    assert "kann die Anfrage nicht übernehmen" in refused.get_data(as_text=True)
-    waiting = hoerde_client.post(f"{base}/status", data={"to_status": "waiting", "csrf_token": token},
-                                 follow_redirects=True)
+    assert hoerde_client.post(f"{base}/act", data={"assignee": "me", "csrf_token": token}).status_code == 302
+    refused = hoerde_client.post(f"{base}/act", data={"assignee": str(staff_users.eving), "csrf_token": token})
+    assert refused.status_code == 400 and "kann die Anfrage nicht übernehmen" in refused.get_data(as_text=True)
+    waiting = hoerde_client.post(f"{base}/act", data={"to_status": "waiting", "reason": "Tochter klärt",
+                                                      "csrf_token": token})
+    # Refused, and what was typed is still in the form.
+    assert waiting.status_code == 400
     assert "bis wann gewartet wird" in waiting.get_data(as_text=True)
-    assert hoerde_client.post(f"{base}/status", data={"to_status": "done", "reason": "erledigt",
-                                                      "csrf_token": token}).status_code == 302
-    reopen = hoerde_client.post(f"{base}/status", data={"to_status": "in_progress", "csrf_token": token},
-                                follow_redirects=True)
-    assert "Wiederöffnen" in reopen.get_data(as_text=True)
+    assert 'value="Tochter klärt"' in waiting.get_data(as_text=True)
+    assert hoerde_client.post(f"{base}/act", data={"to_status": "done", "reason": "erledigt",
+                                                   "csrf_token": token}).status_code == 302
+    reopen = hoerde_client.post(f"{base}/act", data={"to_status": "in_progress", "csrf_token": token})
+    assert reopen.status_code == 400 and "Wiederöffnen" in reopen.get_data(as_text=True)
     with db.session() as session:
         stored = session.get(Request, item.id)
         assert stored is not None
@@ -157,7 +158,7 @@ def test_three_unanswered_calls_make_a_request_unreachable(hoerde_client: FlaskC
     item = make_request()
     token = csrf_token(hoerde_client, "/staff/")
     for _ in range(3):
-        hoerde_client.post(f"/staff/requests/{item.id}/call-attempt", data={"answered": "no", "csrf_token": token})
+        hoerde_client.post(f"/staff/requests/{item.id}/act", data={"call": "not_reached", "csrf_token": token})
     with db.session() as session:
         stored = session.get(Request, item.id)
         # Three clicks within seconds do not close a senior's request: the third waits for another day.
@@ -165,10 +166,13 @@ def test_three_unanswered_calls_make_a_request_unreachable(hoerde_client: FlaskC
         for note in stored.notes:  # the first two attempts were yesterday
             note.created_at -= timedelta(days=1)
         session.commit()
-    hoerde_client.post(f"/staff/requests/{item.id}/call-attempt", data={"answered": "no", "csrf_token": token})
+    assert "Brief" not in hoerde_client.get(f"/staff/requests/{item.id}").get_data(as_text=True)
+    hoerde_client.post(f"/staff/requests/{item.id}/act", data={"call": "not_reached", "csrf_token": token})
     with db.session() as session:
         stored = session.get(Request, item.id)
         assert stored is not None and stored.status == "unreachable" and stored.call_attempts == 3
+    page = hoerde_client.get(f"/staff/requests/{item.id}").get_data(as_text=True)
+    assert 'id="letter-hint"' in page and "bitte einen Brief schreiben" in page
 
 
 def test_inbox_filters(hoerde_client: FlaskClient, make_request: RequestFactory) -> None:

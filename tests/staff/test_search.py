@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from shared.db import Database
-from shared.models import Request
+from shared.models import District, Request
 from shared.services import search
 from shared.services.inbox import InboxFilter, inbox_page
 from shared.services.requests import add_note
@@ -97,3 +98,47 @@ def test_query_parsing() -> None:
     assert search.phone_key("0231 / 12 34 567") == "+492311234567"
     assert search.phone_key("Müller 0231") is None
     assert search.terms("Łódź, O'Brien!") == ["lodz", "o", "brien"]
+
+
+def test_search_follows_a_move_and_caps_broad_queries(make_request: RequestFactory, db: Database,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    moved = make_request(name="Berta Umzug", district="hoerde")
+    with db.session() as session:
+        hoerde, eving = (session.scalar(select(District.id).where(District.slug == slug))
+                         for slug in ("hoerde", "eving"))
+        item = session.get(Request, moved.id)
+        assert item is not None
+        item.district_id = eving  # the scope word in the search text follows the district
+    assert _found(db, "umzug", hoerde) == [] and _found(db, "umzug", eving) == ["Berta Umzug"]
+    for number in range(3):
+        make_request(name=f"Breit Treffer{number}", district="eving")
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 2)
+    with db.session() as session:
+        page = inbox_page(session, InboxFilter(eving, (), query="breit"))
+        # The newest two of three, and the page knows there were more.
+        assert page.truncated and sorted(item.caller_name for item in page.requests) == [
+            "Breit Treffer1", "Breit Treffer2"]
+        exact = inbox_page(session, InboxFilter(eving, (), query=moved.reference))
+        assert not exact.truncated and [item.caller_name for item in exact.requests] == ["Berta Umzug"]
+
+
+def test_each_kind_of_query_goes_to_its_own_index_without_an_or(db: Database) -> None:
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        with db.session() as session:
+            for query, expected in (("4827 1930", ("requests.reference =", "requests.phone_e164 =")),
+                                    ("+49 231 1234567", ("requests.phone_e164 =",)),
+                                    ("müller", ("request_search",))):
+                statements.clear()
+                search.find(session, query, None)
+                assert all(" or " not in statement for statement in statements), query
+                assert all(any(part in statement for statement in statements) for part in expected), query
+                if "request_search" not in expected:
+                    assert not any("request_search" in statement for statement in statements), query
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
