@@ -3,7 +3,7 @@
 from shared.models.base import Base
 from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJob
 from shared.models.events import Category, Event, Occurrence, RefreshState, event_categories
-from shared.models.jobs import Job
+from shared.models.jobs import DailyRun, Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
 from shared.models.requests import Note, Request, RequestSearch, StatusChange, VoiceMessage
@@ -14,6 +14,7 @@ __all__ = [
     "Base",
     "Call",
     "Category",
+    "DailyRun",
     "District",
     "Event",
     "Job",

@@ -1,0 +1,32 @@
+"""daily_runs: one claim per daily job and day, so one app server of many runs it
+
+Revision ID: 0012_security
+Revises: 0010_refresh_state
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import shared.models.base
+
+revision = '0012_security'
+down_revision = '0010_refresh_state'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('daily_runs',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('job_id', sa.Integer(), nullable=True),
+    sa.Column('claimed_by', sa.String(length=80), nullable=False),
+    sa.Column('claimed_at', shared.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', 'day', name=op.f('pk_daily_runs'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('daily_runs')
