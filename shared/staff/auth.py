@@ -7,6 +7,8 @@ on the server. Failed logins are rate-limited per client address.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
@@ -61,6 +63,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.inbox")
 
 
+def failed_login_detail(username: str) -> str:
+    """Audit detail of a failed login: the name tried (printable, cut) and a keyed hash of the address.
+
+    The hash lets an admin see that attempts came from one place without storing the address.
+    """
+    name = "".join(char for char in username.strip().casefold() if char.isprintable())[:80]
+    key = str(get_runtime().config["SECRET_KEY"]).encode()
+    address = hmac.new(key, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:16]
+    return f"user={name} address={address}"
+
+
 def _account_key() -> str:
     """The login limit's key for the account tried, whatever address the attempts come from."""
     return "login-account:" + request.form.get("username", "").strip().casefold()[:150]
@@ -81,7 +94,7 @@ def login() -> str | Response | tuple[str, int]:
     username = request.form.get("username", "")
     user = authenticate(database, username, request.form.get("password", ""))
     if user is None:
-        audit.record(database, "anonymous", "login_failed", "staff_user", "-", None, "wrong name or password")
+        audit.record(database, "anonymous", "login_failed", "staff_user", "-", None, failed_login_detail(username))
         database.commit()
         flash(gettext("Benutzername oder Passwort ist falsch."), "error")
         return render_template("staff/login.html", next=request.form.get("next", "")), 401
