@@ -72,7 +72,7 @@ class Hotline:
         for path in paths:
             Path(path).unlink(missing_ok=True)
         self.prompt_audio.forget(paths)
-        call.state = {**call.state, "personal_audio": []}
+        call.state = {**call.state, "personal_audio": [], "personal_tokens": []}
 
     def health(self) -> dict[str, Any]:
         """The ``speech`` entry of ``/healthz``."""

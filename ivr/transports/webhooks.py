@@ -25,6 +25,7 @@ from ivr.flow.engine import (
     TransferFailed,
 )
 from ivr.hotline import caller_id, find_call, get_hotline, open_call
+from ivr.transports import personal_audio
 from ivr.transports.signatures import issue_stream_token, public_base, require_twilio_signature
 from ivr.transports.twiml import connect_stream, render
 from shared.models import Call
@@ -52,13 +53,21 @@ def _audio_url(voice: str, key: str) -> str:
     return f"{public_base()}{url_for('ivr.audio', voice=voice, key=key)}"
 
 
+def _personal_url(call: Call) -> Callable[[Path], str]:
+    def url(path: Path) -> str:
+        token = personal_audio.publish(get_hotline().data_dir, call, path)
+        return f"{public_base()}{url_for('ivr.personal_audio', call_sid=call.call_sid, token=token)}"
+
+    return url
+
+
 def _respond(call: Call, event: CallEvent) -> Response:
     """Apply *event*, render the next TwiML, remember it for replays."""
     hotline = get_hotline()
     session = db_session()
     outputs = hotline.apply(session, call, event)
     call.state = {**call.state, "step": int(call.state.get("step", 0)) + 1}
-    body = render(outputs, hotline.synthesizer, _step_url(call), _audio_url)
+    body = render(outputs, hotline.synthesizer, _step_url(call), _audio_url, _personal_url(call))
     call.state = {**call.state, "last": body}
     session.commit()
     return _xml(body)
@@ -165,6 +174,8 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/twilio/stream-end", "stream_end", stream_end, methods=["POST"])
     blueprint.add_url_rule("/twilio/<kind>", "step", step, methods=["POST"])
     blueprint.add_url_rule("/audio/<voice>/<key>.wav", "audio", audio, methods=["GET"])
+    blueprint.add_url_rule("/personal/<call_sid>/<token>.wav", "personal_audio", personal_audio.serve,
+                           methods=["GET"])
 
     @blueprint.before_request
     def _check_signature() -> None:
