@@ -144,5 +144,6 @@ def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hot
     """Load the speech model (once per process) and set up recording downloads."""
     whisper_dir = str(config.data_dir / "models") if config["WHISPER"] == "auto" else ""
     recognizer = load_recognizer(str(config["VOSK_MODEL"] or ""), whisper_dir)
-    fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]))
+    fetcher = RecordingFetcher(db, config.data_dir, recognizer, str(config["TWILIO_AUTH_TOKEN"]),
+                               str(config["TWILIO_API_BASE_URL"]))
     return Hotline(config, db, synthesizer, recognizer, fetcher, PromptAudio(synthesizer))

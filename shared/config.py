@@ -146,6 +146,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_AUTH_TOKEN", _identity, "",
             "Auth token of the Twilio account; every webhook signature is checked against it.",
             secret=True),
+    Setting("TWILIO_API_BASE_URL", _identity, "https://api.twilio.com",
+            "Base URL of Twilio's REST API; recordings are downloaded from it and deleted there afterwards "
+            "(only tests point it elsewhere)."),
     Setting("PUBLIC_URL", _identity, "",
             "Public https base URL of the server as Twilio sees it (behind a TLS proxy)."),
     Setting("IVR_MODE", _parse_ivr_mode, "gather",
