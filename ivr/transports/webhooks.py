@@ -7,6 +7,7 @@ the answer already given, and nothing is done twice.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,27 @@ from shared.web.request_session import db_session
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _AUDIO_NAME = re.compile(r"^[0-9a-f]{40}$")
 _VOICE_NAME = re.compile(r"^[a-z0-9-]{2,24}$")  # engine-voice, e.g. mbrola-de6
+
+
+MAX_DIGITS = 32  # the longest entry the flow asks for is a phone number (20)
+MAX_RECORDING_SECONDS = 3600.0
+
+
+def keypad_digits(value: str) -> str:
+    """Digits as a phone's keypad sends them: ASCII 0-9, * and # only (else none), at most 32."""
+    value = value.removesuffix("#")
+    if len(value) > MAX_DIGITS or not re.fullmatch(r"[0-9*#]*", value):
+        return ""
+    return value
+
+
+def recording_seconds(value: str) -> float:
+    """A recording's duration in seconds: a finite number within an hour, else 0 (no recording)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return 0.0
+    return seconds if math.isfinite(seconds) and 0 <= seconds <= MAX_RECORDING_SECONDS else 0.0
 
 
 def _xml(body: str) -> Response:
@@ -115,13 +137,13 @@ def step(kind: str) -> Response:
         return _xml(str(call.state.get("last", "")))
     event: CallEvent
     if kind == "step":
-        digits = request.form.get("Digits", "").removesuffix("#")
+        digits = keypad_digits(request.form.get("Digits", ""))
         event = Digits(digits) if digits else NoInput()
     elif kind == "noinput":
         event = NoInput()
     elif kind.startswith("record-"):
         url = request.form.get("RecordingUrl", "")
-        duration = float(request.form.get("RecordingDuration", "0") or 0)
+        duration = recording_seconds(request.form.get("RecordingDuration", ""))
         ref = f"url:{url}|{request.form.get('AccountSid', '')}" if url and duration > 0 else ""
         event = RecordingDone(kind.removeprefix("record-"), ref, duration)
     elif kind == "dial":

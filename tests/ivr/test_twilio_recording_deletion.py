@@ -21,7 +21,7 @@ from shared.clock import utcnow
 from shared.db import Database
 from shared.jobs import backoff
 from shared.models import Job, VoiceMessage
-from tests.staff.conftest import RequestFactory, make_request  # noqa: F401 - the fixture
+from shared.services.requests import NewRequest, create_request
 
 ACCOUNT = "AC" + "0" * 32
 TOKEN = "test-twilio-auth-token"
@@ -39,7 +39,7 @@ class _FakeTwilio(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         type(self).log.append(("GET", self.path, self.headers.get("Authorization", "")))
         if type(self).failures_left > 0:
             type(self).failures_left -= 1
@@ -47,7 +47,7 @@ class _FakeTwilio(BaseHTTPRequestHandler):
         else:
             self._answer(200, self.body)
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         type(self).log.append(("DELETE", self.path, self.headers.get("Authorization", "")))
         self._answer(204)
 
@@ -70,6 +70,14 @@ def twilio() -> Iterator[str]:
     server.server_close()
 
 
+def _request_id(db: Database) -> int:
+    with db.session() as session:
+        request, _ = create_request(session, NewRequest(
+            kind="callback", channel="phone", district_slug="hoerde", phone="0231 1234567", caller_name="",
+            topic="", consent_data=True, consent_recording=True, idempotency_key="twilio-deletion"), actor="test")
+        return request.id
+
+
 def _queue(db: Database, fetcher: RecordingFetcher, request_id: int, base: str) -> None:
     with db.session() as session:
         fetcher.submit(session, FetchJob(request_id, "message", base + RECORDING_PATH, 1.0, ACCOUNT))
@@ -80,11 +88,9 @@ def _make_due(db: Database) -> None:
         session.execute(update(Job).values(run_after=utcnow() - timedelta(seconds=1)))
 
 
-def test_a_stored_recording_is_deleted_at_twilio(db: Database, tmp_path: Path, twilio: str,
-                                                 make_request: RequestFactory) -> None:
+def test_a_stored_recording_is_deleted_at_twilio(db: Database, tmp_path: Path, twilio: str) -> None:
     fetcher = RecordingFetcher(db, tmp_path, _NoSpeech(), TOKEN, api_base=twilio)
-    request = make_request()
-    _queue(db, fetcher, request.id, twilio)
+    _queue(db, fetcher, _request_id(db), twilio)
     assert fetcher.worker.run_pending() == 1
     methods = [(method, path) for method, path, _ in _FakeTwilio.log]
     assert methods == [("GET", RECORDING_PATH + ".wav"), ("DELETE", RECORDING_PATH)]
@@ -94,11 +100,9 @@ def test_a_stored_recording_is_deleted_at_twilio(db: Database, tmp_path: Path, t
         assert session.scalars(select(Job.state)).all() == ["done"]
 
 
-def test_a_failed_download_is_retried_from_the_jobs_table(db: Database, tmp_path: Path, twilio: str,
-                                                          make_request: RequestFactory) -> None:
+def test_a_failed_download_is_retried_from_the_jobs_table(db: Database, tmp_path: Path, twilio: str) -> None:
     fetcher = RecordingFetcher(db, tmp_path, _NoSpeech(), TOKEN, api_base=twilio)
-    request = make_request()
-    _queue(db, fetcher, request.id, twilio)
+    _queue(db, fetcher, _request_id(db), twilio)
     _FakeTwilio.failures_left = 3  # Twilio answers 503 three times (minutes, not 15 s)
     for _ in range(3):
         fetcher.worker.run_pending()
