@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, update
 
 from ivr.speech.audio import write_wav
-from ivr.speech.recognition import Recognizer
+from ivr.speech.recognition import NoRecognizer
 from ivr.transports.recordings import FETCH_ATTEMPTS, VOICE_MESSAGE_JOB, FetchJob, RecordingFetcher
 from shared.clock import utcnow
 from shared.db import Database
@@ -55,10 +55,6 @@ class _FakeTwilio(BaseHTTPRequestHandler):
         return
 
 
-class _NoSpeech(Recognizer):
-    available = False
-
-
 @pytest.fixture
 def twilio() -> Iterator[str]:
     tone = (np.sin(np.arange(8000) * 2 * np.pi * 300 / 8000) * 6000).astype(np.int16)
@@ -89,7 +85,7 @@ def _make_due(db: Database) -> None:
 
 
 def test_a_stored_recording_is_deleted_at_twilio(db: Database, tmp_path: Path, twilio: str) -> None:
-    fetcher = RecordingFetcher(db, tmp_path, _NoSpeech(), TOKEN, api_base=twilio)
+    fetcher = RecordingFetcher(db, tmp_path, NoRecognizer(), TOKEN, api_base=twilio)
     _queue(db, fetcher, _request_id(db), twilio)
     assert fetcher.worker.run_pending() == 1
     methods = [(method, path) for method, path, _ in _FakeTwilio.log]
@@ -101,7 +97,7 @@ def test_a_stored_recording_is_deleted_at_twilio(db: Database, tmp_path: Path, t
 
 
 def test_a_failed_download_is_retried_from_the_jobs_table(db: Database, tmp_path: Path, twilio: str) -> None:
-    fetcher = RecordingFetcher(db, tmp_path, _NoSpeech(), TOKEN, api_base=twilio)
+    fetcher = RecordingFetcher(db, tmp_path, NoRecognizer(), TOKEN, api_base=twilio)
     _queue(db, fetcher, _request_id(db), twilio)
     _FakeTwilio.failures_left = 3  # Twilio answers 503 three times (minutes, not 15 s)
     for _ in range(3):
@@ -120,7 +116,7 @@ def test_a_failed_download_is_retried_from_the_jobs_table(db: Database, tmp_path
 
 
 def test_credentials_never_go_to_another_host(db: Database, tmp_path: Path, twilio: str) -> None:
-    fetcher = RecordingFetcher(db, tmp_path, _NoSpeech(), TOKEN, api_base=twilio)
+    fetcher = RecordingFetcher(db, tmp_path, NoRecognizer(), TOKEN, api_base=twilio)
     with pytest.raises(ValueError):
         fetcher.delete_at_twilio(FetchJob(1, "message", "http://evil.example" + RECORDING_PATH, 1.0, ACCOUNT))
     assert _FakeTwilio.log == []
