@@ -61,3 +61,9 @@ def test_data_dir_is_var_in_a_checkout_and_xdg_when_installed(tmp_path: Path, mo
     monkeypatch.setattr(config_module, "PROJECT_ROOT", tmp_path / "site-packages")
     assert config_module.default_data_dir({"XDG_DATA_HOME": str(tmp_path / "xdg")}) == tmp_path / "xdg" / "treffpunkt"
     assert config_module.default_data_dir({"HOME": str(tmp_path)}) == tmp_path / ".local" / "share" / "treffpunkt"
+
+
+def test_cookies_are_secure_unless_the_local_demo_turns_it_off(tmp_path: Path) -> None:
+    assert load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path)})["SECURE_COOKIES"] is True
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "TREFFPUNKT_SECURE_COOKIES=$${TREFFPUNKT_SECURE_COOKIES:-false} $(BIN)/treffpunkt serve" in makefile
