@@ -33,7 +33,7 @@ MAX_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 15
 # The work one file may cause, so any file is accepted or refused within seconds: events in it,
 # and occurrences its rules produce inside the stored horizon (each is a row to write).
-MAX_EVENTS = 1000
+MAX_EVENTS = 500
 MAX_OCCURRENCES = 10_000
 # Rules repeating more often than daily are not events for seniors, only work for the server.
 TOO_FREQUENT = ("SECONDLY", "MINUTELY", "HOURLY")

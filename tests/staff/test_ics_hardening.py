@@ -46,7 +46,7 @@ def test_minutely_rule_is_answered_within_three_seconds(hoerde_client: FlaskClie
 def test_five_thousand_events_are_refused_quickly(hoerde_client: FlaskClient, db: Database) -> None:
     status, body, seconds = _upload(hoerde_client, hostile_ics.many_events(5000).encode())
     assert seconds < ANSWER_WITHIN_SECONDS
-    assert status == 400 and "mehr als 1000 Termine" in body
+    assert status == 400 and "mehr als 500 Termine" in body
     assert _event_count(db) == 0
 
 
