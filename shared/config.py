@@ -180,8 +180,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Days after a request is closed before the request itself is deleted."),
     Setting("SECURE_COOKIES", _parse_bool, "true",
             "Mark cookies Secure (and send HSTS); `make run` turns it off for the plain-http local demo only."),
-    Setting("RATELIMIT_STORAGE_URL", _identity, "memory://",
-            "Flask-Limiter storage, e.g. redis://127.0.0.1:6379 when several processes share limits."),
+    Setting("RATELIMIT_STORAGE_URL", _identity, "database",
+            "Where failed logins are counted: `database` (shared by every app server), `redis://HOST:6379`, "
+            "or `memory://` (one process only); other limits use it too unless it is `database` (then memory)."),
     Setting("TRUSTED_PROXIES", _parse_networks, "",
             "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For/-Proto/-Host "
             "are believed (e.g. 127.0.0.1 for a local nginx); empty trusts no forwarded header."),

@@ -7,7 +7,7 @@ from shared.models.jobs import DailyRun, Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
 from shared.models.requests import Note, Request, RequestSearch, StatusChange, VoiceMessage
-from shared.models.staff import StaffSession, StaffUser
+from shared.models.staff import LoginFailure, StaffSession, StaffUser
 
 __all__ = [
     "AuditEntry",
@@ -20,6 +20,7 @@ __all__ = [
     "Job",
     "Kiosk",
     "KioskForm",
+    "LoginFailure",
     "Note",
     "Occurrence",
     "OfficeHours",

@@ -1,4 +1,5 @@
-"""daily_runs: one claim per daily job and day, so one app server of many runs it
+"""daily_runs (one claim per daily job and day, so one app server of many runs it) and
+login_failures (failed logins counted across app servers)
 
 Revision ID: 0012_security
 Revises: 0010_refresh_state
@@ -26,7 +27,20 @@ def upgrade() -> None:
     sa.Column('claimed_at', shared.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', 'day', name=op.f('pk_daily_runs'))
     )
+    op.create_table('login_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('at', shared.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failures_at'), ['at'], unique=False)
+        batch_op.create_index('ix_login_failures_key_at', ['key', 'at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_failures_key_at')
+        batch_op.drop_index(batch_op.f('ix_login_failures_at'))
+    op.drop_table('login_failures')
     op.drop_table('daily_runs')
