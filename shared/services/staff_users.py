@@ -50,14 +50,32 @@ def create_user(session: Session, username: str, password: str, role: str, distr
     return user
 
 
+def find_user(session: Session, username: str) -> StaffUser:
+    """The account named *username* (ValidationFailed if there is none)."""
+    user = session.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+    if user is None:
+        raise ValidationFailed([FieldProblem("username", "unknown", "Diesen Benutzernamen gibt es nicht.")])
+    return user
+
+
+def _end_sessions(session: Session, user: StaffUser) -> None:
+    session.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def deactivate_user(session: Session, user: StaffUser) -> None:
+    """No more logins for *user*; every open session ends now."""
+    user.active = False
+    _end_sessions(session, user)
+
+
 def set_password(session: Session, user: StaffUser, password: str) -> None:
     """Give *user* a new password (policy checked) and end all of their sessions."""
     problems = password_problems(password, user.username)
     if problems:
         raise ValidationFailed(problems)
     user.password_hash = hash_password(password)
-    session.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+    _end_sessions(session, user)
 
 
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:

@@ -44,8 +44,9 @@ def init_app(app: Flask) -> None:
 
 
 def register_cli(group: click.Group) -> None:
-    """Add ``treffpunkt create-user`` and ``treffpunkt purge``."""
-    from shared.staff.cli import create_user_command, purge_command
+    """Add ``treffpunkt create-user``, ``treffpunkt users`` and ``treffpunkt purge``."""
+    from shared.staff.cli import create_user_command, purge_command, users_group
 
     group.add_command(create_user_command)
+    group.add_command(users_group)
     group.add_command(purge_command)

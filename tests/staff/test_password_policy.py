@@ -9,16 +9,19 @@ import sys
 import textwrap
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
+from shared.cli.main import main
+from shared.config import Config
 from shared.credentials import hash_password, verify_password
 from shared.db import Database
 from shared.errors import ValidationFailed
 from shared.models import AuditEntry, StaffSession, StaffUser
 from shared.services.password_policy import common_passwords, password_problems
 from shared.services.staff_users import create_user, open_session, set_password
-from tests.support.staff_login import csrf_token
+from tests.support.staff_login import csrf_token, login
 
 
 @pytest.mark.parametrize("password", ["Passwort1234", "passwort12345!", "123456789012", "qwertzuiop123",
@@ -64,7 +67,9 @@ def test_a_new_password_ends_every_session(db: Database) -> None:
 
 MEASURE = textwrap.dedent("""
     import json, resource, threading
-    from shared.credentials import hash_password, verify_password
+    from shared.cli.main import main
+from shared.config import Config
+from shared.credentials import hash_password, verify_password
     stored = hash_password("correct horse battery staple")
     def rss_mb():
         with open("/proc/self/status") as status:
@@ -108,3 +113,31 @@ def test_failed_logins_are_audited_with_the_name_tried_and_a_hashed_address(app:
     hashes = [detail.rsplit("=", 1)[1] for detail in details]
     assert hashes[0] == hashes[1] != hashes[2] and len(hashes[0]) == 16
     assert not any("203.0.113" in detail for detail in details)
+
+
+def test_reset_password_and_deactivate_from_the_command_line(app: Flask, db: Database, config: Config,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREFFPUNKT_DATABASE_URL", config.database_url)
+    monkeypatch.setenv("TREFFPUNKT_DATA_DIR", str(config.data_dir))
+    with db.session() as session:
+        create_user(session, "emil", "correct horse battery staple", "staff", "eving")
+    client = app.test_client()
+    login(client, "emil")
+    assert client.get("/staff/").status_code == 200
+    runner = CliRunner()
+    monkeypatch.setenv("TREFFPUNKT_NEW_PASSWORD", "Passwort12345")
+    weak = runner.invoke(main, ["users", "reset-password", "emil"])
+    assert weak.exit_code == 1 and "zu verbreitet" in weak.output
+    monkeypatch.setenv("TREFFPUNKT_NEW_PASSWORD", "ein neues langes Passwort")
+    reset = runner.invoke(main, ["users", "reset-password", "emil"])
+    assert reset.exit_code == 0, reset.output
+    assert client.get("/staff/").status_code == 302  # the old session ended
+    login(client, "emil", "ein neues langes Passwort")
+    assert client.get("/staff/").status_code == 200
+    gone = runner.invoke(main, ["users", "deactivate", "emil"])
+    assert gone.exit_code == 0, gone.output
+    assert client.get("/staff/").status_code == 302
+    assert runner.invoke(main, ["users", "deactivate", "niemand"]).exit_code == 1
+    with db.session() as session:
+        details = list(session.scalars(select(AuditEntry.detail).where(AuditEntry.record_type == "staff_user")))
+    assert "password reset" in details and "deactivated" in details
