@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from shared.runtime import get_runtime
 from shared.services.retention import PurgeReport, purge
-from shared.staff import auth, errors, views_admin, views_events, views_requests  # noqa: F401 - registers routes
+from shared.staff import (  # noqa: F401 - registers routes
+    auth,
+    errors,
+    views_account,
+    views_admin,
+    views_events,
+    views_requests,
+)
 from shared.staff.blueprint import bp
 from shared.staff.i18n import template_helpers
 

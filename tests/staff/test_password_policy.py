@@ -141,3 +141,32 @@ def test_reset_password_and_deactivate_from_the_command_line(app: Flask, db: Dat
     with db.session() as session:
         details = list(session.scalars(select(AuditEntry.detail).where(AuditEntry.record_type == "staff_user")))
     assert "password reset" in details and "deactivated" in details
+
+
+def test_a_person_changes_their_own_password(app: Flask, db: Database) -> None:
+    with db.session() as session:
+        create_user(session, "emil", "correct horse battery staple", "staff", "eving")
+    client = app.test_client()
+    login(client, "emil")
+    other = app.test_client()
+    login(other, "emil")
+
+    def change(current: str, new: str, repeat: str | None = None) -> tuple[int, str]:
+        response = client.post("/staff/account/password", data={
+            "current": current, "new": new, "repeat": new if repeat is None else repeat,
+            "csrf_token": csrf_token(client, "/staff/account/password")})
+        return response.status_code, response.get_data(as_text=True)
+
+    status, body = change("falsch", "ein neues langes Passwort")
+    assert status == 400 and "Das bisherige Passwort ist falsch." in body
+    status, body = change("correct horse battery staple", "ein neues langes Passwort", "ein anderes")
+    assert status == 400 and "verschieden" in body
+    status, body = change("correct horse battery staple", "Passwort2024!!")
+    assert status == 400 and "zu verbreitet" in body
+    status, _ = change("correct horse battery staple", "ein neues langes Passwort")
+    assert status == 302
+    assert other.get("/staff/").status_code == 302  # every session of the account ended
+    login(client, "emil", "ein neues langes Passwort")
+    assert client.get("/staff/").status_code == 200
+    with db.session() as session:
+        assert "password changed" in session.scalars(select(AuditEntry.detail)).all()
