@@ -67,9 +67,7 @@ def test_a_new_password_ends_every_session(db: Database) -> None:
 
 MEASURE = textwrap.dedent("""
     import json, resource, threading
-    from shared.cli.main import main
-from shared.config import Config
-from shared.credentials import hash_password, verify_password
+    from shared.credentials import hash_password, verify_password
     stored = hash_password("correct horse battery staple")
     def rss_mb():
         with open("/proc/self/status") as status:
