@@ -12,7 +12,7 @@ run: install
 	bash scripts/install-system-deps.sh --optional-voices || echo "Warning: system packages missing (see above); speech may fall back to espeak-ng" >&2
 	$(BIN)/treffpunkt db upgrade
 	$(BIN)/treffpunkt demo
-	$(BIN)/treffpunkt serve --host $(HOST) --port $(PORT)
+	TREFFPUNKT_SECURE_COOKIES=$${TREFFPUNKT_SECURE_COOKIES:-false} $(BIN)/treffpunkt serve --host $(HOST) --port $(PORT)
 
 install: $(VENV)/.stamp-install
 

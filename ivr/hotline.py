@@ -77,6 +77,7 @@ class Hotline:
             Path(path).unlink(missing_ok=True)
         self.prompt_audio.forget(record.personal_audio)
         record.personal_audio = []
+        record.personal_tokens = []
         record.store(call)
 
     def speech_input(self) -> bool:
@@ -155,5 +156,5 @@ def build_hotline(config: Config, db: Database, synthesizer: Synthesizer) -> Hot
     """Load the speech model (once per process) and set up recording downloads."""
     whisper_dir = str(config.data_dir / "models") if config.whisper == "auto" else ""
     recognizer = load_recognizer(config.vosk_model, whisper_dir)
-    fetcher = RecordingFetcher(db, config.data_dir, recognizer, config.twilio_auth_token)
+    fetcher = RecordingFetcher(db, config.data_dir, recognizer, config.twilio_auth_token, config.twilio_api_base_url)
     return Hotline(config, db, synthesizer, recognizer, fetcher, PromptAudio(synthesizer))

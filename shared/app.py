@@ -15,6 +15,7 @@ from shared.db import Database
 from shared.printing import queue as print_queue
 from shared.runtime import Runtime, get_runtime
 from shared.services.events import refresh_occurrences
+from shared.services.ics_import import MAX_BYTES as MAX_ICS_BYTES
 from shared.speech.synthesis import Synthesizer
 from shared.web import protection as web_security
 from shared.web import request_session as web
@@ -27,6 +28,9 @@ SURFACE_MODULES: dict[str, str] = {
     "kiosk": "kiosk",
     "ivr": "ivr",
 }
+# The largest upload is an ICS file; a body beyond it plus the form's overhead is refused with 413
+# from its Content-Length, before any of it is read or parsed.
+MAX_UPLOAD_BYTES = MAX_ICS_BYTES + 64 * 1024
 
 
 def create_app(config: Config | None = None, database: Database | None = None) -> Flask:
@@ -40,7 +44,7 @@ def create_app(config: Config | None = None, database: Database | None = None) -
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         JSON_SORT_KEYS=False,
     )
     app.wsgi_app = web_security.TrustedProxyFix(  # type: ignore[method-assign]

@@ -160,6 +160,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_AUTH_TOKEN", _identity, "",
             "Auth token of the Twilio account; every webhook signature is checked against it.",
             secret=True),
+    Setting("TWILIO_API_BASE_URL", _identity, "https://api.twilio.com",
+            "Base URL of Twilio's REST API; recordings are downloaded from it and deleted there afterwards "
+            "(only tests point it elsewhere)."),
     Setting("PUBLIC_URL", _identity, "",
             "Public https base URL of the server as Twilio sees it (behind a TLS proxy)."),
     Setting("IVR_MODE", _parse_ivr_mode, "gather",
@@ -193,10 +196,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Days after a request is closed before its voice messages and transcripts are deleted."),
     Setting("RETENTION_DAYS_REQUEST", _parse_positive_int, "365",
             "Days after a request is closed before the request itself is deleted."),
-    Setting("SECURE_COOKIES", _parse_bool, "false",
-            "Mark cookies Secure; turn on for every deployment behind https."),
-    Setting("RATELIMIT_STORAGE_URL", _identity, "memory://",
-            "Flask-Limiter storage, e.g. redis://127.0.0.1:6379 when several processes share limits."),
+    Setting("SECURE_COOKIES", _parse_bool, "true",
+            "Mark cookies Secure (and send HSTS); `make run` turns it off for the plain-http local demo only."),
+    Setting("RATELIMIT_STORAGE_URL", _identity, "database",
+            "Where failed logins are counted: `database` (shared by every app server), `redis://HOST:6379`, "
+            "or `memory://` (one process only); other limits use it too unless it is `database` (then memory)."),
     Setting("TRUSTED_PROXIES", _parse_networks, "",
             "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For/-Proto/-Host "
             "are believed (e.g. 127.0.0.1 for a local nginx); empty trusts no forwarded header."),
@@ -233,6 +237,7 @@ class Config:
     printer_profile: str
     print_job_ttl_minutes: int
     twilio_auth_token: str
+    twilio_api_base_url: str
     public_url: str
     ivr_mode: IvrMode
     ivr_speech_rate: int

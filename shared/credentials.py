@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import hmac
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane) instead of the library's
+# 64 MiB: every hash in flight holds that memory.
+MEMORY_KIB = 19 * 1024
+TIME_COST = 2
+PARALLELISM = 1
+# Hashing runs on this many dedicated threads per process, so a burst of (failed) logins cannot
+# take the server's memory: 16 parallel attempts cost 2 × 19 MiB, not 16 × 64 MiB, and the freed
+# buffers are reused by the same two threads (the allocator keeps memory per thread). The rest wait.
+CONCURRENT_HASHES = 2
+
+_hasher = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM)
+_hashing = ThreadPoolExecutor(max_workers=CONCURRENT_HASHES, thread_name_prefix="argon2")
 
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    return _hashing.submit(_hasher.hash, password).result()
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """True if *password* matches; never raises for a wrong or malformed hash."""
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True if *password* matches; never raises for a wrong or malformed hash."""
+    return _hashing.submit(_verify, password_hash, password).result()
 
 
 def needs_rehash(password_hash: str) -> bool:

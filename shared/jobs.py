@@ -15,15 +15,16 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.clock import utcnow
 from shared.db import Database
-from shared.models import Job
+from shared.models import DailyRun, Job
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,28 @@ def enqueue(session: Session, kind: str, payload: dict[str, Any], max_attempts: 
     session.add(job)
     session.flush()
     return job
+
+
+DAILY_JOB = "daily"
+
+
+def claim_daily_run(db: Database, name: str, day: date, owner: str) -> bool:
+    """Enqueue *day*'s run of the daily job *name* unless another process did; True if we did.
+
+    The claim row's primary key (name, day) admits one winner across all app servers; the job it
+    enqueues is then leased like any other, so a server that dies mid-run hands it over.
+    """
+    with db.session() as session:
+        if session.get(DailyRun, (name, day)) is not None:
+            return False
+        try:
+            job = enqueue(session, DAILY_JOB, {"name": name, "day": day.isoformat()}, max_attempts=3)
+            session.add(DailyRun(name=name, day=day, job_id=job.id, claimed_by=owner[:80], claimed_at=utcnow()))
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return False
+    return True
 
 
 def backoff(attempts: int, base: float = BACKOFF_SECONDS) -> timedelta:

@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from shared.clock import local_now
 from shared.config import Config
 from shared.db import Database
+from shared.jobs import DAILY_JOB, JobWorker, claim_daily_run, default_owner
 from shared.speech.synthesis import Synthesizer
 
 log = logging.getLogger(__name__)
 
 Worker = Callable[[threading.Event], None]
+DAILY_RUN_TIME = timedelta(hours=3, minutes=15)
 DailyJob = Callable[[Session], object]
 HealthCheck = Callable[[], dict[str, Any]]
 
@@ -40,6 +42,7 @@ class Runtime:
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
     stop_event: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+    daily_poll_seconds: float = 60.0
 
     def add_worker(self, name: str, worker: Worker) -> None:
         """Register a background loop; it must return soon after *stop_event* is set."""
@@ -94,12 +97,32 @@ class Runtime:
                 results[name] = exc
         return results
 
+    def _run_daily_job(self, payload: dict[str, Any]) -> None:
+        """Handler of a claimed daily run (raises so the job is retried)."""
+        job = self.daily_jobs.get(str(payload.get("name", "")))
+        if job is not None:
+            with self.db.session() as session:
+                job(session)
+
     def _run_daily_jobs(self, stop: threading.Event) -> None:
+        """Claim each daily job once per day across all app servers, and run claimed ones.
+
+        Any process may run a claimed job (the jobs table leases it), so a run whose server died
+        is finished by another one.
+        """
+        worker = JobWorker(self.db, {DAILY_JOB: self._run_daily_job}, poll_seconds=self.daily_poll_seconds)
+        owner = default_owner()
         while not stop.is_set():
-            self.run_daily_jobs_once()
-            now = local_now()
-            next_run = (now + timedelta(days=1)).replace(hour=3, minute=15, second=0, microsecond=0)
-            stop.wait((next_run - now).total_seconds())
+            day = schedule_day(local_now())
+            for name in self.daily_jobs:
+                claim_daily_run(self.db, name, day, owner)
+            worker.run_pending()
+            stop.wait(self.daily_poll_seconds)
+
+
+def schedule_day(now: datetime) -> date:
+    """The day a daily run belongs to: days change at 03:15 local time, when the city sleeps."""
+    return (now - DAILY_RUN_TIME).date()
 
 
 def get_runtime(app: Flask | None = None) -> Runtime:

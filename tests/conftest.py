@@ -100,6 +100,7 @@ def config(tmp_path: Path, database_url: str) -> Config:
         "TREFFPUNKT_TWILIO_AUTH_TOKEN": "test-twilio-auth-token",
         "TREFFPUNKT_KIOSK_TOKEN": "test-kiosk-token",
         "TREFFPUNKT_WHISPER": "off",  # Whisper only where a test asks for it (tests/ivr/test_whisper.py)
+        "TREFFPUNKT_SECURE_COOKIES": "false",  # the test servers speak plain http, like the local demo
     })
 
 

@@ -26,6 +26,7 @@ class CallRecord:
     last: str = ""  # the TwiML of the last turn, answered again to a replay
     touched: str = ""  # ISO time the flow last moved
     personal_audio: list[str] = field(default_factory=list)  # prompts reading out a number or reference
+    personal_tokens: list[str] = field(default_factory=list)  # their random URL names (webhooks' <Play>)
     caller: str = ""  # caller ID kept for the stream's start
     stream_nonce: str = ""
     stream_used: bool = False

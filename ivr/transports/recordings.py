@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import urllib.error
 import urllib.request
 from base64 import b64encode
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ from shared.services.recordings import store_voice_message, voice_message_path
 
 log = logging.getLogger(__name__)
 
-FETCH_ATTEMPTS = 5
+# Back-off doubles from 10 s: ten attempts keep trying for about 85 minutes (Twilio outages).
+FETCH_ATTEMPTS = 10
 VOICE_MESSAGE_JOB = "voice_message"
 TRANSCRIBE_JOB = "transcribe"
 
@@ -151,12 +153,14 @@ class RecordingAttacher:
 class RecordingFetcher:
     """Downloads Twilio recordings in durable jobs and stores them, transcribed, with their request."""
 
-    def __init__(self, db: Database, data_dir: Path, recognizer: Recognizer, auth_token: str) -> None:
+    def __init__(self, db: Database, data_dir: Path, recognizer: Recognizer, auth_token: str,
+                 api_base: str = "https://api.twilio.com") -> None:
         self.db = db
         self.data_dir = data_dir
         self.recognizer = recognizer
         self.auth_token = auth_token
-        self.extra_trusted_origins: tuple[str, ...] = ()
+        parts = urlsplit(api_base)
+        self.extra_trusted_origins: tuple[str, ...] = (f"{parts.scheme}://{parts.netloc}",)
         self.worker = JobWorker(db, {VOICE_MESSAGE_JOB: self.process, TRANSCRIBE_JOB: self.transcribe})
 
     def submit(self, session: Session, job: FetchJob) -> None:
@@ -166,13 +170,17 @@ class RecordingFetcher:
             "duration": job.duration, "account_sid": job.account_sid}, max_attempts=FETCH_ATTEMPTS)
 
     def process(self, payload: dict[str, Any]) -> None:
-        """The ``voice_message`` job: download, transcribe, store once (a job run again stores nothing twice)."""
+        """The ``voice_message`` job: download, transcribe, store once (a job run again stores nothing
+        twice), then delete the recording at Twilio, so no copy stays outside our retention."""
         job = FetchJob(int(payload["request_id"]), str(payload["purpose"]), str(payload["url"]),
                        float(payload.get("duration") or 0.0), str(payload.get("account_sid") or ""))
         with self.db.session() as session:
-            if self._stored(session, job):
-                return
-        wav = self.download(job)  # OSError: the job is retried with back-off
+            stored = self._stored(session, job) or session.get(Request, job.request_id) is None
+        if not stored:
+            self._store(job, self.download(job))  # OSError: the job is retried with back-off
+        self.delete_at_twilio(job)  # failing: retried, and the next run skips straight here
+
+    def _store(self, job: FetchJob, wav: bytes) -> None:
         transcript = transcribe_wav(self.recognizer, wav)
         with self.db.session() as session:
             request = session.get(Request, job.request_id)
@@ -182,6 +190,25 @@ class RecordingFetcher:
                                 transcript=transcript)
             fill_in_from_transcript(request, job.purpose, transcript or "")
             session.commit()
+
+    def delete_at_twilio(self, job: FetchJob) -> None:
+        """DELETE the recording resource at Twilio (already gone: fine)."""
+        url = job.url.removesuffix(".wav")
+        try:
+            with urllib.request.urlopen(self._authorised(url, job, "DELETE"), timeout=30):  # noqa: S310
+                pass
+        except urllib.error.HTTPError as exc:
+            if exc.code != 404:
+                raise
+
+    def _authorised(self, url: str, job: FetchJob, method: str = "GET") -> urllib.request.Request:
+        if not self.is_trusted(url):
+            raise ValueError("recording URL must be an https URL of twilio.com (our credentials go with it)")
+        request = urllib.request.Request(url, method=method)  # noqa: S310 - scheme checked above
+        if job.account_sid:
+            credentials = b64encode(f"{job.account_sid}:{self.auth_token}".encode()).decode()
+            request.add_header("Authorization", f"Basic {credentials}")
+        return request
 
     def transcribe(self, payload: dict[str, Any]) -> None:
         """The ``transcribe`` job: a recording stored with its request, transcribed once."""
@@ -196,20 +223,14 @@ class RecordingFetcher:
         """Only Twilio's own https hosts get our account credentials."""
         parts = urlsplit(url)
         host = parts.hostname or ""
-        origin = f"{parts.scheme}://{host}"
-        if origin in self.extra_trusted_origins:
+        origins = {f"{parts.scheme}://{host}", f"{parts.scheme}://{parts.netloc}"}
+        if origins & set(self.extra_trusted_origins):
             return True
         return parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com"))
 
     def download(self, job: FetchJob) -> bytes:
         """The recording as WAV bytes (Twilio serves ``.wav`` with HTTP basic auth)."""
         url = job.url if job.url.endswith(".wav") else f"{job.url}.wav"
-        if not self.is_trusted(url):
-            raise ValueError("recording URL must be an https URL of twilio.com (our credentials go with it)")
-        request = urllib.request.Request(url)  # noqa: S310 - scheme checked above
-        if job.account_sid:
-            credentials = b64encode(f"{job.account_sid}:{self.auth_token}".encode()).decode()
-            request.add_header("Authorization", f"Basic {credentials}")
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(self._authorised(url, job), timeout=30) as response:  # noqa: S310
             data: bytes = response.read()
         return data

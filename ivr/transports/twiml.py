@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from twilio.twiml.voice_response import Connect, Gather, VoiceResponse
 
@@ -17,31 +18,33 @@ TWILIO_LANGUAGES = {"de": "de-DE", "tr": "tr-TR"}
 RECORD_SILENCE_SECONDS = 8  # matches the prompts ("höchstens eine Minute", pauses allowed)
 
 
-def audio_path(synthesizer: Synthesizer, say: Say) -> tuple[str, str] | None:
-    """``(voice, key)`` of the synthesised prompt, or None when synthesis failed."""
+def audio_path(synthesizer: Synthesizer, say: Say) -> Path | None:
+    """The synthesised prompt's WAV file, or None when synthesis failed."""
     try:
-        path = synthesizer.synthesize(say.text, say.language)
+        return synthesizer.synthesize(say.text, say.language)
     except (SynthesisError, TimeoutError):
         log.exception("prompt could not be synthesised; Twilio reads it instead")
         return None
-    return path.parent.name, path.stem
 
 
 def render(
     actions: Sequence[OutputAction], synthesizer: Synthesizer, url: Callable[[str], str],
-    audio_url: Callable[[str, str], str],
+    audio_url: Callable[[str, str], str], personal_url: Callable[[Path], str],
 ) -> str:
-    """TwiML for one turn. *url(kind)* gives the signed-step callback of this turn."""
+    """TwiML for one turn. *url(kind)* gives the signed-step callback of this turn; shared prompts
+    play from *audio_url(voice, key)*, personal ones (a number read back) from *personal_url(file)*."""
     response = VoiceResponse()
     plays: list[Say] = []
 
     def add_plays(target: VoiceResponse | Gather) -> None:
         for say in plays:
-            located = audio_path(synthesizer, say)
-            if located is None:
+            path = audio_path(synthesizer, say)
+            if path is None:
                 target.say(say.text, language=TWILIO_LANGUAGES.get(say.language, "de-DE"))
+            elif say.personal:
+                target.play(personal_url(path))
             else:
-                target.play(audio_url(*located))
+                target.play(audio_url(path.parent.name, path.stem))
         plays.clear()
 
     for action in actions:

@@ -7,6 +7,7 @@ the answer already given, and nothing is done twice.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ from ivr.flow.engine import (
     TransferFailed,
 )
 from ivr.hotline import caller_id, find_call, get_hotline, open_call
+from ivr.transports import personal_audio
 from ivr.transports.signatures import issue_stream_token, public_base, require_twilio_signature
 from ivr.transports.twiml import connect_stream, render
 from shared.models import Call
@@ -34,6 +36,27 @@ from shared.web.request_session import db_session
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 _AUDIO_NAME = re.compile(r"^[0-9a-f]{40}$")
 _VOICE_NAME = re.compile(r"^[a-z0-9-]{2,24}$")  # engine-voice, e.g. mbrola-de6
+
+
+MAX_DIGITS = 32  # the longest entry the flow asks for is a phone number (20)
+MAX_RECORDING_SECONDS = 3600.0
+
+
+def keypad_digits(value: str) -> str:
+    """Digits as a phone's keypad sends them: ASCII 0-9, * and # only (else none), at most 32."""
+    value = value.removesuffix("#")
+    if len(value) > MAX_DIGITS or not re.fullmatch(r"[0-9*#]*", value):
+        return ""
+    return value
+
+
+def recording_seconds(value: str) -> float:
+    """A recording's duration in seconds: a finite number within an hour, else 0 (no recording)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return 0.0
+    return seconds if math.isfinite(seconds) and 0 <= seconds <= MAX_RECORDING_SECONDS else 0.0
 
 
 def _xml(body: str) -> Response:
@@ -53,6 +76,14 @@ def _audio_url(voice: str, key: str) -> str:
     return f"{public_base()}{url_for('ivr.audio', voice=voice, key=key)}"
 
 
+def _personal_url(call: Call) -> Callable[[Path], str]:
+    def url(path: Path) -> str:
+        token = personal_audio.publish(get_hotline().data_dir, call, path)
+        return f"{public_base()}{url_for('ivr.personal_audio', call_sid=call.call_sid, token=token)}"
+
+    return url
+
+
 def _respond(call: Call, event: CallEvent) -> Response:
     """Apply *event*, render the next TwiML, remember it for replays."""
     hotline = get_hotline()
@@ -61,7 +92,9 @@ def _respond(call: Call, event: CallEvent) -> Response:
     record = CallRecord.of(call)
     record.step += 1
     record.store(call)
-    record.last = render(outputs, hotline.synthesizer, _step_url(call), _audio_url)
+    body = render(outputs, hotline.synthesizer, _step_url(call), _audio_url, _personal_url(call))
+    record = CallRecord.of(call)  # publishing personal audio added its tokens
+    record.last = body
     record.store(call)
     session.commit()
     return _xml(record.last)
@@ -108,13 +141,13 @@ def step(kind: str) -> Response:
         return _xml(CallRecord.of(call).last)
     event: CallEvent
     if kind == "step":
-        digits = request.form.get("Digits", "").removesuffix("#")
+        digits = keypad_digits(request.form.get("Digits", ""))
         event = Digits(digits) if digits else NoInput()
     elif kind == "noinput":
         event = NoInput()
     elif kind.startswith("record-"):
         url = request.form.get("RecordingUrl", "")
-        duration = float(request.form.get("RecordingDuration", "0") or 0)
+        duration = recording_seconds(request.form.get("RecordingDuration", ""))
         ref = f"url:{url}|{request.form.get('AccountSid', '')}" if url and duration > 0 else ""
         event = RecordingDone(kind.removeprefix("record-"), ref, duration)
     elif kind == "dial":
@@ -167,6 +200,8 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_url_rule("/twilio/stream-end", "stream_end", stream_end, methods=["POST"])
     blueprint.add_url_rule("/twilio/<kind>", "step", step, methods=["POST"])
     blueprint.add_url_rule("/audio/<voice>/<key>.wav", "audio", audio, methods=["GET"])
+    blueprint.add_url_rule("/personal/<call_sid>/<token>.wav", "personal_audio", personal_audio.serve,
+                           methods=["GET"])
 
     @blueprint.before_request
     def _check_signature() -> None:

@@ -128,12 +128,12 @@ def db_check(context: Context) -> None:
 @pass_context
 def demo(context: Context) -> None:
     """Load reference and demo data (idempotent)."""
-    from shared.seed.demo import DEMO_PASSWORD, seed_all
+    from shared.seed.demo import DEMO_ADMIN, DEMO_HOERDE, DEMO_PASSWORD, seed_all
 
     with context.session() as session:
         seed_all(session, context.config.kiosk_venue, context.config.kiosk_token or "demo-kiosk-token")
-    click.echo(f"Demodaten geladen. Anmeldung Mitarbeitende: admin / {DEMO_PASSWORD} "
-               f"(oder hoerde / {DEMO_PASSWORD}).")
+    click.echo(f"Demodaten geladen. Anmeldung Mitarbeitende: {DEMO_ADMIN} / {DEMO_PASSWORD} "
+               f"(oder {DEMO_HOERDE} / {DEMO_PASSWORD} für Hörde).")
 
 
 @main.command("import-ics")

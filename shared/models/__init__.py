@@ -3,23 +3,25 @@
 from shared.models.base import Base
 from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJob
 from shared.models.events import Category, DeletedEvent, Event, Occurrence, RefreshState, event_categories
-from shared.models.jobs import Job
+from shared.models.jobs import DailyRun, Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
 from shared.models.requests import Note, Request, RequestSearch, StatusChange, VoiceMessage
-from shared.models.staff import StaffDigest, StaffSession, StaffUser
+from shared.models.staff import LoginFailure, StaffDigest, StaffSession, StaffUser
 
 __all__ = [
     "AuditEntry",
     "Base",
     "Call",
     "Category",
+    "DailyRun",
     "DeletedEvent",
     "District",
     "Event",
     "Job",
     "Kiosk",
     "KioskForm",
+    "LoginFailure",
     "Note",
     "Occurrence",
     "OfficeHours",

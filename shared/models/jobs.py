@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text
@@ -33,3 +33,15 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class DailyRun(Base):
+    """The claim of one daily job for one day: its primary key lets only one app server enqueue it."""
+
+    __tablename__ = "daily_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    job_id: Mapped[int | None]
+    claimed_by: Mapped[str] = mapped_column(String(80))
+    claimed_at: Mapped[datetime]

@@ -23,6 +23,8 @@ from shared.services.workdays import is_working_day
 DEMO_SOURCE = "demo"
 DEMO_KIOSK_SLUG = "kiosk-demo"
 DEMO_PASSWORD = "treffpunkt-demo"  # noqa: S105 - documented local demo login, never a deployment
+DEMO_ADMIN = "andrea.schulz"  # personal demo accounts: every action is audited to one person
+DEMO_HOERDE = "hatice.yilmaz"
 
 # The anniversary programme "15+1 Jahre Seniorenbüros" of 2022 (seeds/001), by district.
 ANNIVERSARY_2022: tuple[tuple[date, str, str, str], ...] = (
@@ -184,11 +186,11 @@ def _weekly(session: Session, venue: Venue, offer: WeeklyOffer, monday: date) ->
 
 
 def seed_demo_staff(session: Session) -> None:
-    """An admin and a Hörde team member, both with the documented demo password."""
+    """Personal accounts (one person each, never a shared team login), all with the demo password."""
     users = {
-        "admin": ("Demo-Administration", "admin", None, True),
-        "hoerde": ("Team Seniorenbüro Hörde", "staff", "hoerde", True),
-        "eving": ("Team Seniorenbüro Eving", "staff", "eving", False),
+        DEMO_ADMIN: ("Andrea Schulz (Administration)", "admin", None, True),
+        DEMO_HOERDE: ("Hatice Yılmaz (Seniorenbüro Hörde)", "staff", "hoerde", True),
+        "emil.becker": ("Emil Becker (Seniorenbüro Eving)", "staff", "eving", False),
     }
     known = set(session.scalars(select(StaffUser.username)))
     for username, (display, role, district_slug, lead) in users.items():

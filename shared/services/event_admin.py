@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
 import secrets
-import socket
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from urllib.parse import urlsplit
+from time import time as epoch_seconds
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -21,6 +20,7 @@ from shared.services.ics_import import MAX_BYTES
 from shared.services.recurrence import day_window, format_exdates, parse_exdates
 
 REPEATS = ("", "WEEKLY")
+PREVIEW_LIFETIME_SECONDS = 3600  # a preview not confirmed within an hour is deleted
 LIST_LIMIT = 200
 
 
@@ -111,28 +111,28 @@ def apply_form(session: Session, event: Event, form: EventForm, allowed_district
     return event
 
 
-def is_public_url(url: str) -> bool:
-    """True if *url* is http(s) and its host resolves only to public addresses (no SSRF inwards)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except (OSError, UnicodeError):
-        return False
-    return bool(addresses) and all(ipaddress.ip_address(str(address).split("%")[0]).is_global
-                                   for address in addresses)
-
-
 def stash_upload(data_dir: Path, text: str) -> str:
     """Keep an ICS text between preview and confirmation; return its token."""
     if len(text.encode()) > MAX_BYTES:
         raise ValidationFailed([FieldProblem("file", "too_large", "Die Datei ist größer als 5 MB.")])
     folder = data_dir / "ics-previews"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    remove_stale_previews(folder)
     token = secrets.token_hex(16)
     (folder / f"{token}.ics").write_text(text, encoding="utf-8")
     return token
+
+
+def remove_stale_previews(folder: Path, max_age_seconds: float = PREVIEW_LIFETIME_SECONDS) -> int:
+    """Delete previews nobody confirmed within *max_age_seconds*; return how many."""
+    limit = epoch_seconds() - max_age_seconds
+    removed = 0
+    for path in folder.glob("*.ics"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def take_upload(data_dir: Path, token: str) -> str | None:

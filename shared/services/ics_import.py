@@ -8,7 +8,6 @@ source's events inside one transaction.
 from __future__ import annotations
 
 import re
-import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -25,12 +24,19 @@ from shared.folding import fold
 from shared.models import Category, District, Event, Venue
 from shared.seed.reference_data import DISTRICTS
 from shared.seed.stadtteile import POSTCODES, STADTTEILE
-from shared.services.events import save_event
-from shared.services.recurrence import format_exdates
+from shared.services.events import horizon, save_event
+from shared.services.recurrence import expand, format_exdates
+from shared.services.safe_fetch import FetchRefused, SafeFetcher
 
 CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
 MAX_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 15
+# The work one file may cause, so any file is accepted or refused within seconds: events in it,
+# and occurrences its rules produce inside the stored horizon (each is a row to write).
+MAX_EVENTS = 500
+MAX_OCCURRENCES = 10_000
+# Rules repeating more often than daily are not events for seniors, only work for the server.
+TOO_FREQUENT = ("SECONDLY", "MINUTELY", "HOURLY")
 
 
 class IcsError(ValueError):
@@ -91,21 +97,43 @@ class ImportReport:
         return text
 
 
+class SourceUnreadable(Exception):
+    """A file or URL could not be read; ``message`` is German and names no foreign content."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def read_source(path_or_url: str) -> str:
-    """Read an ICS file from a path or an http(s) URL (size-limited, short timeout)."""
+    """Read an ICS file from a path or a public http(s) URL (size first, short timeout, no SSRF)."""
     if path_or_url.startswith(("http://", "https://")):
-        request = urllib.request.Request(path_or_url, headers={"User-Agent": "Treffpunkt ICS import"})  # noqa: S310
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
-            raw: bytes = response.read(MAX_BYTES + 1)
+        try:
+            raw = SafeFetcher(MAX_BYTES, FETCH_TIMEOUT_SECONDS).get(path_or_url)
+        except FetchRefused as exc:
+            raise SourceUnreadable(exc.message) from exc
     else:
-        raw = Path(path_or_url).read_bytes()
+        try:
+            with Path(path_or_url).open("rb") as file:
+                raw = file.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise SourceUnreadable("Die Datei kann nicht gelesen werden (fehlt oder keine Berechtigung).") from exc
+    return decode_ics(raw)
+
+
+def decode_ics(raw: bytes) -> str:
+    """*raw* as text: at most :data:`MAX_BYTES`, UTF-8, no NUL (raises :class:`IcsError`)."""
     if len(raw) > MAX_BYTES:
         raise IcsError(1, "Die Datei ist größer als 5 MB.")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise IcsError(line, "Die Datei ist nicht UTF-8-kodiert.") from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise IcsError(line, "Die Zeile enthält ein ungültiges Zeichen (NUL).")
+    return text
 
 
 @dataclass
@@ -130,7 +158,7 @@ def _scan(text: str) -> list[_Component]:
             continue
         logical_line = number
         if not CONTENT_LINE.match(raw):
-            raise IcsError(number, f"Zeile ist keine gültige iCalendar-Eigenschaft: {raw[:40]!r}")
+            raise IcsError(number, "Die Zeile ist keine gültige iCalendar-Eigenschaft.")
         name, _, value = raw.partition(":")
         prop = name.split(";", 1)[0].upper()
         if not stack and prop != "BEGIN":
@@ -142,11 +170,16 @@ def _scan(text: str) -> list[_Component]:
             stack.append(component)
             if component == "VEVENT":
                 current = _Component("VEVENT", number)
+                if len(events) >= MAX_EVENTS:
+                    raise IcsError(number, f"Die Datei enthält mehr als {MAX_EVENTS} Termine; "
+                                           "bitte in kleineren Teilen importieren.")
         elif prop == "END":
             component = value.strip().upper()
             if not stack or stack[-1] != component:
                 expected = stack[-1] if stack else "nichts"
-                raise IcsError(number, f"END:{component} passt nicht zu BEGIN:{expected}.")
+                if component.isalpha() and len(component) <= 20:
+                    raise IcsError(number, f"END:{component} passt nicht zu BEGIN:{expected}.")
+                raise IcsError(number, f"Dieses END passt nicht zu BEGIN:{expected}.")
             stack.pop()
             if component == "VEVENT" and current is not None:
                 events.append(current)
@@ -204,7 +237,7 @@ def _decode(component: Any, scanned: _Component) -> ParsedEvent:
     try:
         start_local, all_day = _to_local(component.decoded("DTSTART"))
     except Exception as exc:  # icalendar raises many kinds of errors for bad values
-        raise IcsError(line_of("DTSTART"), f"DTSTART ist kein gültiges Datum: {exc}") from exc
+        raise IcsError(line_of("DTSTART"), "DTSTART ist kein gültiges Datum.") from exc
     try:
         if "DTEND" in component:
             end_local, _ = _to_local(component.decoded("DTEND"))
@@ -214,7 +247,7 @@ def _decode(component: Any, scanned: _Component) -> ParsedEvent:
             end_local = start_local + (timedelta(days=1) if all_day else timedelta(hours=1))
     except Exception as exc:
         name = "DTEND" if "DTEND" in component else "DURATION"
-        raise IcsError(line_of(name), f"{name} ist ungültig: {exc}") from exc
+        raise IcsError(line_of(name), f"{name} ist ungültig.") from exc
     if end_local < start_local:
         raise IcsError(line_of("DTEND"), "DTEND liegt vor DTSTART.")
     parsed = ParsedEvent(
@@ -233,17 +266,19 @@ def _decode(component: Any, scanned: _Component) -> ParsedEvent:
 
             rrulestr(parsed.rrule, dtstart=start_local, ignoretz=True)
         except Exception as exc:
-            raise IcsError(line_of("RRULE"), f"RRULE ist ungültig: {exc}") from exc
+            raise IcsError(line_of("RRULE"), "RRULE ist ungültig.") from exc
+        if re.search(rf"FREQ=({'|'.join(TOO_FREQUENT)})\b", parsed.rrule.upper()):
+            raise IcsError(line_of("RRULE"), "Der Termin wiederholt sich zu oft (häufiger als täglich).")
     if "EXDATE" in component:
         try:
             parsed.exdates = {_to_local(value)[0] for value in _dates(component["EXDATE"])}
         except Exception as exc:
-            raise IcsError(line_of("EXDATE"), f"EXDATE ist ungültig: {exc}") from exc
+            raise IcsError(line_of("EXDATE"), "EXDATE ist ungültig.") from exc
     if "RECURRENCE-ID" in component:
         try:
             parsed.recurrence_id = _to_local(component.decoded("RECURRENCE-ID"))[0]
         except Exception as exc:
-            raise IcsError(line_of("RECURRENCE-ID"), f"RECURRENCE-ID ist ungültig: {exc}") from exc
+            raise IcsError(line_of("RECURRENCE-ID"), "RECURRENCE-ID ist ungültig.") from exc
     if "CATEGORIES" in component:
         values = component["CATEGORIES"]
         for item in values if isinstance(values, list) else [values]:
@@ -257,7 +292,7 @@ def parse_ics(text: str) -> list[ParsedEvent]:
     try:
         calendar = Calendar.from_ical(text)
     except Exception as exc:
-        raise IcsError(1, f"Die Datei ist kein gültiger Kalender: {exc}") from exc
+        raise IcsError(1, "Die Datei ist kein gültiger Kalender.") from exc
     components = list(calendar.walk("VEVENT"))
     if len(components) != len(scanned):
         raise IcsError(1, "Die Termine der Datei konnten nicht eindeutig gelesen werden.")
@@ -265,10 +300,27 @@ def parse_ics(text: str) -> list[ParsedEvent]:
     seen: dict[str, int] = {}
     for event in parsed:
         if event.external_uid in seen:
-            raise IcsError(event.line, f"UID {event.uid} kommt doppelt vor (zuerst in Zeile "
+            raise IcsError(event.line, f"Die UID dieses Termins kommt doppelt vor (zuerst in Zeile "
                                        f"{seen[event.external_uid]}).")
         seen[event.external_uid] = event.line
+    _check_work(parsed)
     return parsed
+
+
+def _check_work(parsed: Sequence[ParsedEvent]) -> None:
+    """Refuse a file whose rules would store more than :data:`MAX_OCCURRENCES` occurrences."""
+    window_start, window_end = horizon()
+    total = 0
+    for event in parsed:
+        if not event.rrule:
+            total += 1
+            continue
+        for _span in expand(event.start, event.end, event.rrule, format_exdates(event.exdates),
+                            window_start, window_end):
+            total += 1
+            if total > MAX_OCCURRENCES:
+                raise IcsError(event.line, f"Die Termine der Datei ergeben mehr als {MAX_OCCURRENCES} "
+                                           "Einzeltermine; bitte die Wiederholungen begrenzen.")
 
 
 @dataclass

@@ -14,9 +14,9 @@ from shared.clock import utcnow
 from shared.credentials import hash_password, needs_rehash, verify_password
 from shared.errors import FieldProblem, NotFound, ValidationFailed
 from shared.models import District, StaffSession, StaffUser
+from shared.services.password_policy import password_problems
 
 ROLES = ("admin", "staff", "leitstelle")  # leitstelle: the central desk routing unrouted requests
-MIN_PASSWORD_LENGTH = 12
 SESSION_ABSOLUTE_HOURS = 12
 # Verifying against a fixed hash for unknown names keeps the response time of both cases alike.
 _UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
@@ -33,9 +33,7 @@ def create_user(session: Session, username: str, password: str, role: str, distr
         problems.append(FieldProblem("username", "taken", "Diesen Benutzernamen gibt es schon."))
     if role not in ROLES:
         problems.append(FieldProblem("role", "invalid", "Rolle: admin, staff oder leitstelle."))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(FieldProblem("password", "too_short",
-                                     f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen."))
+    problems.extend(password_problems(password, username))
     district_id = None
     if district_slug:
         district_id = session.scalar(select(District.id).where(District.slug == district_slug))
@@ -50,6 +48,34 @@ def create_user(session: Session, username: str, password: str, role: str, distr
     session.add(user)
     session.flush()
     return user
+
+
+def find_user(session: Session, username: str) -> StaffUser:
+    """The account named *username* (ValidationFailed if there is none)."""
+    user = session.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+    if user is None:
+        raise ValidationFailed([FieldProblem("username", "unknown", "Diesen Benutzernamen gibt es nicht.")])
+    return user
+
+
+def _end_sessions(session: Session, user: StaffUser) -> None:
+    session.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def deactivate_user(session: Session, user: StaffUser) -> None:
+    """No more logins for *user*; every open session ends now."""
+    user.active = False
+    _end_sessions(session, user)
+
+
+def set_password(session: Session, user: StaffUser, password: str) -> None:
+    """Give *user* a new password (policy checked) and end all of their sessions."""
+    problems = password_problems(password, user.username)
+    if problems:
+        raise ValidationFailed(problems)
+    user.password_hash = hash_password(password)
+    _end_sessions(session, user)
 
 
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:

@@ -12,7 +12,14 @@ from shared.jobs import JobWorker
 from shared.runtime import get_runtime
 from shared.services.digest import DIGEST_JOB, digest_handler, queue_daily_digest
 from shared.services.retention import PurgeReport, purge
-from shared.staff import auth, errors, views_admin, views_events, views_requests  # noqa: F401 - registers routes
+from shared.staff import (  # noqa: F401 - registers routes
+    auth,
+    errors,
+    views_account,
+    views_admin,
+    views_events,
+    views_requests,
+)
 from shared.staff.blueprint import bp
 from shared.staff.i18n import template_helpers
 
@@ -50,8 +57,9 @@ def init_app(app: Flask) -> None:
 
 
 def register_cli(group: click.Group) -> None:
-    """Add ``treffpunkt create-user`` and ``treffpunkt purge``."""
-    from shared.staff.cli import create_user_command, purge_command
+    """Add ``treffpunkt create-user``, ``treffpunkt users`` and ``treffpunkt purge``."""
+    from shared.staff.cli import create_user_command, purge_command, users_group
 
     group.add_command(create_user_command)
+    group.add_command(users_group)
     group.add_command(purge_command)

@@ -2,29 +2,31 @@
 
 Sessions live in the ``staff_sessions`` table: the signed cookie only carries a random token
 whose hash is looked up on each request, so logout, idle expiry and deactivation end a session
-on the server. Failed logins are rate-limited per client address.
+on the server. Failed logins are throttled per account and per client address
+(:mod:`shared.services.login_throttle`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from shared.errors import NotFound
 from shared.runtime import get_runtime
 from shared.services import audit
+from shared.services.login_throttle import LoginThrottle, account_key, address_key, throttle_for
 from shared.services.staff_users import authenticate, open_session, resume_session, revoke_session
 from shared.staff.blueprint import bp
 from shared.staff.i18n import SESSION_KEY, gettext
 from shared.staff.principal import StaffPrincipal, staff
-from shared.web.protection import limiter
 from shared.web.request_session import db_session
 
-LOGIN_LIMIT = "5 per 15 minutes"  # failed logins per account (from anywhere)
-ADDRESS_LOGIN_LIMIT = "30 per 15 minutes"  # failed logins per address: an office shares one
+THROTTLE = "treffpunkt-login-throttle"
 PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.static", "staff.set_language"})
 
 login_manager = LoginManager()
@@ -61,16 +63,23 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.inbox")
 
 
-def _account_key() -> str:
-    """The login limit's key for the account tried, whatever address the attempts come from."""
-    return "login-account:" + request.form.get("username", "").strip().casefold()[:150]
+def failed_login_detail(username: str) -> str:
+    """Audit detail of a failed login: the name tried (printable, cut) and a keyed hash of the address.
+
+    The hash lets an admin see that attempts came from one place without storing the address.
+    """
+    name = "".join(char for char in username.strip().casefold() if char.isprintable())[:80]
+    key = str(get_runtime().config.secret_key).encode()
+    address = hmac.new(key, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()[:16]
+    return f"user={name} address={address}"
+
+
+def _throttle() -> LoginThrottle:
+    throttle: LoginThrottle = current_app.extensions[THROTTLE]
+    return throttle
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(ADDRESS_LOGIN_LIMIT, methods=["POST"],  # only failed attempts count
-               deduct_when=lambda response: response.status_code == 401)
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], key_func=_account_key,
-               deduct_when=lambda response: response.status_code == 401)
 def login() -> str | Response | tuple[str, int]:
     """The login form; a successful login starts a fresh session."""
     if request.method == "GET":
@@ -79,9 +88,13 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("staff/login.html", next=request.args.get("next", ""))
     database = db_session()
     username = request.form.get("username", "")
+    keys = (account_key(username[:150]), address_key(request.remote_addr or ""))
+    if _throttle().blocked(keys):  # checked before the password: a blocked guess is not even tried
+        abort(429)
     user = authenticate(database, username, request.form.get("password", ""))
     if user is None:
-        audit.record(database, "anonymous", "login_failed", "staff_user", "-", None, "wrong name or password")
+        _throttle().failed(keys)
+        audit.record(database, "anonymous", "login_failed", "staff_user", "-", None, failed_login_detail(username))
         database.commit()
         flash(gettext("Benutzername oder Passwort ist falsch."), "error")
         return render_template("staff/login.html", next=request.form.get("next", "")), 401
@@ -119,6 +132,8 @@ def require_admin() -> StaffPrincipal:
 
 
 def init_app(app: Flask) -> None:
-    """Install Flask-Login for the dashboard."""
+    """Install Flask-Login for the dashboard and the login throttle."""
+    runtime = get_runtime(app)
+    app.extensions[THROTTLE] = throttle_for(str(runtime.config.ratelimit_storage_url), runtime.db)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"

@@ -1,4 +1,4 @@
-"""``treffpunkt create-user`` and ``treffpunkt purge``."""
+"""``treffpunkt create-user``, ``treffpunkt users …`` (list, reset-password, deactivate) and ``treffpunkt purge``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from shared.cli.main import Context, cli_actor, pass_context
 from shared.errors import ValidationFailed
 from shared.services import audit
 from shared.services.retention import purge
-from shared.services.staff_users import create_user
+from shared.services.staff_users import create_user, deactivate_user, find_user, set_password
 
 PASSWORD_VARIABLE = "TREFFPUNKT_NEW_PASSWORD"  # noqa: S105  # nosec B105 - a variable name, not a password
 
@@ -34,6 +34,47 @@ def create_user_command(context: Context, username: str, role: str, district: st
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(problem.message for problem in exc.problems)) from exc
     click.echo(f"Konto {username} ({role}) angelegt.")
+
+
+def _new_password() -> str:
+    return os.environ.get(PASSWORD_VARIABLE) or str(click.prompt(
+        "Neues Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen"))
+
+
+@click.group("users")
+def users_group() -> None:
+    """Staff accounts: list, reset a password, deactivate."""
+
+
+@users_group.command("reset-password")
+@click.argument("username")
+@pass_context
+def reset_password_command(context: Context, username: str) -> None:
+    """Set a new password (prompt or TREFFPUNKT_NEW_PASSWORD); all sessions of the account end."""
+    password = _new_password()
+    try:
+        with context.session() as session:
+            user = find_user(session, username)
+            set_password(session, user, password)
+            audit.record(session, cli_actor(), "update", "staff_user", user.id, user.district_id, "password reset")
+    except ValidationFailed as exc:
+        raise click.ClickException("; ".join(problem.message for problem in exc.problems)) from exc
+    click.echo(f"Passwort von {username} geändert; alle Sitzungen sind beendet.")
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+@pass_context
+def deactivate_command(context: Context, username: str) -> None:
+    """Deactivate an account: no more logins, every session ends (the audit trail stays)."""
+    try:
+        with context.session() as session:
+            user = find_user(session, username)
+            deactivate_user(session, user)
+            audit.record(session, cli_actor(), "update", "staff_user", user.id, user.district_id, "deactivated")
+    except ValidationFailed as exc:
+        raise click.ClickException("; ".join(problem.message for problem in exc.problems)) from exc
+    click.echo(f"Konto {username} deaktiviert.")
 
 
 @click.command("purge")

@@ -17,7 +17,6 @@ from shared.services import audit
 from shared.services.event_admin import (
     EventForm,
     apply_form,
-    is_public_url,
     list_events,
     next_starts,
     restore_event,
@@ -27,7 +26,17 @@ from shared.services.event_admin import (
     upcoming_dates,
 )
 from shared.services.events import cancel_event, save_event
-from shared.services.ics_import import IcsError, ImportReport, ParsedEvent, parse_ics, read_source, sync_source
+from shared.services.ics_import import (
+    MAX_BYTES,
+    IcsError,
+    ImportReport,
+    ParsedEvent,
+    SourceUnreadable,
+    decode_ics,
+    parse_ics,
+    read_source,
+    sync_source,
+)
 from shared.services.places import categories, districts, venues
 from shared.services.recurrence_words import describe
 from shared.staff.blueprint import bp
@@ -220,11 +229,8 @@ def import_preview() -> tuple[str, int]:
     url = request.form.get("url", "").strip()
     try:
         if upload is not None and upload.filename:
-            raw = upload.read()
-            text = raw.decode("utf-8-sig")
+            text = decode_ics(upload.stream.read(MAX_BYTES + 1))
         elif url.startswith(("https://", "http://")):
-            if not user.is_admin and not is_public_url(url):
-                return _import_page(error=gettext("Diese Webadresse ist nicht öffentlich erreichbar."), status=400)
             text = read_source(url)
         else:
             flash(gettext("Bitte eine Datei wählen oder eine Webadresse (https://…) angeben."), "error")
@@ -234,14 +240,12 @@ def import_preview() -> tuple[str, int]:
         report = _sync_in_scope(database, user, parsed, source, keep=False)
         database.rollback()
         token = stash_upload(get_runtime().config.data_dir, text)
-    except UnicodeDecodeError:
-        return _import_page(error=gettext("Die Datei ist nicht UTF-8-kodiert."), status=400)
     except IcsError as error:
         return _import_page(error=str(error), status=400)
     except ValidationFailed as error:
         return _import_page(error="; ".join(problem.message for problem in error.problems), status=400)
-    except OSError:
-        return _import_page(error=gettext("Die Webadresse konnte nicht gelesen werden."), status=400)
+    except SourceUnreadable as error:
+        return _import_page(error=error.message, status=400)
     return _import_page(report=report, token=token, source=source, parsed=parsed)
 
 

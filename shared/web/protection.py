@@ -117,7 +117,8 @@ class TrustedProxyFix:
 def init_app(app: Flask, config: Config) -> None:
     """Install CSRF protection, the rate limiter and the security headers."""
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config["RATELIMIT_STORAGE_URI"] = config.ratelimit_storage_url
+    storage = config.ratelimit_storage_url  # "database" is the login throttle's own store
+    app.config["RATELIMIT_STORAGE_URI"] = storage if "://" in storage else "memory://"
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
     limiter.init_app(app)

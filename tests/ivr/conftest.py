@@ -145,6 +145,7 @@ def phone(ivr_client: FlaskClient) -> TwilioPhone:
 class _RecordingHandler(http.server.BaseHTTPRequestHandler):
     body = b""
     requests: ClassVar[list[str]] = []
+    deleted: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         type(self).requests.append(self.path)
@@ -153,6 +154,11 @@ class _RecordingHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
         self.wfile.write(self.body)
+
+    def do_DELETE(self) -> None:  # the recording is deleted at Twilio once stored
+        type(self).deleted.append(self.path)
+        self.send_response(204)
+        self.end_headers()
 
     def log_message(self, *args: object) -> None:
         return
@@ -166,6 +172,7 @@ def recording_server() -> Iterator[str]:
     tone = (np.sin(np.arange(8000 * 2) * 2 * np.pi * 300 / 8000) * 6000).astype(np.int16)
     _RecordingHandler.body = write_wav(tone, 8000)
     _RecordingHandler.requests = []
+    _RecordingHandler.deleted = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

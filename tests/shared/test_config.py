@@ -80,4 +80,10 @@ def test_every_setting_is_a_typed_field_of_its_parsed_type(tmp_path: Path) -> No
     assert config.data_dir == tmp_path.resolve()
     assert config.replace(printer_name="bz-eving").printer_name == "bz-eving"
     with pytest.raises(TypeError):
-        config.replace(PRINTER_NAME="bz-eving")
+        config.replace(printer_name="bz-eving")
+
+
+def test_cookies_are_secure_unless_the_local_demo_turns_it_off(tmp_path: Path) -> None:
+    assert load_config(environ={"TREFFPUNKT_DATA_DIR": str(tmp_path)}).secure_cookies is True
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "TREFFPUNKT_SECURE_COOKIES=$${TREFFPUNKT_SECURE_COOKIES:-false} $(BIN)/treffpunkt serve" in makefile

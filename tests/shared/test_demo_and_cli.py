@@ -54,7 +54,7 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     assert _cli("db", "upgrade", env=env).returncode == 0
     assert _cli("db", "check", env=env).returncode == 0
     demo = _cli("demo", env=env)
-    assert demo.returncode == 0 and "admin" in demo.stdout
+    assert demo.returncode == 0 and "andrea.schulz / treffpunkt-demo" in demo.stdout
     listed = _cli("requests", "list", "--json", env=env)
     assert listed.returncode == 0
     items = json.loads(listed.stdout)["requests"]
@@ -74,3 +74,12 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
 
 def test_migrations_match_models(database: Database) -> None:
     assert migrate.pending_changes(database.engine) == []
+
+
+def test_demo_accounts_are_personal_and_documented(session: Session) -> None:
+    seed_all(session, "bz-hoerde", "token")
+    names = set(session.scalars(select(StaffUser.username)))
+    assert names == {"andrea.schulz", "hatice.yilmaz", "emil.becker"}
+    assert not any("team" in user.display_name.casefold() for user in session.scalars(select(StaffUser)))
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "`hatice.yilmaz` / `treffpunkt-demo`" in readme and "`andrea.schulz` / `treffpunkt-demo`" in readme

@@ -144,13 +144,3 @@ def test_staff_cannot_make_the_server_fetch_internal_addresses(hoerde_client: Fl
         "csrf_token": csrf_token(hoerde_client, "/staff/events/import")})
     assert response.status_code == 400
     assert "nicht öffentlich erreichbar" in response.get_data(as_text=True)
-
-
-def test_public_url_check() -> None:
-    from shared.services.event_admin import is_public_url
-
-    assert not is_public_url("http://localhost/feed.ics")
-    assert not is_public_url("http://10.1.2.3/feed.ics")
-    assert not is_public_url("http://[::1]/feed.ics")
-    assert not is_public_url("file:///etc/passwd")
-    assert is_public_url("https://93.184.215.14/feed.ics")

@@ -78,7 +78,7 @@ def test_purge_removes_old_recordings_then_old_requests(db: Database, config: Co
         assert open_file.is_file()
     with db.session() as session:
         details = list(session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "purge")))
-    assert details[-1] == "voice=0 requests=1 sessions=0"
+    assert details[-1] == "voice=0 requests=1 sessions=0 calls=0"
 
 
 def test_purge_command_and_daily_job(db: Database, config: Config, make_request: RequestFactory, app: Flask,
