@@ -18,7 +18,8 @@ def _to_readback(phone: TwilioPhone) -> str:
     phone.press("2")          # home visit or callback
     phone.press("2")          # callback → consent
     phone.press("2")          # consent without recording: the district comes next
-    readback = phone.press("8")  # Hörde → "Ihre Nummer ist …"
+    phone.press("4")          # a postcode begins
+    readback = phone.press("4263")  # 44263: Hörde → "Ihre Nummer ist …"
     personal = [url for url in readback.plays() if "/ivr/personal/" in url]
     assert len(personal) == 1, readback.plays()
     return urlsplit(personal[0]).path
@@ -45,10 +46,12 @@ def test_the_shared_prompt_url_is_no_oracle_for_a_number(phone: TwilioPhone, ivr
     """Hashing the read-back text of a number must not find a file while that number calls."""
     _to_readback(phone)
     hotline = get_hotline(ivr_app)
-    from ivr.flow import prompts
+    from ivr.flow import nodes, prompts
     from shared.services.phone import display_phone
 
-    text = prompts.text("de", "number_readback", digits=prompts.spoken_digits(display_phone(phone.caller)))
+    question = nodes.QUESTIONS[nodes.Node.NUMBER_CONFIRM]  # the whole question, as the flow says it
+    text = nodes.question_text(question, question.options, "de", False,
+                               digits=prompts.spoken_digits(display_phone(phone.caller)))
     cached = Path(hotline.synthesizer.path_for(SpeechRequest(text.strip(), "de", hotline.speech_rate)))
     assert not cached.exists()
     assert phone.client.get(f"/ivr/audio/{cached.parent.name}/{cached.stem}.wav").status_code == 404
