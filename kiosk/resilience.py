@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from kiosk.language import PAGES, current_language
 from kiosk.language import lazy_gettext as _l
 from kiosk.views import bp
 from shared.web.request_session import db_session
@@ -74,7 +75,9 @@ def alive() -> tuple[str, int, dict[str, str]]:
 def problem_page(code: int) -> tuple[str, int, dict[str, str]]:
     """The kiosk's own error page for HTTP status *code* (marked, so the service worker shows it)."""
     message = PROBLEMS.get(code, PROBLEMS[500] if code >= 500 else PROBLEMS[400])
-    page = render_template("kiosk/problem.html", message=message, wait=code >= 500)
+    # An unknown path under /kiosk/ matched no blueprint, so the kiosk's context processor did not run.
+    context = {} if request.blueprint == "kiosk" else {**PAGES.template_helpers(), "language": current_language()}
+    page = render_template("kiosk/problem.html", message=message, wait=code >= 500, **context)
     return page, code, {"X-Kiosk-Page": "1", "Cache-Control": "no-store"}
 
 

@@ -39,7 +39,7 @@ EVENT_WORDS: dict[str, tuple[str, ...]] = {
     "menu": ("hauptmenue", "menue", "zurueck", "anfang"),
 }
 CALLBACK_TIME_WORDS: dict[str, tuple[str, ...]] = {
-    "morning": ("vormittag", "vormittags", "morgens", "frueh"),
+    "morning": ("vormittag", "vormittags", "vor mittag", "vor mittags", "morgens", "frueh"),  # Whisper splits compounds
     "midday": ("mittag", "mittags", "mittagszeit"),
     "afternoon": ("nachmittag", "nachmittags", "spaeter"),
     "any": ("egal", "immer", "jederzeit", "wann sie wollen"),

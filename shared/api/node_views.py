@@ -79,5 +79,5 @@ def kiosk_heartbeat() -> Response:
         abort(400, "The body must be a JSON object.")
     schedule_feed.record_heartbeat(db_session(), kiosk, _heartbeat_from(body))
     db_session().commit()
-    assert kiosk.last_seen_at is not None
-    return jsonify({"kiosk": kiosk.slug, "last_seen_at": as_local(kiosk.last_seen_at).isoformat()})
+    seen = kiosk.last_seen_at
+    return jsonify({"kiosk": kiosk.slug, "last_seen_at": as_local(seen).isoformat() if seen else None})

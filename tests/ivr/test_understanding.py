@@ -99,3 +99,9 @@ def test_grammars_keep_umlauts_and_repeat_words() -> None:
     assert "rückruf" in understanding.grammar("kind")
     encoded = json.dumps(list(understanding.grammar("district")), ensure_ascii=False)
     assert "hörde" in encoded and "\\u" not in encoded
+
+
+def test_callback_times_including_compounds_split_by_the_recogniser() -> None:
+    cases = {"Vormittags.": "morning", "vor Mittags bitte": "morning", "am Vormittag": "morning",
+             "mittags": "midday", "Nachmittags": "afternoon", "das ist mir egal": "any", "Hörde": None}
+    assert {text: understanding.callback_time(text) for text in cases} == cases

@@ -80,7 +80,7 @@ def test_every_setting_is_a_typed_field_of_its_parsed_type(tmp_path: Path) -> No
     assert config.data_dir == tmp_path.resolve()
     assert config.replace(printer_name="bz-eving").printer_name == "bz-eving"
     with pytest.raises(TypeError):
-        config.replace(printer_name="bz-eving")
+        config.replace(PRINTER_NAME="bz-eving")
 
 
 def test_cookies_are_secure_unless_the_local_demo_turns_it_off(tmp_path: Path) -> None:
