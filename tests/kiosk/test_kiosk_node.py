@@ -129,7 +129,7 @@ def test_offline_request_arrives_once_after_the_line_is_back(node: Flask, backen
     assert "Skatrunde am Phoenixsee" in client.get("/kiosk/events/week").get_data(as_text=True)  # browse offline
     done = file_request(client)
     assert SENDING in done
-    reference = re.search(r"<strong>(\d{4} \d{4})</strong>", done)
+    reference = re.search(r"<strong[^>]*>(\d{4} \d{4})</strong>", done)
     assert reference is not None
     assert kiosk_node.outbox.deliver_due() == 0 and kiosk_node.outbox.length() == 1
     assert kiosk_node.outbox.deliver_due() == 0  # backing off: no new try within seconds
