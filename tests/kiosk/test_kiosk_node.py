@@ -195,7 +195,7 @@ def test_the_node_stores_no_occurrence_beyond_its_horizon(node: Flask, db: Datab
     weekly = add_event(db, "Wöchentliche Sprechstunde", "bz-hoerde",
                        datetime.combine(local_today(), time(9), BERLIN), rrule="FREQ=WEEKLY")
     with db.session() as session:  # the central server keeps its long horizon
-        assert session.scalar(select(func.count()).where(Occurrence.event_id == weekly)) > 52
+        assert (session.scalar(select(func.count()).where(Occurrence.event_id == weekly)) or 0) > 52
     _node(node).sync()
     edge = horizon(NODE_HORIZON_DAYS)[1]
     runtime = get_runtime(node)
