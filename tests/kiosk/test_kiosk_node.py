@@ -57,7 +57,7 @@ def backend(tmp_path: Path, database_url: str, db: Database) -> Iterator[ServedB
         add_event(db, title, "bz-hoerde", datetime.combine(tomorrow, time(hour), BERLIN))
     with db.session() as session:  # as if long ago: only what changes from now on is incremental
         session.execute(update(Event).values(updated_at=utcnow() - timedelta(hours=1)))
-    server = ServedBackend(database_url, tmp_path / "backend")
+    server = ServedBackend(database_url, tmp_path / "backend", SECURE_COOKIES="false")  # staff log in over http
     server.start()
     yield server
     server.stop()
