@@ -15,6 +15,8 @@ from shared.i18n import date_range, long_date
 from shared.services.events import (
     EventFilter,
     OccurrencePage,
+    OccurrenceView,
+    list_occurrences,
     page_of_occurrences,
     this_week,
 )
@@ -23,6 +25,7 @@ from shared.services.places import district_by_slug
 CHOOSER_DAYS = 14  # lists by district or topic look two weeks ahead
 PAGE_SIZE = 4  # entries per list page: titles take up to two lines, all of it fits 1920x1080
 PAGE_SIZE_LARGE = 3
+PHONE_LIMIT = 400  # entries on the phone page: a week of the whole city is ~120
 SCOPES = ("today", "tomorrow", "week", "district", "topic")
 
 
@@ -83,8 +86,17 @@ def list_page(session: Session, scope: ListScope, number: int, size: int,
               now: datetime | None = None) -> OccurrencePage:
     """Page *number* (1-based, clamped to the existing pages) of a list, in chronological order
     ("Heute" without what is over at *now*, UTC)."""
-    criteria = replace(scope.criteria, ending_after=now or utcnow()) if scope.hide_ended else scope.criteria
-    return page_of_occurrences(session, criteria, number, size)
+    return page_of_occurrences(session, _criteria(scope, now), number, size)
+
+
+def _criteria(scope: ListScope, now: datetime | None) -> EventFilter:
+    """The scope's filter, without what is over at *now* where the list hides it."""
+    return replace(scope.criteria, ending_after=now or utcnow()) if scope.hide_ended else scope.criteria
+
+
+def phone_entries(session: Session, scope: ListScope, now: datetime | None = None) -> list[OccurrenceView]:
+    """The whole list for the phone page, chronological, cancelled events included (marked there)."""
+    return list_occurrences(session, replace(_criteria(scope, now), include_cancelled=True, limit=PHONE_LIMIT))
 
 
 def first_entries(session: Session, scope: ListScope, limit: int,

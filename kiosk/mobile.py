@@ -1,33 +1,56 @@
-"""The page a kiosk QR code opens on a phone: ``/e/<id>`` (one event, 390 px wide, no idle reset,
-no print button, a cancellation said first) and ``/e/<id>.ics`` to put it in the phone's calendar."""
+"""The pages a kiosk QR code opens on a phone: ``/e/<id>`` (one event, 390 px wide, no idle reset,
+no print button, a cancellation said first), ``/e/<id>.ics`` to put it in the phone's calendar and
+``/e/list/<scope>[/<slug>]`` (a printed list: dated day headings, each entry linking to its page).
+``?lang=en|tr`` carries the kiosk's screen language (German otherwise)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template, url_for
+from flask import Blueprint, Flask, Response, abort, render_template, url_for
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from kiosk.language import PAGES, PHONE_BLUEPRINT, current_language
+from kiosk.listing import UnknownScope, phone_entries, resolve_scope
 from kiosk.slips import place_name
 from kiosk.views import requested_occurrence
 from shared.runtime import get_runtime
-from shared.services.events import OccurrenceView
+from shared.services.events import OccurrenceView, group_by_day
 from shared.services.recurrence import parse_exdates
+from shared.web.request_session import db_session
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("event_page", __name__, url_prefix="/e", template_folder="templates")
+bp = Blueprint(PHONE_BLUEPRINT, __name__, url_prefix="/e", template_folder="templates")
 
 _warned = False
 
 
+def _public(path: str, external: str) -> str:
+    """*path* under ``TREFFPUNKT_PUBLIC_URL`` (else under *external*, this server)."""
+    base = get_runtime().config.public_base_url
+    return (base or external) + path
+
+
 def public_event_url(view: OccurrenceView, external: str) -> str:
     """The phone page of one occurrence under ``TREFFPUNKT_PUBLIC_URL`` (else *external*, this server)."""
-    base = get_runtime().config.public_url.rstrip("/")
-    path = url_for("event_page.event_page", event_id=view.event.id, at=view.start.isoformat())
-    return base + path if base else external + path
+    return _public(url_for("event_page.event_page", event_id=view.event.id, at=view.start.isoformat()), external)
+
+
+def public_list_url(scope: str, slug: str, language: str, external: str) -> str:
+    """The phone page of a printed list (same scope, the slip's language) for its QR code."""
+    return _public(url_for("event_page.list_page", scope=scope, slug=slug or None,
+                           lang=None if language == "de" else language), external)
+
+
+@bp.context_processor
+def phone_context() -> dict[str, Any]:
+    """gettext in the page's language (``lang``) and the cancellation check."""
+    return {**PAGES.template_helpers(), "language": current_language(), "is_cancelled": is_cancelled,
+            "place_name": place_name}
 
 
 def warn_without_public_url(app: Flask) -> None:
@@ -51,6 +74,21 @@ def event_page(event_id: int) -> Response:
     view, more = requested_occurrence(event_id)
     page = render_template("mobile/event.html", view=view, more=more, cancelled=is_cancelled(view),
                            place=place_name(view.event))
+    return Response(page, headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/list/<scope>", defaults={"slug": ""})
+@bp.get("/list/<scope>/<slug>")
+def list_page(scope: str, slug: str) -> Response:
+    """A printed list for a phone: every entry, under dated day headings, cancellations marked."""
+    session = db_session()
+    try:
+        chosen = resolve_scope(session, scope, slug, language=current_language())
+    except UnknownScope:
+        abort(404)
+    lang = current_language()
+    page = render_template("mobile/list.html", scope=chosen, plan=group_by_day(phone_entries(session, chosen)),
+                           lang=None if lang == "de" else lang)
     return Response(page, headers={"Cache-Control": "no-cache"})
 
 

@@ -310,9 +310,9 @@ def print_list(scope: str, slug: str) -> BaseResponse:
     entries = first_entries(db_session(), chosen, slip_limit(form_state.large_text()))
     if entries.total == 0:  # no slip for an empty list: the list screen says there is nothing
         return redirect(url_for("kiosk.event_list", scope=scope, slug=slug or None))
-    base = get_runtime().config.public_base_url
-    path = url_for("kiosk.event_list", scope=scope, slug=slug or None)
-    qr_url = base + path if base else url_for("kiosk.event_list", scope=scope, slug=slug or None, _external=True)
+    from kiosk.mobile import public_list_url  # the phone page builds on this module
+
+    qr_url = public_list_url(scope, slug, language(), request.host_url.rstrip("/"))
     return _queue(lambda: schedule_slip(centre(), chosen.heading, entries.views, language(),
                                         form_state.large_text(), entries.total, qr_url))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from flask import Flask, current_app
 
 from kiosk.node.backend import Backend, BackendUnreachable
 from kiosk.node.heartbeat import send_heartbeat
-from kiosk.node.mirror import STATE_FILE, SyncRefused, SyncResult, sync_once
+from kiosk.node.mirror import NODE_HORIZON_DAYS, STATE_FILE, SyncRefused, SyncResult, sync_once
 from kiosk.node.outbox import RETRY_SECONDS, Outbox
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.runtime import get_runtime
+from shared.services.events import refresh_occurrences
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,8 @@ def init_app(app: Flask) -> None:
     runtime.add_worker("outbox", node.outbox.run)
     runtime.add_worker("heartbeat", node.heartbeat_loop)
     runtime.add_health_check("backend", node.health)
+    # the daily refresh keeps the node's short horizon (the app registered the central one)
+    runtime.add_daily_job("refresh-occurrences", partial(refresh_occurrences, days=NODE_HORIZON_DAYS))
 
 
 def delivery_pending(reference: str) -> bool:

@@ -31,6 +31,7 @@ from shared.services.schedule_feed import EVENT_TABLE, PLACE_TABLES, digest
 log = logging.getLogger(__name__)
 
 STATE_FILE = "kiosk-node-sync.json"
+NODE_HORIZON_DAYS = 42  # the node stores the coming six weeks (and today): a kiosk looks two weeks ahead
 BATCH = 500  # events per transaction: the kiosk's own writes (a request, a print job) wait at most one batch
 
 
@@ -124,8 +125,9 @@ def _delete_events(session: Session, ids: Sequence[int]) -> None:
 
 
 def apply_events(session: Session, rows: list[dict[str, Any]], deleted: Sequence[int], full: bool) -> None:
-    """Replace the given events (and their topics and occurrences), drop deleted ones; in a full
-    sync drop every local event the feed did not list."""
+    """Replace the given events (and their topics and occurrences over the node's
+    :data:`NODE_HORIZON_DAYS`), drop deleted ones; in a full sync drop every local event the feed
+    did not list."""
     for chunk in _chunks(rows):
         ids = [int(row["id"]) for row in chunk]
         session.execute(delete(event_categories).where(event_categories.c.event_id.in_(ids)))
@@ -136,7 +138,7 @@ def apply_events(session: Session, rows: list[dict[str, Any]], deleted: Sequence
         if topics:
             session.execute(insert(event_categories), topics)
         session.commit()
-        materialise_events(session, ids)
+        materialise_events(session, ids, NODE_HORIZON_DAYS)
     gone = list(deleted)
     if full:
         listed = {int(row["id"]) for row in rows}

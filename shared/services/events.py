@@ -69,10 +69,10 @@ class WeekPlan:
     days: dict[date, list[OccurrenceView]] = field(default_factory=dict)
 
 
-def horizon() -> tuple[datetime, datetime]:
-    """The UTC window for which occurrences are materialised."""
+def horizon(days: int = HORIZON_DAYS) -> tuple[datetime, datetime]:
+    """The UTC window for which occurrences are materialised (*days* ahead; a kiosk node keeps fewer)."""
     today = local_today()
-    return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=HORIZON_DAYS))
+    return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=days))
 
 
 OccurrenceRow = tuple[int, int | None, datetime, datetime, bool, bool]
@@ -132,20 +132,21 @@ FOREGROUND_WAIT = 2.0  # SQLite: longest wait for requests' writes before a batc
 LOCK_RETRIES = 5
 
 
-def refresh_occurrences(session: Session) -> int:
+def refresh_occurrences(session: Session, days: int = HORIZON_DAYS) -> int:
     """Bring the stored occurrences up to the current horizon (at start-up and daily).
 
     Incremental: events changed since the last refresh are re-expanded, the others only over the
     horizon's new days; a full rebuild when there is no state or the horizon jumped. Work goes in
     batches of :data:`REFRESH_BATCH` events, each its own short transaction of Core statements
-    (nothing is loaded into the session). Returns the occurrences written.
+    (nothing is loaded into the session). *days* is how far ahead (see :func:`horizon`). Returns the
+    occurrences written.
     """
     started = utcnow()
-    window = horizon()
+    window = horizon(days)
     session.commit()  # end any open transaction: each batch below is its own
     state = session.get(RefreshState, REFRESH_STATE)
     total = 0
-    if state is None or not state.horizon_end <= window[1] <= state.horizon_end + timedelta(days=HORIZON_DAYS):
+    if state is None or not state.horizon_end <= window[1] <= state.horizon_end + timedelta(days=days):
         total += _expand_in_batches(session, Event.id.is_not(None), window, replace_from=None)
     else:
         changed = Event.updated_at > state.watermark
@@ -174,9 +175,9 @@ def refresh_occurrences(session: Session) -> int:
     return total
 
 
-def materialise_events(session: Session, event_ids: Sequence[int]) -> int:
-    """Re-expand the occurrences of these events over the horizon, in batches (a kiosk node after a sync)."""
-    return _expand_in_batches(session, Event.id.in_(event_ids), horizon(), replace_from=None)
+def materialise_events(session: Session, event_ids: Sequence[int], days: int = HORIZON_DAYS) -> int:
+    """Re-expand the occurrences of these events over the horizon of *days*, in batches (a kiosk node after a sync)."""
+    return _expand_in_batches(session, Event.id.in_(event_ids), horizon(days), replace_from=None)
 
 
 def _expand_in_batches(session: Session, which: ColumnElement[bool], window: tuple[datetime, datetime],

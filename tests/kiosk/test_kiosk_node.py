@@ -26,15 +26,16 @@ from sqlalchemy import func, select, update
 from kiosk.node import KioskNode
 from kiosk.node.backend import BackendUnreachable
 from kiosk.node.cli import node_config
+from kiosk.node.mirror import NODE_HORIZON_DAYS
 from shared import migrate
 from shared.app import create_app
 from shared.clock import BERLIN, local_today, utcnow
 from shared.config import load_config
 from shared.db import Database
-from shared.models import Event, Kiosk, PrinterState, Request
+from shared.models import Event, Kiosk, Occurrence, PrinterState, Request
 from shared.runtime import get_runtime
 from shared.seed.demo import seed_demo_kiosk
-from shared.services.events import cancel_event, save_event
+from shared.services.events import cancel_event, horizon, save_event
 from shared.services.staff_users import create_user
 from tests.kiosk.kiosk_data import add_event
 from tests.support.served_backend import ServedBackend, free_port
@@ -56,7 +57,7 @@ def backend(tmp_path: Path, database_url: str, db: Database) -> Iterator[ServedB
         add_event(db, title, "bz-hoerde", datetime.combine(tomorrow, time(hour), BERLIN))
     with db.session() as session:  # as if long ago: only what changes from now on is incremental
         session.execute(update(Event).values(updated_at=utcnow() - timedelta(hours=1)))
-    server = ServedBackend(database_url, tmp_path / "backend")
+    server = ServedBackend(database_url, tmp_path / "backend", SECURE_COOKIES="false")  # staff log in over http
     server.start()
     yield server
     server.stop()
@@ -128,7 +129,7 @@ def test_offline_request_arrives_once_after_the_line_is_back(node: Flask, backen
     assert "Skatrunde am Phoenixsee" in client.get("/kiosk/events/week").get_data(as_text=True)  # browse offline
     done = file_request(client)
     assert SENDING in done
-    reference = re.search(r"<strong>(\d{4} \d{4})</strong>", done)
+    reference = re.search(r"<strong[^>]*>(\d{4} \d{4})</strong>", done)
     assert reference is not None
     assert kiosk_node.outbox.deliver_due() == 0 and kiosk_node.outbox.length() == 1
     assert kiosk_node.outbox.deliver_due() == 0  # backing off: no new try within seconds
@@ -188,6 +189,30 @@ def test_incremental_sync_of_one_change_then_nothing(node: Flask, db: Database) 
     assert "Tanztee mit Live-Musik" in node.test_client().get("/kiosk/events/week").get_data(as_text=True)
     unchanged = kiosk_node.sync()
     assert unchanged.not_modified and unchanged.wire_bytes == 0
+
+
+def test_the_node_stores_no_occurrence_beyond_its_horizon(node: Flask, db: Database) -> None:
+    weekly = add_event(db, "Wöchentliche Sprechstunde", "bz-hoerde",
+                       datetime.combine(local_today(), time(9), BERLIN), rrule="FREQ=WEEKLY")
+    with db.session() as session:  # the central server keeps its long horizon
+        assert (session.scalar(select(func.count()).where(Occurrence.event_id == weekly)) or 0) > 52
+    _node(node).sync()
+    edge = horizon(NODE_HORIZON_DAYS)[1]
+    runtime = get_runtime(node)
+
+    def stored() -> list[datetime]:
+        with runtime.db.session() as session:
+            return list(session.scalars(select(Occurrence.start).where(Occurrence.event_id == weekly)))
+
+    after_sync = stored()
+    assert 6 <= len(after_sync) <= 7 and max(after_sync) < edge
+    with runtime.db.session() as session:  # the node's daily refresh keeps the short window
+        runtime.daily_jobs["refresh-occurrences"](session)
+        session.commit()
+    assert sorted(stored()) == sorted(after_sync)
+    with runtime.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Occurrence).where(Occurrence.start >= edge)) == 0
+    assert "Wöchentliche Sprechstunde" in node.test_client().get("/kiosk/events/week").get_data(as_text=True)
 
 
 def test_deleted_and_cancelled_events_disappear_at_the_node(node: Flask, db: Database) -> None:

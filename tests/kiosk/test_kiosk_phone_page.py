@@ -4,6 +4,7 @@ cancellation said first, an .ics file for the phone's calendar; and the start-up
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
@@ -12,16 +13,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, ViewportSize, expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from hardware.receipt_content import ScheduleSlip, slip_from_json
 from kiosk import mobile
 from shared.app import create_app
 from shared.clock import BERLIN, local_today
 from shared.config import Config
 from shared.db import Database
-from shared.models import Event
+from shared.i18n import full_date
+from shared.models import Event, PrintJob
 from tests.kiosk.kiosk_checks import axe_violations
 from tests.kiosk.kiosk_data import LONGEST_TITLE, add_event, add_longest_event
+from tests.support.staff_login import csrf_token
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -99,3 +103,54 @@ def test_start_up_warns_once_without_a_public_url(config: Config, db: Database, 
     with caplog.at_level(logging.WARNING, logger="kiosk.mobile"):
         app: Flask = create_app(config.replace(public_url="https://treffpunkt.dortmund.de"), db)
     assert app and not [r for r in caplog.records if "TREFFPUNKT_PUBLIC_URL" in r.getMessage()]
+
+
+@pytest.mark.browser
+def test_the_list_page_fits_390_px_with_dated_days_in_order(phone: Page, kiosk_db: Database,
+                                                            axe_source: str) -> None:
+    add_longest_event(kiosk_db, _tomorrow(15))
+    called_off = add_event(kiosk_db, "Abgesagte Skatrunde", "bz-hoerde", _tomorrow(11))
+    with kiosk_db.session() as session:
+        session.execute(update(Event).where(Event.id == called_off).values(cancelled=True))
+    phone.goto("/e/list/district/hoerde")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Hörde")
+    days = phone.get_by_role("heading", level=2).all_text_contents()
+    first, last = local_today(), local_today() + timedelta(days=13)
+    expected = [full_date(first + timedelta(days=n), "de") for n in range((last - first).days + 1)]
+    assert days and days == [day for day in expected if day in days]  # dated, chronological, no repeats
+    assert full_date(local_today() + timedelta(days=1), "de") in days
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert phone.locator("script").count() == 0 and "drucken" not in phone.content().lower()
+    entry = phone.get_by_role("link", name=re.compile("Abgesagte Skatrunde"))
+    expect(entry).to_contain_text("Abgesagt")
+    expect(entry).to_have_attribute("href", re.compile(rf"^/e/{called_off}\?at="))
+    title = phone.locator(".entry-title").first
+    assert float(title.evaluate("(node) => parseFloat(getComputedStyle(node).fontSize)")) >= 20
+    assert axe_violations(phone, axe_source) == []
+    entry.click()
+    expect(phone.get_by_role("alert")).to_have_text("Abgesagt: Dieser Termin findet nicht statt.")
+    phone.wait_for_timeout(2500)
+    assert f"/e/{called_off}" in phone.url
+
+
+def test_the_list_page_speaks_the_slips_language_and_refuses_unknown_lists(client: FlaskClient,
+                                                                          kiosk_db: Database) -> None:
+    add_event(kiosk_db, "Tanztee", "bz-hoerde", _tomorrow(10))
+    page = client.get("/e/list/district/hoerde?lang=tr").get_data(as_text=True)
+    assert '<html lang="tr">' in page and "Tanztee" in page and "lang=tr" in page
+    assert client.get("/e/list/district/nowhere").status_code == 404
+    assert client.get("/e/list/galaxy").status_code == 404
+    assert client.get("/e/list/today?lang=xx").status_code == 200
+
+
+def test_the_list_slips_qr_code_leads_to_the_phone_list(client: FlaskClient, kiosk_db: Database) -> None:
+    add_event(kiosk_db, "Tanztee", "bz-hoerde", _tomorrow(10))
+    token = csrf_token(client, "/kiosk/events/district/hoerde")
+    client.post("/kiosk/language", data={"csrf_token": token, "language": "tr"})
+    printed = client.post("/kiosk/print/events/district/hoerde", data={"csrf_token": token, "once": "q"})
+    assert printed.status_code == 302
+    with kiosk_db.session() as session:
+        [job] = session.scalars(select(PrintJob)).all()
+        slip = slip_from_json(job.payload)
+    assert isinstance(slip, ScheduleSlip) and slip.qr_url == "http://localhost/e/list/district/hoerde?lang=tr"
+    assert "Tanztee" in client.get(slip.qr_url).get_data(as_text=True)
