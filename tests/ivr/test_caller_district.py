@@ -21,6 +21,7 @@ from ivr.flow.engine import (
     LookupCaller,
     NoInput,
     Say,
+    Speech,
     Transfer,
     step,
 )
@@ -189,3 +190,15 @@ def test_webhooks_take_the_district_from_the_number(phone: TwilioPhone, db: Data
         last = phone.press(key)
     assert last.verbs()[-1] == "Hangup"
     assert saved_districts(db) == ["hoerde", "innenstadt-west" if change else "hoerde"]
+
+
+@pytest.mark.parametrize(("answer", "node"), [("neun", "home_district"), ("ja", "callback_time")])
+def test_by_speech_neun_changes_the_district_and_ja_keeps_it(answer: str, node: str) -> None:
+    state, _ = step(CallState(), CallStarted(caller=CALLER, speech=True))
+    state, _ = step(state, CallerKnown(8))
+    for said in ("Anfrage", "Hausbesuch", "nein"):
+        state, actions = step(state, Speech(said))
+    assert any(isinstance(a, Say) and GUESS_HOERDE in a.text for a in actions)
+    state, _ = step(state, Speech(answer))
+    assert state.node == node
+    assert state.draft is not None and state.draft.district == (None if answer == "neun" else 8)
