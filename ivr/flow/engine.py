@@ -520,7 +520,7 @@ class _Flow:
         """Straight to the Seniorenbüro (district asked only when no earlier answer gives it)."""
         s = self.state
         district = self.known_district()
-        s.draft = None
+        s.draft, s.district_guess = None, False  # a guess said for the request is not said again
         if district:
             s.district = district
             s.node = Node.PERSON
@@ -808,6 +808,7 @@ class _Flow:
         """A voice message that becomes a callback request (consent first)."""
         s = self.state
         s.draft = Draft(kind="callback", purpose="message", district=s.district or None)
+        s.district_guess = False
         return self.go(Node.CONSENT)
 
     def request_saved(self, event: RequestSaved) -> list[Action]:

@@ -20,6 +20,7 @@ from ivr.flow.engine import (
     Listen,
     LookupCaller,
     NoInput,
+    OfficeStatus,
     Say,
     Speech,
     Transfer,
@@ -202,3 +203,15 @@ def test_by_speech_neun_changes_the_district_and_ja_keeps_it(answer: str, node: 
     state, _ = step(state, Speech(answer))
     assert state.node == node
     assert state.draft is not None and state.draft.district == (None if answer == "neun" else 8)
+
+
+def test_silence_after_the_guess_goes_to_the_office_of_that_district_without_saying_it_again() -> None:
+    state, _ = step(CallState(), CallStarted(caller=CALLER))
+    state, _ = step(state, CallerKnown(8))
+    for key in ("2", "1", "2"):
+        state, _ = step(state, Digits(key))
+    state, _ = step(state, NoInput())
+    state, actions = step(state, NoInput())  # two silent rounds: the way to a person, for Hörde
+    assert actions[-1] == CheckOffice(8) and not state.district_guess
+    state, actions = step(state, OfficeStatus(False))
+    assert state.node == "consent" and not any(isinstance(a, Say) and "anderer" in a.text for a in actions)
