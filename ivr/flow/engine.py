@@ -354,7 +354,7 @@ class _Flow:
             *menu, listen = self.ask()
             lookup = [LookupCaller(s.caller)] if s.caller else []
             return [self.say("greeting_speech" if s.speech else "greeting"), *menu,
-                    Say(text("de", "turkish_offer"), "tr"), listen, *lookup]
+                    Say(text("de", "turkish_offer"), "tr"), *lookup, listen]
         if isinstance(event, CallerKnown):
             s.caller_district = event.district or None
             return []

@@ -69,7 +69,7 @@ class Caller:
 def test_lookup_is_asked_once_at_the_start_and_only_with_a_caller_id() -> None:
     _, actions = step(CallState(), CallStarted(caller=CALLER))
     assert [a for a in actions if isinstance(a, LookupCaller)] == [LookupCaller(CALLER)]
-    assert isinstance(actions[-2], Listen)  # the greeting is not held up by the lookup
+    assert isinstance(actions[-1], Listen) and isinstance(actions[-2], LookupCaller)  # after every Say
     _, withheld = step(CallState(), CallStarted(caller=""))
     assert not any(isinstance(a, LookupCaller) for a in withheld)
 
