@@ -7,9 +7,10 @@ answers (events, the saved reference) are filled in as the database would give t
 
 Prints JSON: seconds and inputs until the first event starts to be read, and until the reference
 of a home visit (consent, name, postcode, number confirmed, callback time, topic, confirmation)
-starts; and the silence a caller hears between confirming a request with a 60 s topic and the
-reference: the request saved on a real (scratch SQLite) database by the hotline of a real app, and
-the reference prompt synthesised, as the confirming webhook does it.
+starts, also for a caller whose district is known from the number (said, not asked); and the
+silence a caller hears between confirming a request with a 60 s topic and the reference: the
+request saved on a real (scratch SQLite) database by the hotline of a real app, and the reference
+prompt synthesised, as the confirming webhook does it.
 
 Run: ``.venv/bin/python bench/ivr_paths.py`` (a few seconds once prompts are cached).
 """
@@ -35,6 +36,7 @@ from bench.bench_support import app_client, scratch_database  # noqa: E402
 from ivr.flow.call_record import CallRecord  # noqa: E402
 from ivr.flow.engine import (  # noqa: E402
     Action,
+    CallerKnown,
     CallEvent,
     CallStarted,
     CallState,
@@ -42,6 +44,7 @@ from ivr.flow.engine import (  # noqa: E402
     Draft,
     EventItem,
     EventsFound,
+    LookupCaller,
     LookupEvents,
     RecordingDone,
     RecordingRef,
@@ -72,8 +75,9 @@ def wav_seconds(path: Path) -> float:
 class Walk:
     """One caller's way through the flow, timing every prompt."""
 
-    def __init__(self, synthesizer: Synthesizer) -> None:
+    def __init__(self, synthesizer: Synthesizer, caller_district: int | None = None) -> None:
         self.synthesizer = synthesizer
+        self.caller_district = caller_district  # what earlier requests of the number give
         self.state = CallState()
         self.seconds = 0.0
         self.inputs = 0
@@ -88,6 +92,8 @@ class Walk:
                 self.started_at.setdefault(action.text, self.seconds)
                 self.seconds += wav_seconds(self.synthesizer.synthesize(action.text, action.language))
                 self.heard.append(action.text)
+            elif isinstance(action, LookupCaller):
+                pending.append(CallerKnown(self.caller_district))
             elif isinstance(action, LookupEvents):
                 pending.append(EventsFound(EVENTS, total=len(EVENTS)))
             elif isinstance(action, SaveRequest):
@@ -117,13 +123,16 @@ def first_event(synthesizer: Synthesizer) -> dict[str, Any]:
     return {"seconds": round(walk.started_at[EVENTS[0].spoken], 1), "inputs": walk.inputs}
 
 
-def home_visit(synthesizer: Synthesizer, name_seconds: float, topic_seconds: float) -> dict[str, Any]:
-    walk = Walk(synthesizer)
+def home_visit(synthesizer: Synthesizer, name_seconds: float, topic_seconds: float,
+               known_caller: bool = False) -> dict[str, Any]:
+    """The home-visit path; a *known_caller*'s district comes from earlier requests of the number."""
+    walk = Walk(synthesizer, caller_district=8 if known_caller else None)
     walk.send(CallStarted(caller="+492311234567", speech=False))
     for key in ("2", "1", "1"):  # request, home visit, consent
         walk.send(Digits(key))
     walk.send(RecordingDone("name", "file:name.wav", name_seconds), name_seconds)
-    walk.send(Digits("44263"))  # the postcode: Hörde
+    if not known_caller:
+        walk.send(Digits("44263"))  # the postcode: Hörde
     walk.send(Digits("1"))  # the caller's number is right
     walk.send(Digits("1"))  # call back in the morning
     walk.send(RecordingDone("topic", "file:topic.wav", topic_seconds), topic_seconds)
@@ -196,7 +205,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             result = {"answer_delay_seconds": ANSWER_DELAY, "speech_rate": args.rate,
                       "first_event": first_event(synthesizer),
-                      "home_visit_reference": home_visit(synthesizer, args.name_seconds, args.topic_seconds)}
+                      "home_visit_reference": home_visit(synthesizer, args.name_seconds, args.topic_seconds),
+                      "home_visit_reference_known_caller": home_visit(synthesizer, args.name_seconds,
+                                                                      args.topic_seconds, known_caller=True)}
         finally:
             synthesizer.close()
     result["silence_before_reference"] = silence_before_reference(args.long_topic_seconds)

@@ -29,6 +29,8 @@ from shared.services.phone import display_phone, normalise_phone
 
 MAX_STRIKES = 6  # failed rounds in the whole call before a friendly goodbye
 MAX_TURNS = 80  # answers in the whole call before a friendly goodbye (a total call limit)
+GUESS_SECONDS = 3  # the pause after "Für Hörde. Ein anderer Stadtbezirk: die 9." before connecting
+CHANGE_DISTRICT_KEY = "9"
 EVENT_BATCH = 5  # events announced per "the next five"
 
 
@@ -113,6 +115,13 @@ class OfficeStatus:
 
 
 @dataclass(frozen=True)
+class CallerKnown:
+    """Answer to :class:`LookupCaller`: the district of the caller's latest request (None: unknown)."""
+
+    district: int | None
+
+
+@dataclass(frozen=True)
 class RequestSaved:
     """Answer to :class:`SaveRequest`."""
 
@@ -121,7 +130,7 @@ class RequestSaved:
 
 
 CallEvent = (CallStarted | Digits | Speech | NoInput | RecordingDone | HungUp | TransferFailed
-             | TransferAnswered | EventsFound | OfficeStatus | RequestSaved)
+             | TransferAnswered | EventsFound | OfficeStatus | CallerKnown | RequestSaved)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -183,13 +192,20 @@ class CheckOffice:
 
 
 @dataclass(frozen=True)
+class LookupCaller:
+    """Query: the district of earlier requests from the caller ID *caller* (asked once, at the start)."""
+
+    caller: str
+
+
+@dataclass(frozen=True)
 class SaveRequest:
     """Query: save (or complete) the request drafted in the state."""
 
     incomplete: bool
 
 
-Action = Say | Listen | Record | Transfer | HangUp | LookupEvents | CheckOffice | SaveRequest
+Action = Say | Listen | Record | Transfer | HangUp | LookupEvents | CheckOffice | LookupCaller | SaveRequest
 OUTPUT_ACTIONS = (Say, Listen, Record, Transfer, HangUp)
 
 
@@ -247,6 +263,8 @@ class CallState:
     turns: int = 0
     district_group: int = 0  # the group menu (1–3) being asked
     district_for: str = ""  # the district question the group menu answers
+    caller_district: int | None = None  # the district of the caller's earlier requests
+    district_guess: bool = False  # that district was just said instead of asked: 9 changes it
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the ``calls.state`` column."""
@@ -334,8 +352,12 @@ class _Flow:
             s.caller, s.speech, s.node = event.caller, event.speech, Node.MAIN
             # The opening stays under 12 s: greeting, menu, then the Turkish offer (keys barge in throughout).
             *menu, listen = self.ask()
+            lookup = [LookupCaller(s.caller)] if s.caller else []
             return [self.say("greeting_speech" if s.speech else "greeting"), *menu,
-                    Say(text("de", "turkish_offer"), "tr"), listen]
+                    Say(text("de", "turkish_offer"), "tr"), *lookup, listen]
+        if isinstance(event, CallerKnown):
+            s.caller_district = event.district or None
+            return []
         if isinstance(event, HungUp):
             return self.hung_up()
         if isinstance(event, EventsFound):
@@ -359,6 +381,10 @@ class _Flow:
         s.turns += 1
         if s.turns > MAX_TURNS:
             return self.give_up()
+        if s.district_guess:
+            guessed = self.guess_answered(event)
+            if guessed is not None:
+                return guessed
         question = QUESTIONS.get(Node(s.node)) if s.node in QUESTIONS else None
         if s.partial:  # the rest of an entry begun with a prefix key, or the pause after it
             prefix, s.partial = s.partial, ""
@@ -413,6 +439,7 @@ class _Flow:
         if said is None:
             return self.failed("not_understood")
         s.failures = 0
+        s.district_guess = False  # the question after the guessed district is answered: it stands
         handler = getattr(self, f"on_{s.node}")
         answer: list[Action] = handler(said)
         return answer
@@ -438,6 +465,8 @@ class _Flow:
             personal = True
         elif node == Node.CONFIRM:
             before = self.summary()
+        if s.district_guess:
+            before = [self.guess_said(), *before]
         said = nodes.question_text(question, options_for(s, node), s.language, s.speech, **values)
         listen = Listen(node.value, understanding.grammar(question.grammar),
                         max_digits=1 if question.prefixes else question.max_digits,
@@ -491,12 +520,51 @@ class _Flow:
         """Straight to the Seniorenbüro (district asked only when no earlier answer gives it)."""
         s = self.state
         district = self.known_district()
-        s.draft = None
+        s.draft, s.district_guess = None, False  # a guess said for the request is not said again
         if district:
             s.district = district
             s.node = Node.PERSON
             return [*before, CheckOffice(district)]
+        if s.caller_district:  # known from the caller's number: said, with a short pause to change it
+            s.district, s.node, s.district_guess = s.caller_district, Node.PERSON, True
+            return [*before, self.guess_said(),
+                    Listen(Node.PERSON.value, understanding.grammar("yes_no"), timeout_seconds=GUESS_SECONDS)]
         return self.go(Node.PERSON_DISTRICT, *before)
+
+    def guess_said(self) -> Say:
+        """"Für Hörde. Ein anderer Stadtbezirk: die 9." instead of the district question."""
+        s = self.state
+        district = s.draft.district if s.node != Node.PERSON and s.draft else s.district
+        return self.say("district_guess", district=prompts.district_name(district or 0, s.language),
+                        digit=CHANGE_DISTRICT_KEY)
+
+    def guess_answered(self, event: Digits | Speech | NoInput) -> list[Action] | None:
+        """The answer after a district said from the caller's number: 9 asks for another one."""
+        s = self.state
+        digits = event.digits if isinstance(event, Digits) else ""
+        spoken = event.text if isinstance(event, Speech) else ""
+        wants_other = digits == CHANGE_DISTRICT_KEY or (
+            bool(spoken) and understanding.number(spoken) == int(CHANGE_DISTRICT_KEY))
+        if wants_other and self.guess_changeable():
+            s.district_guess, s.caller_district = False, None
+            if s.node == Node.PERSON:
+                s.district = None
+                return self.go(Node.PERSON_DISTRICT)
+            self.draft.district = None
+            return self.go(Node.HOME_DISTRICT)
+        if s.node == Node.PERSON:  # silence or any other answer: the district stands
+            s.district_guess = False
+            return [CheckOffice(s.district or 0)]
+        return None
+
+    def guess_changeable(self) -> bool:
+        """Whether the change key is free in the current question (not one of its own keys)."""
+        s = self.state
+        if s.node == Node.PERSON:
+            return True
+        question = QUESTIONS.get(Node(s.node)) if s.node in QUESTIONS else None
+        return (question is not None and not question.record and question.max_digits == 1
+                and all(option.key != CHANGE_DISTRICT_KEY for option in options_for(s, s.node)))
 
     # answers per node
 
@@ -674,6 +742,8 @@ class _Flow:
         draft = self.draft
         if draft.district is None and draft.purpose == "request":
             draft.district = self.state.district or None  # an earlier answer of this call
+            if draft.district is None and self.state.caller_district:
+                draft.district, self.state.district_guess = self.state.caller_district, True  # said, not asked
             if draft.district is None:
                 return self.go(Node.HOME_DISTRICT)
         if not draft.phone_confirmed:
@@ -738,6 +808,7 @@ class _Flow:
         """A voice message that becomes a callback request (consent first)."""
         s = self.state
         s.draft = Draft(kind="callback", purpose="message", district=s.district or None)
+        s.district_guess = False
         return self.go(Node.CONSENT)
 
     def request_saved(self, event: RequestSaved) -> list[Action]:

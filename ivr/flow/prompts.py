@@ -94,6 +94,7 @@ GERMAN: dict[str, str] = {
     "any": "Zeit egal",
     "q_district": "Welcher Stadtbezirk?",
     "q_home_district": "Wo wohnen Sie?",
+    "district_guess": "Für {district}. Ein anderer Stadtbezirk: die {digit}.",
     "q_person_district": "Welches Seniorenbüro?",
     "postcode_hint": "Oder Ihre Postleitzahl.",
     "district_speech_hint": "Sie können auch Ihren Stadtteil sagen.",

@@ -7,12 +7,14 @@ from typing import Protocol
 
 from ivr.flow.engine import (
     Action,
+    CallerKnown,
     CallEvent,
     CallState,
     CheckOffice,
     EventsFound,
     HangUp,
     Listen,
+    LookupCaller,
     LookupEvents,
     OfficeStatus,
     Record,
@@ -34,6 +36,9 @@ class CallServices(Protocol):
 
     def check_office(self, query: CheckOffice) -> OfficeStatus:
         """Whether the district's Seniorenbüro takes calls now."""
+
+    def find_caller(self, query: LookupCaller) -> CallerKnown:
+        """The district of the caller's most recent request (a year at most), if any."""
 
     def save_request(self, state: CallState, query: SaveRequest) -> RequestSaved:
         """Save (or complete) the drafted request with its recordings."""
@@ -69,6 +74,8 @@ def _answer(action: Action, state: CallState, services: CallServices) -> CallEve
         return services.find_events(action)
     if isinstance(action, CheckOffice):
         return services.check_office(action)
+    if isinstance(action, LookupCaller):
+        return services.find_caller(action)
     if isinstance(action, SaveRequest):
         return services.save_request(state, action)
     return None

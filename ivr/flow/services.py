@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.flow import prompts
 from ivr.flow.engine import (
+    CallerKnown,
     CallState,
     CheckOffice,
     EventItem,
     EventsFound,
+    LookupCaller,
     LookupEvents,
     OfficeStatus,
     RequestSaved,
@@ -20,15 +23,18 @@ from ivr.flow.engine import (
 )
 from ivr.transports.recordings import RecordingAttacher
 from shared.clock import local_now, local_today
-from shared.models import Request
+from shared.errors import ValidationFailed
+from shared.models import District, Request
 from shared.seed.reference_data import DISTRICTS
 from shared.services.events import EventFilter, OccurrenceView, list_occurrences, this_week
+from shared.services.phone import normalise_phone
 from shared.services.places import district_by_slug, is_open, seniorenbuero
 from shared.services.requests import NewRequest, complete_incomplete, create_request
 from shared.speech import ear_text
 
 ACTOR = "ivr"
 MAX_EVENTS = 50  # events kept in the call state; the count said covers all of them
+CALLER_MEMORY = timedelta(days=365)  # a caller's district older than this is asked again
 
 
 def idempotency_key(call_sid: str) -> str:
@@ -113,6 +119,18 @@ class DatabaseCallServices:
         if office is None or not office.phone:
             return OfficeStatus(open=False)
         return OfficeStatus(open=is_open(office, self.now or local_now()), phone=office.phone, name=office.name)
+
+    def find_caller(self, query: LookupCaller) -> CallerKnown:
+        try:
+            number = normalise_phone(query.caller)
+        except ValidationFailed:  # withheld or foreign-format caller IDs are simply not known
+            return CallerKnown(None)
+        since = (self.now or local_now()) - CALLER_MEMORY
+        district = self.session.scalar(
+            select(District.number).join(Request, Request.district_id == District.id)
+            .where(Request.phone_e164 == number, Request.created_at >= since)
+            .order_by(Request.created_at.desc(), Request.id.desc()).limit(1))
+        return CallerKnown(district)
 
     def save_request(self, state: CallState, query: SaveRequest) -> RequestSaved:
         draft = state.draft

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from ivr.flow.engine import (
     Action,
+    CallerKnown,
     CallEvent,
     CallStarted,
     CallState,
@@ -166,6 +167,7 @@ EVENTS = st.one_of(
     st.builds(RecordingDone, st.sampled_from(["name", "topic", "message"]), st.sampled_from(["", "file:a.wav"])),
     st.builds(EventsFound, st.sampled_from([(), ITEMS])),
     st.builds(OfficeStatus, st.booleans(), st.just("+492315029408"), st.just("Seniorenbüro")),
+    st.builds(CallerKnown, st.sampled_from([None, 8])),  # a district from the number, then "9" or not
 )
 
 

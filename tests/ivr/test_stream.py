@@ -26,6 +26,7 @@ from shared.db import Database
 from shared.models import Call, Request, VoiceMessage
 from shared.runtime import get_runtime
 from tests.ivr.conftest import CALLER, TwilioPhone
+from tests.ivr.test_caller_district import earlier_request, saved_districts
 
 SILENCE = bytes([MULAW_SILENCE]) * FRAME_BYTES
 TONE = mulaw_encode((np.sin(np.arange(FRAME_BYTES) * 2 * np.pi * 400 / 8000) * 6000).astype(np.int16))
@@ -400,7 +401,8 @@ def test_stream_district_without_hash_and_a_pause_that_does_not_end_the_topic(
         request = session.scalars(select(Request)).one()
         assert request.district is not None and request.district.slug == "hoerde"
 
-    phone = TwilioPhone(stream_phone.client, "CA" + "3" * 32)
+    # Another caller: the first one's district would now be taken from the number, not asked.
+    phone = TwilioPhone(stream_phone.client, "CA" + "3" * 32, caller="+492317654321")
     token, call_sid = _connect_stream(phone, server)
     with connect(f"ws://{server}/ivr/stream") as ws:
         twilio = _asking_for_a_callback(TwilioStream(ws, call_sid, token))
@@ -500,3 +502,25 @@ def test_a_step_over_one_second_says_einen_moment_bitte(stream_phone: TwilioPhon
         slow = twilio.keys("0")           # all of Dortmund: the lookup takes 1.6 s
         assert moment[FRAME_BYTES:6 * FRAME_BYTES] in b"".join(_media_payloads(slow))
         twilio.stop()
+
+
+@pytest.mark.usefixtures("fast_playback")
+@pytest.mark.parametrize("change", [False, True])
+def test_stream_takes_the_district_from_the_number(stream_phone: TwilioPhone, server: str, db: Database,
+                                                   change: bool) -> None:
+    with db.session() as session:
+        earlier_request(session, CALLER, "hoerde")
+    token, call_sid = _connect_stream(stream_phone, server)
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, token)
+        twilio.start()
+        twilio.until_prompt_played()
+        for key in ("2", "2", "2"):
+            twilio.keys(key)
+        if change:
+            twilio.keys("9")
+            twilio.keys("1")  # Innenstadt und Eving
+            twilio.keys("1")  # Innenstadt-West
+        for key in ("1", "4", "1"):
+            twilio.keys(key)
+    assert saved_districts(db) == ["hoerde", "innenstadt-west" if change else "hoerde"]
