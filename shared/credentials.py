@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
@@ -19,7 +20,22 @@ PARALLELISM = 1
 CONCURRENT_HASHES = 2
 
 _hasher = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM)
-_hashing = ThreadPoolExecutor(max_workers=CONCURRENT_HASHES, thread_name_prefix="argon2")
+
+
+def _hashing_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=CONCURRENT_HASHES, thread_name_prefix="argon2")
+
+
+_hashing = _hashing_threads()
+
+
+def _renew_after_fork() -> None:
+    """A forked child (a gunicorn worker) has none of its parent's threads: waiting on them would hang."""
+    global _hashing
+    _hashing = _hashing_threads()
+
+
+os.register_at_fork(after_in_child=_renew_after_fork)
 
 
 def hash_password(password: str) -> str:
