@@ -21,8 +21,8 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from shared.errors import NotFound
-from shared.runtime import get_runtime
 from shared.models import StaffUser
+from shared.runtime import get_runtime
 from shared.services import audit, totp
 from shared.services.login_throttle import LoginThrottle, account_key, address_key, throttle_for
 from shared.services.staff_users import authenticate, open_session, resume_session, revoke_session
