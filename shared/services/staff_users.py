@@ -62,6 +62,13 @@ def deactivate_user(session: Session, user: StaffUser) -> None:
     _end_sessions(session, user)
 
 
+def reset_totp(session: Session, user: StaffUser) -> None:
+    """Switch *user*'s second factor off (a lost phone) and end their sessions."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    _end_sessions(session, user)
+
+
 def reactivate_user(user: StaffUser) -> None:
     """Allow logins for *user* again (their old sessions stay ended)."""
     user.active = True

@@ -6,10 +6,14 @@ import base64
 import time
 
 import pyotp
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from shared.cli.main import main
+from shared.config import Config
 from shared.db import Database
 from shared.models import AuditEntry, StaffSession, StaffUser
 from shared.services import totp
@@ -121,3 +125,21 @@ def test_codes_are_checked_in_a_drift_window_only() -> None:
     assert totp.matching_step(secret, generator.at(now - 90), now) is None
     assert totp.matching_step(secret, "12345", now) is None
     assert totp.matching_step(secret, "١٢٣٤٥٦", now) is None  # Arabic-Indic digits are digits, not ASCII
+
+
+def test_reset_totp_from_the_command_line(app: Flask, staff_users: Staff, db: Database, config: Config,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREFFPUNKT_DATABASE_URL", config.database_url)
+    monkeypatch.setenv("TREFFPUNKT_DATA_DIR", str(config.data_dir))
+    client = app.test_client()
+    login(client, "chefin")
+    assert client.get("/staff/audit").status_code == 200
+    result = CliRunner().invoke(main, ["users", "reset-totp", "chefin"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/staff/audit").status_code == 302  # the session ended
+    fresh = app.test_client()
+    assert _password_step(fresh, "chefin") == "/staff/"  # no code step: enrolment again
+    assert fresh.get("/staff/audit").headers["Location"] == "/staff/account/totp"
+    assert CliRunner().invoke(main, ["users", "reset-totp", "niemand"]).exit_code == 1
+    with db.session() as session:
+        assert session.scalars(select(AuditEntry.detail).where(AuditEntry.detail == "totp reset")).one()
