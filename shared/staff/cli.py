@@ -55,13 +55,7 @@ def users_group() -> None:
 def reset_password_command(context: Context, username: str) -> None:
     """Set a new password (prompt or TREFFPUNKT_NEW_PASSWORD); all sessions of the account end."""
     password = _new_password()
-    try:
-        with context.session() as session:
-            user = find_user(session, username)
-            set_password(session, user, password)
-            audit.record(session, cli_actor(), "update", "staff_user", user.id, user.district_id, "password reset")
-    except ValidationFailed as exc:
-        raise click.ClickException("; ".join(problem.message for problem in exc.problems)) from exc
+    _change_account(context, username, lambda session, user: set_password(session, user, password), "password reset")
     click.echo(f"Passwort von {username} geändert; alle Sitzungen sind beendet.")
 
 
