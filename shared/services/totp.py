@@ -13,6 +13,8 @@ import time
 import pyotp
 import qrcode
 import qrcode.image.svg
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
 
 from shared.models import StaffUser
 
@@ -61,12 +63,22 @@ def confirm_enrolment(user: StaffUser, secret: str, code: str) -> bool:
     return True
 
 
-def verify(user: StaffUser, code: str) -> bool:
-    """True once for a valid code of *user*; a step already used (or an earlier one) is refused."""
+def verify(session: Session, user: StaffUser, code: str) -> bool:
+    """True once for a valid code of *user*; a step already used (or an earlier one) is refused.
+
+    The step is claimed by one conditional UPDATE, so two requests racing with the same code
+    (a double tap, two app servers) cannot both succeed.
+    """
     if not user.totp_secret:
         return False
     step = matching_step(user.totp_secret, code)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    if step is None:
+        return False
+    claimed = session.execute(
+        update(StaffUser).where(StaffUser.id == user.id,
+                                or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    if getattr(claimed, "rowcount", 0) != 1:
         return False
     user.totp_last_step = step
     return True

@@ -153,7 +153,8 @@ def login_code() -> str | Response | tuple[str, int]:
     keys = (account_key(user.username), address_key(request.remote_addr or ""))
     if throttle().blocked(keys):
         abort(429)
-    if not totp.verify(user, request.form.get("code", "")):
+    if not totp.verify(database, user, request.form.get("code", "")):
+        database.rollback()  # a refused claim must not hold the write lock while the throttle writes
         throttle().failed(keys)
         audit.record(database, "anonymous", "login_failed", "staff_user", user.id, None,
                      failed_login_detail(user.username) + " factor=totp")

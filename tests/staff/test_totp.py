@@ -143,3 +143,18 @@ def test_reset_totp_from_the_command_line(app: Flask, staff_users: Staff, db: Da
     assert CliRunner().invoke(main, ["users", "reset-totp", "niemand"]).exit_code == 1
     with db.session() as session:
         assert session.scalars(select(AuditEntry.detail).where(AuditEntry.detail == "totp reset")).one()
+
+
+def test_one_code_wins_once_even_when_claimed_twice(staff_users: Staff, db: Database) -> None:
+    secret = totp.new_secret()
+    code = pyotp.TOTP(secret).now()
+    with db.session() as session:
+        user = session.get(StaffUser, staff_users.hoerde)
+        assert user is not None
+        user.totp_secret = secret
+    with db.session() as first, db.session() as second:  # two requests that read the user before either wrote
+        one, two = first.get(StaffUser, staff_users.hoerde), second.get(StaffUser, staff_users.hoerde)
+        assert one is not None and two is not None
+        assert totp.verify(first, one, code)
+        first.commit()
+        assert not totp.verify(second, two, code)
