@@ -31,16 +31,9 @@ def create_user(session: Session, username: str, password: str, role: str, distr
         problems.append(FieldProblem("username", "invalid", "Benutzername: Buchstaben, Ziffern, '.' und '-'."))
     elif session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         problems.append(FieldProblem("username", "taken", "Diesen Benutzernamen gibt es schon."))
-    if role not in ROLES:
-        problems.append(FieldProblem("role", "invalid", "Rolle: admin, staff oder leitstelle."))
+    district_id, district_problems = _district_id(session, role, district_slug)
+    problems.extend(district_problems)
     problems.extend(password_problems(password, username))
-    district_id = None
-    if district_slug:
-        district_id = session.scalar(select(District.id).where(District.slug == district_slug))
-        if district_id is None:
-            problems.append(FieldProblem("district", "invalid", "Diesen Stadtbezirk kennen wir nicht."))
-    elif role == "staff":
-        problems.append(FieldProblem("district", "required", "Mitarbeitende brauchen einen Stadtbezirk."))
     if problems:
         raise ValidationFailed(problems)
     user = StaffUser(username=username, display_name=display_name or username, password_hash=hash_password(password),
@@ -67,6 +60,47 @@ def deactivate_user(session: Session, user: StaffUser) -> None:
     """No more logins for *user*; every open session ends now."""
     user.active = False
     _end_sessions(session, user)
+
+
+def reset_totp(session: Session, user: StaffUser) -> None:
+    """Switch *user*'s second factor off (a lost phone) and end their sessions."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    _end_sessions(session, user)
+
+
+def reactivate_user(user: StaffUser) -> None:
+    """Allow logins for *user* again (their old sessions stay ended)."""
+    user.active = True
+
+
+def _district_id(session: Session, role: str, district_slug: str | None) -> tuple[int | None, list[FieldProblem]]:
+    """The district of an account of *role*, or the problems with it."""
+    if role not in ROLES:
+        return None, [FieldProblem("role", "invalid", "Rolle: admin, staff oder leitstelle.")]
+    if district_slug:
+        district_id = session.scalar(select(District.id).where(District.slug == district_slug))
+        if district_id is None:
+            return None, [FieldProblem("district", "invalid", "Diesen Stadtbezirk kennen wir nicht.")]
+        return district_id, []
+    if role == "staff":
+        return None, [FieldProblem("district", "required", "Mitarbeitende brauchen einen Stadtbezirk.")]
+    return None, []
+
+
+def change_role(session: Session, user: StaffUser, role: str, district_slug: str | None) -> None:
+    """Give *user* another role and district (district staff need one); open sessions see it at once."""
+    district_id, problems = _district_id(session, role, district_slug)
+    if problems:
+        raise ValidationFailed(problems)
+    user.role = role
+    user.district_id = district_id
+
+
+def all_users(session: Session) -> list[StaffUser]:
+    """Every account, active ones first, by name."""
+    return list(session.scalars(select(StaffUser).options(joinedload(StaffUser.district))
+                                .order_by(StaffUser.active.desc(), StaffUser.display_name, StaffUser.username)))
 
 
 def set_password(session: Session, user: StaffUser, password: str) -> None:

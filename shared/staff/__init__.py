@@ -19,6 +19,7 @@ from shared.staff import (  # noqa: F401 - registers routes
     views_admin,
     views_events,
     views_requests,
+    views_users,
 )
 from shared.staff.blueprint import bp
 from shared.staff.i18n import template_helpers

@@ -4,12 +4,16 @@ Sessions live in the ``staff_sessions`` table: the signed cookie only carries a 
 whose hash is looked up on each request, so logout, idle expiry and deactivation end a session
 on the server. Failed logins are throttled per account and per client address
 (:mod:`shared.services.login_throttle`).
+
+An account with TOTP answers a six-digit code after the password before a session starts
+(failed codes count toward the same throttle); an admin without TOTP may only enrol.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -17,8 +21,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from shared.errors import NotFound
+from shared.models import StaffUser
 from shared.runtime import get_runtime
-from shared.services import audit
+from shared.services import audit, totp
 from shared.services.login_throttle import LoginThrottle, account_key, address_key, throttle_for
 from shared.services.staff_users import authenticate, open_session, resume_session, revoke_session
 from shared.staff.blueprint import bp
@@ -27,7 +32,10 @@ from shared.staff.principal import StaffPrincipal, staff
 from shared.web.request_session import db_session
 
 THROTTLE = "treffpunkt-login-throttle"
-PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.static", "staff.set_language"})
+PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.login_code", "staff.static", "staff.set_language"})
+ENROLMENT_ENDPOINTS = frozenset({"staff.enrol_totp", "staff.logout"})
+PENDING_KEY = "totp_pending"  # user id, time and target between password and code
+PENDING_SECONDS = 300
 
 login_manager = LoginManager()
 login_manager.session_protection = "basic"
@@ -51,6 +59,8 @@ def _require_login() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
+    if staff().is_admin and not staff().user.totp_secret and request.endpoint not in ENROLMENT_ENDPOINTS:
+        return redirect(url_for("staff.enrol_totp"))  # admins must have a second factor before anything else
     return None
 
 
@@ -74,7 +84,8 @@ def failed_login_detail(username: str) -> str:
     return f"user={name} address={address}"
 
 
-def _throttle() -> LoginThrottle:
+def throttle() -> LoginThrottle:
+    """The login throttle of this app (shared between processes where configured)."""
     throttle: LoginThrottle = current_app.extensions[THROTTLE]
     return throttle
 
@@ -89,24 +100,69 @@ def login() -> str | Response | tuple[str, int]:
     database = db_session()
     username = request.form.get("username", "")
     keys = (account_key(username[:150]), address_key(request.remote_addr or ""))
-    if _throttle().blocked(keys):  # checked before the password: a blocked guess is not even tried
+    if throttle().blocked(keys):  # checked before the password: a blocked guess is not even tried
         abort(429)
     user = authenticate(database, username, request.form.get("password", ""))
     if user is None:
-        _throttle().failed(keys)
+        throttle().failed(keys)
         audit.record(database, "anonymous", "login_failed", "staff_user", "-", None, failed_login_detail(username))
         database.commit()
         flash(gettext("Benutzername oder Passwort ist falsch."), "error")
         return render_template("staff/login.html", next=request.form.get("next", "")), 401
+    if user.totp_secret:
+        database.commit()
+        _restart_session()
+        session[PENDING_KEY] = {"user": user.id, "at": time.time(), "next": request.form.get("next", "")}
+        return redirect(url_for("staff.login_code"))
+    return _start_session(user, request.form.get("next"))
+
+
+def _restart_session() -> None:
+    """A new browser session at each login step: nothing from before survives but the language."""
+    language = session.get(SESSION_KEY)
+    session.clear()
+    if language:
+        session[SESSION_KEY] = language
+
+
+def _start_session(user: StaffUser, target: str | None) -> Response:
+    database = db_session()
     token = open_session(database, user)
     audit.record(database, f"staff:{user.username}", "login", "staff_user", user.id, user.district_id)
     database.commit()
-    language = session.get(SESSION_KEY)
-    session.clear()  # a new session on login: nothing from before the login survives
-    if language:
-        session[SESSION_KEY] = language
+    _restart_session()
     login_user(StaffPrincipal(user, token))
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(target))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code() -> str | Response | tuple[str, int]:
+    """The second login step: the six-digit code of the authenticator app."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        flash(gettext("Bitte melden Sie sich erneut an."), "info")
+        return redirect(url_for("staff.login"))
+    if request.method == "GET":
+        return render_template("staff/login_code.html")
+    database = db_session()
+    user = database.get(StaffUser, int(pending["user"]))
+    if user is None or not user.active:
+        session.pop(PENDING_KEY, None)
+        return redirect(url_for("staff.login"))
+    keys = (account_key(user.username), address_key(request.remote_addr or ""))
+    if throttle().blocked(keys):
+        abort(429)
+    if not totp.verify(database, user, request.form.get("code", "")):
+        database.rollback()  # a refused claim must not hold the write lock while the throttle writes
+        throttle().failed(keys)
+        audit.record(database, "anonymous", "login_failed", "staff_user", user.id, None,
+                     failed_login_detail(user.username) + " factor=totp")
+        database.commit()
+        flash(gettext("Der Code ist falsch oder schon benutzt."), "error")
+        return render_template("staff/login_code.html"), 401
+    database.commit()
+    return _start_session(user, str(pending.get("next", "")))
 
 
 @bp.post("/logout")

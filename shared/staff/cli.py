@@ -1,16 +1,19 @@
-"""``treffpunkt create-user``, ``treffpunkt users …`` (list, reset-password, deactivate) and ``treffpunkt purge``."""
+"""``treffpunkt create-user``, ``treffpunkt users …`` (list, reset-password, deactivate, reset-totp), ``purge``."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import click
+from sqlalchemy.orm import Session
 
 from shared.cli.main import Context, cli_actor, pass_context
 from shared.errors import ValidationFailed
+from shared.models import StaffUser
 from shared.services import audit
 from shared.services.retention import purge
-from shared.services.staff_users import create_user, deactivate_user, find_user, set_password
+from shared.services.staff_users import create_user, deactivate_user, find_user, reset_totp, set_password
 
 PASSWORD_VARIABLE = "TREFFPUNKT_NEW_PASSWORD"  # noqa: S105  # nosec B105 - a variable name, not a password
 
@@ -43,7 +46,7 @@ def _new_password() -> str:
 
 @click.group("users")
 def users_group() -> None:
-    """Staff accounts: list, reset a password, deactivate."""
+    """Staff accounts: list, reset a password, deactivate, reset the second factor."""
 
 
 @users_group.command("reset-password")
@@ -52,14 +55,20 @@ def users_group() -> None:
 def reset_password_command(context: Context, username: str) -> None:
     """Set a new password (prompt or TREFFPUNKT_NEW_PASSWORD); all sessions of the account end."""
     password = _new_password()
+    _change_account(context, username, lambda session, user: set_password(session, user, password), "password reset")
+    click.echo(f"Passwort von {username} geändert; alle Sitzungen sind beendet.")
+
+
+def _change_account(context: Context, username: str, change: Callable[[Session, StaffUser], None],
+                    detail: str) -> None:
+    """Apply *change* to the account *username* and audit it as *detail*."""
     try:
         with context.session() as session:
             user = find_user(session, username)
-            set_password(session, user, password)
-            audit.record(session, cli_actor(), "update", "staff_user", user.id, user.district_id, "password reset")
+            change(session, user)
+            audit.record(session, cli_actor(), "update", "staff_user", user.id, user.district_id, detail)
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(problem.message for problem in exc.problems)) from exc
-    click.echo(f"Passwort von {username} geändert; alle Sitzungen sind beendet.")
 
 
 @users_group.command("deactivate")
@@ -67,14 +76,17 @@ def reset_password_command(context: Context, username: str) -> None:
 @pass_context
 def deactivate_command(context: Context, username: str) -> None:
     """Deactivate an account: no more logins, every session ends (the audit trail stays)."""
-    try:
-        with context.session() as session:
-            user = find_user(session, username)
-            deactivate_user(session, user)
-            audit.record(session, cli_actor(), "update", "staff_user", user.id, user.district_id, "deactivated")
-    except ValidationFailed as exc:
-        raise click.ClickException("; ".join(problem.message for problem in exc.problems)) from exc
+    _change_account(context, username, deactivate_user, "deactivated")
     click.echo(f"Konto {username} deaktiviert.")
+
+
+@users_group.command("reset-totp")
+@click.argument("username")
+@pass_context
+def reset_totp_command(context: Context, username: str) -> None:
+    """Switch the second factor off (a lost phone); every session ends, an admin enrols anew at login."""
+    _change_account(context, username, reset_totp, "totp reset")
+    click.echo(f"Zweiter Faktor von {username} zurückgesetzt; alle Sitzungen sind beendet.")
 
 
 @click.command("purge")

@@ -39,7 +39,7 @@ from shared.services.events import cancel_event, horizon, save_event
 from shared.services.staff_users import create_user
 from tests.kiosk.kiosk_data import add_event
 from tests.support.served_backend import ServedBackend, free_port
-from tests.support.staff_login import PASSWORD
+from tests.support.staff_login import PASSWORD, next_code, remember_secret
 
 TOKEN = "node-test-kiosk-token"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -244,8 +244,13 @@ def test_heartbeat_shows_to_staff_with_an_alert_for_paper_out(node: Flask, backe
     login_page = staff.get(f"{backend.base}/staff/login", timeout=10).text
     token = CSRF.search(login_page)
     assert token is not None
-    staff.post(f"{backend.base}/staff/login", data={"username": "chefin", "password": PASSWORD,
-                                                     "csrf_token": token.group(1)}, timeout=10)
+    enrolment = staff.post(f"{backend.base}/staff/login", data={"username": "chefin", "password": PASSWORD,
+                                                                 "csrf_token": token.group(1)}, timeout=10).text
+    secret = remember_secret(enrolment, "chefin")  # an admin's first login enrols the second factor
+    enrol_token = CSRF.search(enrolment)
+    assert enrol_token is not None
+    staff.post(f"{backend.base}/staff/account/totp", data={"code": next_code(secret),
+                                                           "csrf_token": enrol_token.group(1)}, timeout=10)
     page = staff.get(f"{backend.base}/staff/operations", timeout=10).text
     row = re.search(r'<tr id="kiosk-kiosk-demo">(.*?)</tr>', page, re.S)
     assert row is not None
