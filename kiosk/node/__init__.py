@@ -77,7 +77,7 @@ class KioskNode:
             except (BackendUnreachable, SyncRefused) as exc:
                 failures += 1
                 self.last_sync = {"ok": False, "at": utcnow().isoformat(), "detail": type(exc).__name__}
-                log.info("schedule sync failed (%s): %s; the kiosk shows its last copy", type(exc).__name__, exc)
+                log.info("schedule sync failed (%s); the kiosk shows its last copy", type(exc).__name__)
             stop.wait(SYNC_SECONDS if not failures else RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1])
 
     def heartbeat_loop(self, stop: threading.Event) -> None:
