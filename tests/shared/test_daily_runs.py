@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.app import create_app
+from shared.clock import local_now
 from shared.config import Config
 from shared.db import Database
 from shared.jobs import DAILY_JOB, claim, claim_daily_run
@@ -59,12 +60,12 @@ def test_two_app_servers_run_a_daily_job_once(config: Config, db: Database) -> N
     assert sum(runs.values()) == 1, runs
     with db.session() as session:
         claims = list(session.scalars(select(DailyRun)))
-        assert [(claim.name, claim.day) for claim in claims] == [("probe", schedule_day(datetime.now()))]
+        assert [(claim.name, claim.day) for claim in claims] == [("probe", schedule_day(local_now()))]
         assert session.scalar(select(func.count()).select_from(Job).where(Job.kind == DAILY_JOB)) == 1
 
 
 def test_a_run_whose_server_died_is_finished_by_another(config: Config, db: Database) -> None:
-    day = schedule_day(datetime.now())
+    day = schedule_day(local_now())
     assert claim_daily_run(db, "probe", day, "dead-server")
     assert not claim_daily_run(db, "probe", day, "other-server")  # one claim per day
     leased = claim(db, "dead-server", (DAILY_JOB,), lease_seconds=0.01)  # then it dies
