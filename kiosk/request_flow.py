@@ -222,7 +222,7 @@ def _submit() -> str | BaseResponse:
 
     def file_receipt() -> dict[str, Any]:
         slip = request_slip(db, centre(), created, language(), form_state.large_text())
-        job = enqueue_here(db, slip, get_runtime().config, kiosk_id=centre().kiosk_id)
+        job = enqueue_here(db, slip, get_runtime().config)
         db.flush()
         return {"reference": format_reference(created.reference), "office_name": slip.footer.office_name,
                 "office_phone": slip.footer.office_phone, "job_id": job.id, "kind": created.kind}

@@ -6,7 +6,7 @@ from babel.support import LazyProxy
 
 from kiosk.language import lazy_gettext as _l
 from shared.errors import FieldProblem
-from shared.models.vocabulary import PreferredTime, PrintJobState, RequestKind
+from shared.models.vocabulary import JobState, PreferredTime, RequestKind
 
 LazyString = LazyProxy  # a label translated into the screen language each time it is shown
 
@@ -59,12 +59,12 @@ PROBLEMS: dict[tuple[str, str], LazyString] = {
 
 # What the print screen says, by print job reason (shared.printing.queue.JobProgress); "done" wins.
 PRINT_PROGRESS: dict[str, LazyString] = {
-    PrintJobState.DONE: _l("Bitte nehmen Sie Ihren Zettel."),
+    JobState.DONE: _l("Bitte nehmen Sie Ihren Zettel."),
     "paper_out": _l("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal."),
     "offline": _l("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."),
     "cover_open": _l("Der Drucker ist gerade nicht bereit. Bitte fragen Sie das Personal."),
-    PrintJobState.FAILED: _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
-    PrintJobState.EXPIRED: _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
+    JobState.FAILED: _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
+    JobState.EXPIRED: _l("Der Zettel konnte nicht gedruckt werden. Bitte fragen Sie das Personal."),
 }
 PRINTING = _l("Ihr Zettel wird gedruckt. Bitte warten Sie einen Moment.")
 

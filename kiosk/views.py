@@ -45,7 +45,7 @@ from shared.clock import as_local, as_utc, local_now, utcnow
 from shared.errors import NotFound
 from shared.i18n import full_date, short_date
 from shared.models import Kiosk
-from shared.models.vocabulary import PrintJobState
+from shared.models.vocabulary import JobState
 from shared.printing.queue import JobProgress, enqueue_here, job_progress
 from shared.runtime import get_runtime
 from shared.services.events import OccurrenceView, get_event, next_occurrences
@@ -291,7 +291,7 @@ def _queue(make_slip: Callable[[], Any]) -> BaseResponse:
     db = db_session()
 
     def enqueue() -> dict[str, Any]:
-        job = enqueue_here(db, make_slip(), get_runtime().config, kiosk_id=centre().kiosk_id)
+        job = enqueue_here(db, make_slip(), get_runtime().config)
         db.flush()
         return {"job_id": job.id}
 
@@ -326,8 +326,8 @@ def print_event(event_id: int) -> BaseResponse:
 
 def progress_text(progress: JobProgress) -> str:
     """What to tell the senior about a print job, in plain words."""
-    done = progress.state == PrintJobState.DONE
-    return str(PRINT_PROGRESS.get(PrintJobState.DONE if done else progress.reason, PRINTING))
+    done = progress.state == JobState.DONE
+    return str(PRINT_PROGRESS.get(JobState.DONE if done else progress.reason, PRINTING))
 
 
 def _progress_or_404(job_id: int) -> JobProgress:

@@ -1,7 +1,7 @@
 """All tables of Treffpunkt; importing this package registers every model on ``Base.metadata``."""
 
 from shared.models.base import Base
-from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState, PrintJob
+from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState
 from shared.models.events import Category, DeletedEvent, Event, Occurrence, RefreshState, event_categories
 from shared.models.jobs import DailyRun, Job
 from shared.models.kiosk_forms import KioskForm
@@ -25,7 +25,6 @@ __all__ = [
     "Note",
     "Occurrence",
     "OfficeHours",
-    "PrintJob",
     "PrinterState",
     "RefreshState",
     "Request",

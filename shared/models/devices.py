@@ -1,4 +1,4 @@
-"""Kiosks, print jobs and phone calls: the records the devices and transports leave."""
+"""Kiosks, printers and phone calls: the records the devices and transports leave."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models.base import Base
 from shared.models.places import Venue
-from shared.models.vocabulary import PrintJobState, one_of
 
 
 class Kiosk(Base):
@@ -33,36 +32,8 @@ class Kiosk(Base):
     venue: Mapped[Venue] = relationship()
 
 
-class PrintJob(Base):
-    """A receipt waiting for, being printed on, or done with a printer.
-
-    States: queued → printing → done | failed | expired. ``payload`` holds the receipt content
-    (not bytes), so a job is rendered for the printer it finally prints on.
-    """
-
-    __tablename__ = "print_jobs"
-    __table_args__ = (
-        Index("ix_print_jobs_printer_state", "printer", "state", "next_attempt_at"),
-        one_of("state", PrintJobState),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    printer: Mapped[str] = mapped_column(String(80), default="default")
-    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(30))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(10), default=PrintJobState.QUEUED)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime]
-    next_attempt_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    started_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
-
-
 class PrinterState(Base):
-    """Last known state of a printer and the lease of the one worker allowed to drive it."""
+    """Last known state of a printer (its jobs are ``jobs`` rows of kind ``print``, queue = printer)."""
 
     __tablename__ = "printer_states"
 
@@ -70,8 +41,6 @@ class PrinterState(Base):
     status: Mapped[str] = mapped_column(String(20), default="unknown")
     detail: Mapped[str] = mapped_column(Text, default="")
     checked_at: Mapped[datetime | None]
-    lease_owner: Mapped[str] = mapped_column(String(80), default="")
-    lease_until: Mapped[datetime | None]
 
 
 class Call(Base):

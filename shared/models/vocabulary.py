@@ -48,11 +48,11 @@ class PreferredTime(StrEnum):
     ANY = "any"
 
 
-class PrintJobState(StrEnum):
-    """A print job: queued → printing → done | failed | expired."""
+class JobState(StrEnum):
+    """A durable job: queued → running → done | failed | expired (not started before its deadline)."""
 
     QUEUED = "queued"
-    PRINTING = "printing"
+    RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
     EXPIRED = "expired"
@@ -60,7 +60,7 @@ class PrintJobState(StrEnum):
 
 OPEN_STATUSES = (RequestStatus.NEW, RequestStatus.IN_PROGRESS, RequestStatus.WAITING, RequestStatus.INCOMPLETE)
 CLOSED_STATUSES = (RequestStatus.DONE, RequestStatus.UNREACHABLE, RequestStatus.CANCELLED)
-FINAL_PRINT_JOB_STATES = (PrintJobState.DONE, PrintJobState.FAILED, PrintJobState.EXPIRED)
+FINAL_JOB_STATES = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
 
 
 def one_of(column: str, words: type[StrEnum], name: str | None = None) -> CheckConstraint:

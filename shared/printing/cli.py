@@ -16,7 +16,8 @@ from shared.cli.output import echo_listing
 from shared.clock import as_local, local_now, local_today
 from shared.config import Config
 from shared.errors import NotFound
-from shared.printing.queue import enqueue_here, list_jobs
+from shared.models import Job
+from shared.printing.queue import enqueue_here, list_jobs, slip_kind
 from shared.printing.schedule_slips import schedule_slip
 from shared.printing.worker import printer_url
 
@@ -109,11 +110,11 @@ def jobs_command(context: CliContext, as_json: bool, limit: int) -> None:
         f"Versuche {item['attempts']}  {item['created_at'][:16]}  {item['last_error']}"))
 
 
-def _job_dict(job: Any) -> dict[str, Any]:
+def _job_dict(job: Job) -> dict[str, Any]:
     return {
-        "id": job.id, "printer": job.printer, "kind": job.kind, "state": job.state, "attempts": job.attempts,
-        "last_error": job.last_error, "created_at": as_local(job.created_at).isoformat(),
-        "expires_at": as_local(job.expires_at).isoformat(),
+        "id": job.id, "printer": job.queue, "kind": slip_kind(job), "state": job.state, "attempts": job.attempts,
+        "last_error": job.last_error or "", "created_at": as_local(job.created_at).isoformat(),
+        "expires_at": as_local(job.expires_at).isoformat() if job.expires_at else None,
         "finished_at": as_local(job.finished_at).isoformat() if job.finished_at else None,
     }
 

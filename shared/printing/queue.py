@@ -1,4 +1,5 @@
-"""The durable print queue in the database: surfaces enqueue slips, one worker per printer prints.
+"""The print queue: surfaces enqueue slips as durable jobs (:mod:`shared.jobs`, kind ``print``, lane
+= the printer), the printer's worker prints them.
 
 A job carries the slip content (not bytes), so it is rendered for the printer it prints on. The
 worker itself lives in :mod:`shared.printing.worker`; this module is what surfaces call: ``enqueue``,
@@ -17,48 +18,48 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hardware.receipt_content import Slip
+from shared import jobs
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.errors import NotFound
-from shared.models import PrinterState, PrintJob
-from shared.models.vocabulary import FINAL_PRINT_JOB_STATES, PrintJobState
-from shared.printing.worker import DEFAULT_PRINTER, PrintWorker, job_due, stored_status
+from shared.models import Job, PrinterState
+from shared.models.vocabulary import FINAL_JOB_STATES, JobState
+from shared.printing.worker import DEFAULT_PRINTER, MAX_ATTEMPTS, PRINT_JOB, PrintWorker, job_due, stored_status
 from shared.runtime import get_runtime
 
 
-def enqueue(session: Session, slip: Slip, ttl_minutes: int, printer: str = DEFAULT_PRINTER,
-            kiosk_id: int | None = None) -> PrintJob:
-    """Queue *slip*; it must print within *ttl_minutes* or it expires."""
-    now = utcnow()
-    job = PrintJob(
-        printer=printer, kiosk_id=kiosk_id, kind=slip.kind, payload=asdict(slip), state=PrintJobState.QUEUED,
-        created_at=now, next_attempt_at=now, expires_at=now + timedelta(minutes=ttl_minutes),
-    )
-    session.add(job)
-    session.flush()
-    return job
+def enqueue(session: Session, slip: Slip, ttl_minutes: int, printer: str = DEFAULT_PRINTER) -> Job:
+    """Queue *slip* for *printer*; it must print within *ttl_minutes* or it expires."""
+    return jobs.enqueue(session, PRINT_JOB, asdict(slip), max_attempts=MAX_ATTEMPTS, queue=printer,
+                        expires_in=timedelta(minutes=ttl_minutes))
 
 
-def enqueue_here(session: Session, slip: Slip, config: Config, kiosk_id: int | None = None) -> PrintJob:
+def enqueue_here(session: Session, slip: Slip, config: Config) -> Job:
     """Queue *slip* for this server's printer, expiring after ``TREFFPUNKT_PRINT_JOB_TTL_MINUTES``."""
-    return enqueue(session, slip, config.print_job_ttl_minutes, config.printer_name, kiosk_id)
+    return enqueue(session, slip, config.print_job_ttl_minutes, config.printer_name)
 
 
-def get_job(session: Session, job_id: int) -> PrintJob:
+def get_job(session: Session, job_id: int) -> Job:
     """One print job or :class:`NotFound`."""
-    job = session.get(PrintJob, job_id)
-    if job is None:
+    job = session.get(Job, job_id)
+    if job is None or job.kind != PRINT_JOB:
         raise NotFound(f"print job {job_id}")
     return job
+
+
+def slip_kind(job: Job) -> str:
+    """What a print job prints: ``schedule``, ``event`` or ``request``."""
+    return str(job.payload.get("kind", ""))
 
 
 @dataclass(frozen=True)
 class JobProgress:
     """What the kiosk tells a senior about a slip: the job state and a plain reason.
 
-    ``reason`` is one of ``queued``, ``printing``, ``done``, ``paper_out``, ``cover_open``,
-    ``offline``, ``expired``, ``failed``; ``final`` is true when nothing will change any more.
+    ``state`` is a :class:`JobState`; ``reason`` is one of ``queued``, ``printing``, ``done``,
+    ``paper_out``, ``cover_open``, ``offline``, ``expired``, ``failed``; ``final`` is true when
+    nothing will change any more.
     """
 
     job_id: int
@@ -71,15 +72,15 @@ class JobProgress:
 def job_progress(session: Session, job_id: int) -> JobProgress:
     """The progress of print job *job_id* (:class:`NotFound` if there is none)."""
     job = get_job(session, job_id)
-    reason = job.state
-    if job.state == PrintJobState.QUEUED:
+    reason = "printing" if job.state == JobState.RUNNING else job.state
+    if job.state == JobState.QUEUED:
         if not job_due(job, utcnow()):
-            reason = PrintJobState.EXPIRED
+            reason = JobState.EXPIRED
         else:
-            status = stored_status(session.get(PrinterState, job.printer))
+            status = stored_status(session.get(PrinterState, job.queue))
             if job.attempts and status.state in ("paper_out", "cover_open", "offline"):
                 reason = status.state
-    final = job.state in FINAL_PRINT_JOB_STATES
+    final = job.state in FINAL_JOB_STATES
     return JobProgress(job_id=job.id, state=job.state, reason=reason, attempts=job.attempts, final=final)
 
 
@@ -87,24 +88,24 @@ def print_pending(db: Database, config: Config, printer: str | None = None) -> i
     """Print what is due on *printer* (default: this server's) now, in this thread; return how many
     jobs reached a final state.
 
-    Returns 0 without printing while another process holds the printer's lease, or while this
-    process's worker is printing on it right now: that worker prints the new jobs within seconds.
+    Returns 0 without printing while another worker (this process's or another server's) is
+    printing on it right now: that worker prints the new jobs within seconds.
     """
-    return PrintWorker(db, config, printer or config.printer_name).run_cycle(wait=False)
+    return PrintWorker(db, config, printer or config.printer_name).run_cycle()
 
 
-def list_jobs(session: Session, printer: str | None = None, limit: int = 50) -> list[PrintJob]:
-    """The newest jobs first, optionally of one printer."""
-    query = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
+def list_jobs(session: Session, printer: str | None = None, limit: int = 50) -> list[Job]:
+    """The newest print jobs first, optionally of one printer."""
+    query = select(Job).where(Job.kind == PRINT_JOB).order_by(Job.id.desc()).limit(limit)
     if printer is not None:
-        query = query.where(PrintJob.printer == printer)
+        query = query.where(Job.queue == printer)
     return list(session.scalars(query))
 
 
 def count_queued(session: Session, printer: str = DEFAULT_PRINTER) -> int:
     """How many jobs wait for *printer*."""
-    return int(session.scalar(select(func.count()).select_from(PrintJob).where(
-        PrintJob.printer == printer, PrintJob.state.in_((PrintJobState.QUEUED, PrintJobState.PRINTING)))) or 0)
+    return int(session.scalar(select(func.count()).select_from(Job).where(
+        Job.kind == PRINT_JOB, Job.queue == printer, Job.state.in_((JobState.QUEUED, JobState.RUNNING)))) or 0)
 
 
 def printer_health(db: Database, printer: str = DEFAULT_PRINTER) -> dict[str, Any]:

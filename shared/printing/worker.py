@@ -1,26 +1,23 @@
-"""The one worker per printer that turns queued print jobs into paper.
+"""The worker that turns a printer's queued print jobs into paper.
 
-Exactly one worker drives a printer, even when several server processes share the database: it
-holds a lease in ``printer_states`` (taken and renewed with a conditional UPDATE, so the database
-decides who wins). A job is claimed with ``queued → printing`` (again a conditional UPDATE) and
-becomes ``done`` once its bytes were handed to a ready printer. Offline or out of paper: the job
-goes back to ``queued`` with a short backoff (at most :data:`MAX_BACKOFF_SECONDS`, so a refilled
-printer prints within a minute). A job not printed before ``expires_at`` becomes ``expired`` with
-a note in ``last_error``. A job left in ``printing`` by a worker that died is marked ``failed``
-(it may have printed; printing it again could give a senior two slips).
+A print job is a ``jobs`` row of kind :data:`PRINT_JOB` whose lane (``queue``) is the printer and
+whose payload is the slip; leasing, retry with back-off, expiry and takeover are
+:mod:`shared.jobs`'. Print jobs are claimed *serially* (one at a time per printer, oldest first,
+so two app servers sharing a printer neither interleave nor reorder slips). Offline or out of
+paper: the job and every other due one of the printer go back to the queue with a short back-off
+(at most :data:`MAX_BACKOFF_SECONDS`, so a refilled printer prints within a minute). A job not
+printed before its ``expires_at`` becomes ``expired`` with a note. A job whose worker died while
+printing is marked ``failed``, not taken over (it may have printed; printing it again could give a
+senior two slips).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 import threading
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,37 +25,30 @@ from hardware.printer_status import PrinterStatus
 from hardware.receipt_content import slip_from_json
 from hardware.receipt_render import render_slip
 from hardware.transports import NotPrinted, PrinterTransport, PrinterUrlError, open_transport
+from shared import jobs
 from shared.clock import as_utc, utcnow
 from shared.config import Config
 from shared.db import Database
-from shared.models import PrinterState, PrintJob
-from shared.models.vocabulary import PrintJobState
+from shared.models import Job, PrinterState
+from shared.models.vocabulary import JobState
 
 log = logging.getLogger(__name__)
 
+PRINT_JOB = "print"
 DEFAULT_PRINTER = "default"
-LEASE_SECONDS = 30
+LEASE_SECONDS = 60
 POLL_SECONDS = 2.0
+BACKOFF_BASE_SECONDS = 2
 MAX_BACKOFF_SECONDS = 20
+MAX_ATTEMPTS = 10_000  # a print job ends at its deadline (expires_at), not after a number of tries
 STATUS_REFRESH_SECONDS = 30
 PRINTER_SCHEMES = ("tcp://", "usb://", "serial://", "file://", "cups://", "dummy:")
-
-_owners: dict[int, str] = {}
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def process_owner() -> str:
-    """A lease owner id for this process (recomputed after a fork, so forked workers differ)."""
-    pid = os.getpid()
-    if pid not in _owners:
-        _owners[pid] = f"{socket.gethostname()[:40]}:{pid}:{uuid.uuid4().hex[:8]}"
-    return _owners[pid]
+INTERRUPTED = "Interrupted while printing (worker stopped); it may have printed, so it is not repeated."
 
 
 def backoff_seconds(attempts: int) -> int:
     """Wait before the next try after *attempts* failed ones: 2, 4, 8, 16, 20, 20, … seconds."""
-    return int(min(2 ** max(1, attempts), MAX_BACKOFF_SECONDS))
+    return int(jobs.backoff(attempts, BACKOFF_BASE_SECONDS, MAX_BACKOFF_SECONDS).total_seconds())
 
 
 def printer_url(config: Config, printer: str) -> str:
@@ -71,40 +61,18 @@ def printer_url(config: Config, printer: str) -> str:
     raise PrinterUrlError(printer, "not this server's printer name (TREFFPUNKT_PRINTER_NAME) nor a printer URL")
 
 
-def acquire_lease(session: Session, printer: str, owner: str, now: datetime) -> bool:
-    """Take or renew the lease on *printer*; ``False`` while another live worker holds it."""
-    if session.get(PrinterState, printer) is None:
-        try:
-            with session.begin_nested():
-                session.add(PrinterState(printer=printer, status="unknown", detail="", lease_owner=""))
-        except IntegrityError:
-            pass  # another process created the row first; the UPDATE below decides
-    result = session.execute(
-        update(PrinterState)
-        .where(PrinterState.printer == printer)
-        .where((PrinterState.lease_owner == owner) | (PrinterState.lease_until.is_(None))
-               | (PrinterState.lease_until < now))
-        .values(lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_SECONDS))
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def release_lease(session: Session, printer: str, owner: str) -> None:
-    """Give the lease up so another process can take over at once."""
-    session.execute(
-        update(PrinterState).where(PrinterState.printer == printer, PrinterState.lease_owner == owner)
-        .values(lease_owner="", lease_until=None).execution_options(synchronize_session=False)
-    )
-
-
 def record_status(session: Session, printer: str, status: PrinterStatus, now: datetime) -> None:
     """Store the last known status for the kiosk, ``/healthz`` and ``printer status``."""
-    session.execute(
-        update(PrinterState).where(PrinterState.printer == printer)
-        .values(status=status.state, detail=json.dumps(status.as_dict()), checked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    state = session.get(PrinterState, printer)
+    if state is None:
+        try:
+            with session.begin_nested():
+                state = PrinterState(printer=printer)
+                session.add(state)
+        except IntegrityError:  # another process recorded this printer first
+            state = session.get(PrinterState, printer)
+    if state is not None:
+        state.status, state.detail, state.checked_at = status.state, json.dumps(status.as_dict()), now
 
 
 def stored_status(state: PrinterState | None) -> PrinterStatus:
@@ -123,11 +91,9 @@ class PrintWorker:
         self.db = db
         self.config = config
         self.printer = printer
-        self.owner = owner or process_owner()
+        self.owner = owner or jobs.default_owner()
         self._transport: PrinterTransport | None = None
         self._status_checked: datetime | None = None
-        with _locks_guard:
-            self._lock = _locks.setdefault((self.owner, printer), threading.Lock())
 
     @property
     def transport(self) -> PrinterTransport:
@@ -137,149 +103,72 @@ class PrintWorker:
             self._transport = open_transport(url, self.config.data_dir / "receipts")
         return self._transport
 
-    def run_cycle(self, wait: bool = True) -> int:
-        """Expire, print what is due; return how many jobs reached a final state (0 without the lease).
+    def run_cycle(self) -> int:
+        """Expire, print what is due; return how many jobs reached a final state.
 
-        With ``wait=False`` it returns 0 at once while this process is already printing on the
-        printer (that round, or the next one 2 s later, prints the new jobs too).
+        Returns at once when another worker (this process's loop or another server) is printing
+        on this printer: it prints the new jobs too.
         """
-        if not self._lock.acquire(blocking=wait):
-            return 0
-        try:
-            return self._cycle()
-        finally:
-            self._lock.release()
-
-    def _cycle(self) -> int:
-        now = utcnow()
-        with self.db.session() as session:
-            if not acquire_lease(session, self.printer, self.owner, now):
-                return 0
-            finished = self._expire_overdue(session, now) + self._fail_interrupted(session, now)
-            due = list(session.scalars(
-                select(PrintJob.id).where(PrintJob.printer == self.printer, PrintJob.state == PrintJobState.QUEUED,
-                                          PrintJob.next_attempt_at <= now).order_by(PrintJob.id)))
-        if not due:
-            self._refresh_status(now)
-            return finished
-        for job_id in due:
-            outcome = self._print_one(job_id)
+        lane = ((PRINT_JOB,), self.printer)
+        expired = f"Expired: not printed within {self.config.print_job_ttl_minutes} minutes."
+        finished = jobs.expire(self.db, *lane, expired) + jobs.fail_interrupted(self.db, *lane, INTERRUPTED)
+        claimed = False
+        while (job := jobs.claim(self.db, self.owner, (PRINT_JOB,), LEASE_SECONDS, queue=self.printer,
+                                 serial=True, takeover=False)) is not None:
+            claimed = True
+            outcome = self._print(job)
             if outcome is None:
                 break
             finished += outcome
+        if not claimed:
+            self._refresh_status(utcnow())
         return finished
 
     def loop(self, stop: threading.Event) -> None:
-        """Run cycles until *stop* is set, then hand the lease back."""
-        try:
-            while not stop.is_set():
-                self.run_cycle()
-                stop.wait(POLL_SECONDS)
-        finally:
-            with self.db.session() as session:
-                release_lease(session, self.printer, self.owner)
-
-    def _expire_overdue(self, session: Session, now: datetime) -> int:
-        jobs = session.scalars(select(PrintJob).where(
-            PrintJob.printer == self.printer, PrintJob.state == PrintJobState.QUEUED, PrintJob.expires_at <= now)).all()
-        for job in jobs:
-            reason = f" Last problem: {job.last_error}" if job.last_error else ""
-            job.state, job.finished_at = PrintJobState.EXPIRED, now
-            job.last_error = f"Expired: not printed within {self.config.print_job_ttl_minutes} minutes.{reason}"
-            log.warning("print job %s expired on printer %s", job.id, self.printer)
-        return len(jobs)
-
-    def _fail_interrupted(self, session: Session, now: datetime) -> int:
-        stale = now - timedelta(seconds=LEASE_SECONDS)
-        jobs = session.scalars(select(PrintJob).where(
-            PrintJob.printer == self.printer, PrintJob.state == PrintJobState.PRINTING,
-            PrintJob.started_at < stale)).all()
-        for job in jobs:
-            job.state, job.finished_at = PrintJobState.FAILED, now
-            job.last_error = "Interrupted while printing (worker stopped); it may have printed, so it is not repeated."
-        return len(jobs)
+        """Run cycles until *stop* is set."""
+        while not stop.is_set():
+            self.run_cycle()
+            stop.wait(POLL_SECONDS)
 
     def _refresh_status(self, now: datetime) -> None:
         if self._status_checked and (now - self._status_checked).total_seconds() < STATUS_REFRESH_SECONDS:
             return
-        status = self.transport.status()
-        self._status_checked = now
+        self._record(self.transport.status(), now)
+
+    def _record(self, status: PrinterStatus, now: datetime) -> None:
         with self.db.session() as session:
             record_status(session, self.printer, status, now)
+        self._status_checked = now
 
-    def _claim(self, job_id: int) -> dict[str, object] | None:
-        now = utcnow()
-        with self.db.session() as session:
-            if not acquire_lease(session, self.printer, self.owner, now):
-                return None
-            claimed = session.execute(
-                update(PrintJob)
-                .where(PrintJob.id == job_id, PrintJob.state == PrintJobState.QUEUED, PrintJob.expires_at > now)
-                .values(state=PrintJobState.PRINTING, started_at=now).execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return {}
-            payload: dict[str, object] = session.scalars(select(PrintJob.payload).where(PrintJob.id == job_id)).one()
-            return payload
-
-    def _print_one(self, job_id: int) -> int | None:
-        """Print one job: 1 if it reached a final state, 0 if skipped, ``None`` to stop this round."""
-        payload = self._claim(job_id)
-        if payload is None:
-            return None
-        if not payload:
-            return 0
+    def _print(self, job: Job) -> int | None:
+        """Print one claimed job: 1 if it reached a final state, ``None`` when the printer is not ready."""
         try:
-            receipt = render_slip(slip_from_json(dict(payload)), self.config.printer_profile)
+            receipt = render_slip(slip_from_json(dict(job.payload)), self.config.printer_profile)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            self._finish(job_id, PrintJobState.FAILED, f"The slip cannot be printed: {type(exc).__name__}")
-            log.error("print job %s has an unreadable slip: %s", job_id, type(exc).__name__)
+            jobs.fail(self.db, job, self.owner, f"The slip cannot be printed: {type(exc).__name__}", retry=False)
+            log.error("print job %s has an unreadable slip: %s", job.id, type(exc).__name__)
             return 1
         try:
-            status = self.transport.send(receipt, f"job-{job_id}")
+            status = self.transport.send(receipt, f"job-{job.id}")
         except NotPrinted as exc:
-            self._postpone(job_id, exc.status)
+            self._postpone(job, exc.status)
             return None
-        self._finish(job_id, PrintJobState.DONE, "", status)
-        log.info("print job %s printed on %s", job_id, self.printer)
+        jobs.complete(self.db, job, self.owner)
+        self._record(status, utcnow())
+        log.info("print job %s printed on %s", job.id, self.printer)
         return 1
 
-    def _finish(self, job_id: int, state: PrintJobState, note: str, status: PrinterStatus | None = None) -> None:
-        now = utcnow()
-        with self.db.session() as session:
-            session.execute(
-                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == PrintJobState.PRINTING)
-                .values(state=state, finished_at=now, last_error=note,
-                        attempts=PrintJob.attempts + 1).execution_options(synchronize_session=False)
-            )
-            if status is not None:
-                record_status(session, self.printer, status, now)
-                self._status_checked = now
-
-    def _postpone(self, job_id: int, status: PrinterStatus) -> None:
-        """Back to the queue: this job and every other due one wait for the same backoff."""
-        now = utcnow()
-        note = f"{status.state}: {status.detail}"[:500]
-        with self.db.session() as session:
-            job = session.get(PrintJob, job_id)
-            attempts = (job.attempts if job else 0) + 1
-            delay = now + timedelta(seconds=backoff_seconds(attempts))
-            session.execute(
-                update(PrintJob).where(PrintJob.id == job_id, PrintJob.state == PrintJobState.PRINTING)
-                .values(state=PrintJobState.QUEUED, started_at=None).execution_options(synchronize_session=False)
-            )
-            session.execute(
-                update(PrintJob).where(PrintJob.printer == self.printer, PrintJob.state == PrintJobState.QUEUED,
-                                       PrintJob.next_attempt_at <= now)
-                .values(attempts=PrintJob.attempts + 1, next_attempt_at=delay, last_error=note)
-                .execution_options(synchronize_session=False)
-            )
-            record_status(session, self.printer, status, now)
-            self._status_checked = now
-        log.warning("printer %s not ready (%s); job %s retried in %s s", self.printer, status.state, job_id,
-                    backoff_seconds(attempts))
+    def _postpone(self, job: Job, status: PrinterStatus) -> None:
+        """Back to the queue: this job and every other due one of the printer wait for the same back-off."""
+        note = f"{status.state}: {status.detail}"
+        delay = jobs.backoff(job.attempts, BACKOFF_BASE_SECONDS, MAX_BACKOFF_SECONDS)
+        jobs.fail(self.db, job, self.owner, note, delay=delay)
+        jobs.hold_lane(self.db, PRINT_JOB, self.printer, utcnow() + delay, note)
+        self._record(status, utcnow())
+        log.warning("printer %s not ready (%s); job %s retried in %s s", self.printer, status.state, job.id,
+                    int(delay.total_seconds()))
 
 
-def job_due(job: PrintJob, now: datetime) -> bool:
+def job_due(job: Job, now: datetime) -> bool:
     """Whether *job* waits for a printer right now (queued and not yet expired)."""
-    return job.state == PrintJobState.QUEUED and as_utc(job.expires_at) > now
+    return job.state == JobState.QUEUED and (job.expires_at is None or as_utc(job.expires_at) > now)

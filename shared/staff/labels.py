@@ -50,7 +50,7 @@ CALL_OUTCOMES: dict[str, str] = {
 }
 PRINT_JOB_STATES: dict[str, str] = {
     "queued": N_("wartet"),
-    "printing": N_("wird gedruckt"),
+    "running": N_("wird gedruckt"),
     "done": N_("gedruckt"),
     "failed": N_("fehlgeschlagen"),
     "expired": N_("abgelaufen"),
@@ -63,8 +63,10 @@ PRINTER_STATES: dict[str, str] = {
     "offline": N_("nicht erreichbar"),
 }
 PRINTER_FINE = ("ready", "unknown")
-# Kinds of durable background jobs and of print jobs (the names do not overlap).
+# Kinds of durable jobs and of the slips a print job prints (the names do not overlap).
 JOB_KINDS: dict[str, str] = {
+    "print": N_("Zettel drucken"),
+    "daily": N_("Tägliche Aufgabe"),
     "voice_message": N_("Sprachnachricht abholen"),
     "transcribe": N_("Abschrift erstellen"),
     "staff-digest": N_("Tages-E-Mail an die Teams"),
@@ -77,6 +79,7 @@ JOB_STATES: dict[str, str] = {
     "running": N_("läuft"),
     "done": N_("erledigt"),
     "failed": N_("fehlgeschlagen"),
+    "expired": N_("abgelaufen"),
 }
 HEALTH_CHECKS: dict[str, str] = {
     "database": N_("Datenbank"),

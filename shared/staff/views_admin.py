@@ -11,7 +11,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from shared.clock import BERLIN, as_local, local_now, local_today, utcnow
 from shared.errors import ValidationFailed
-from shared.models import AuditEntry, Call, Job, Kiosk, PrinterState, PrintJob
+from shared.models import AuditEntry, Call, Job, Kiosk, PrinterState
+from shared.models.vocabulary import JobState
+from shared.printing.worker import PRINT_JOB
 from shared.runtime import get_runtime
 from shared.services import audit
 from shared.services.audit import ACTIONS
@@ -67,19 +69,19 @@ def operations() -> str:
     calls_today = database.execute(
         select(Call.outcome, func.count(Call.id)).where(Call.started_at >= start_of_day).group_by(Call.outcome)
     ).all()
-    jobs_by_state = dict(database.execute(
-        select(PrintJob.state, func.count(PrintJob.id)).group_by(PrintJob.state)).all())
-    recent_jobs = list(database.scalars(select(PrintJob).order_by(PrintJob.id.desc()).limit(20)))
+    recent_jobs = list(database.scalars(select(Job).where(Job.kind == PRINT_JOB).order_by(Job.id.desc()).limit(20)))
     printers = list(database.scalars(select(PrinterState).order_by(PrinterState.printer)))
     durable = database.execute(select(Job.kind, Job.state, func.count(Job.id)).group_by(Job.kind, Job.state)).all()
     background: dict[str, dict[str, int]] = {}
     for kind, state, count in durable:
         background.setdefault(kind, {})[state] = count
-    failed_jobs = list(database.scalars(select(Job).where(Job.state == "failed").order_by(Job.id.desc()).limit(10)))
+    failed_jobs = list(database.scalars(
+        select(Job).where(Job.state == JobState.FAILED).order_by(Job.id.desc()).limit(10)))
     return render_template(
         "staff/operations.html", kiosks=kiosks, stale_before=now - timedelta(minutes=KIOSK_STALE_MINUTES),
         calls_today=[(outcome or "-", count) for outcome, count in calls_today],
-        calls_total=sum(count for _, count in calls_today), jobs_by_state=jobs_by_state,
+        calls_total=sum(count for _, count in calls_today), jobs_by_state=background.get(PRINT_JOB, {}),
+        job_states=list(JobState),
         recent_jobs=recent_jobs, printers=printers, health=_health(), background=background,
         failed_jobs=failed_jobs, technical=staff().is_admin, codes=OPERATION_CODES, printer_fine=PRINTER_FINE,
     )

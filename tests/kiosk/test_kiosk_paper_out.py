@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from shared.config import Config
 from shared.db import Database
-from shared.models import PrintJob
+from shared.models import Job
+from shared.printing.worker import PRINT_JOB
 from tests.hardware.printer_emulator import Emulator
 from tests.kiosk.kiosk_flow import tap
 
@@ -30,8 +31,8 @@ def test_paper_out_is_shown_and_the_slip_prints_once_refilled(page: Page, kiosk_
     progress = page.locator("#print-progress")
     expect(progress).to_have_text("Der Drucker hat kein Papier mehr. Bitte fragen Sie das Personal.", timeout=20_000)
     with kiosk_db.session() as session:
-        job = session.scalars(select(PrintJob)).one()
-        assert job.state == "queued" and job.attempts >= 1 and job.last_error.startswith("paper_out")
+        job = session.scalars(select(Job).where(Job.kind == PRINT_JOB)).one()
+        assert job.state == "queued" and job.attempts >= 1 and (job.last_error or "").startswith("paper_out")
     assert emulator.receipts() == []
 
     emulator.fault("paper-out", active=False)
@@ -39,4 +40,4 @@ def test_paper_out_is_shown_and_the_slip_prints_once_refilled(page: Page, kiosk_
     [receipt] = emulator.wait_for_receipts(1)
     assert "Heute," in receipt and "Seniorenbüro Hörde" in receipt, "today's list slip, whole"
     with kiosk_db.session() as session:
-        assert session.scalars(select(PrintJob.state)).one() == "done"
+        assert session.scalars(select(Job.state).where(Job.kind == PRINT_JOB)).one() == "done"

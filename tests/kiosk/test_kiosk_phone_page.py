@@ -22,7 +22,8 @@ from shared.clock import BERLIN, local_today
 from shared.config import Config
 from shared.db import Database
 from shared.i18n import full_date
-from shared.models import Event, PrintJob
+from shared.models import Event, Job
+from shared.printing.worker import PRINT_JOB
 from tests.kiosk.kiosk_checks import axe_violations
 from tests.kiosk.kiosk_data import LONGEST_TITLE, add_event, add_longest_event
 from tests.support.staff_login import csrf_token
@@ -150,7 +151,7 @@ def test_the_list_slips_qr_code_leads_to_the_phone_list(client: FlaskClient, kio
     printed = client.post("/kiosk/print/events/district/hoerde", data={"csrf_token": token, "once": "q"})
     assert printed.status_code == 302
     with kiosk_db.session() as session:
-        [job] = session.scalars(select(PrintJob)).all()
+        [job] = session.scalars(select(Job).where(Job.kind == PRINT_JOB)).all()
         slip = slip_from_json(job.payload)
     assert isinstance(slip, ScheduleSlip) and slip.qr_url == "http://localhost/e/list/district/hoerde?lang=tr"
     assert "Tanztee" in client.get(slip.qr_url).get_data(as_text=True)

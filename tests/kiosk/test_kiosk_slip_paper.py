@@ -16,8 +16,9 @@ from hardware.receipt_render import MAX_SLIP_MM, render_slip
 from hardware.receipt_writer import ReceiptWriter
 from shared.config import Config
 from shared.db import Database
-from shared.models import PrintJob
+from shared.models import Job
 from shared.printing.queue import enqueue, print_pending
+from shared.printing.worker import PRINT_JOB
 from tests.hardware.printer_emulator import Emulator, PrintedReceipt, printed_receipts
 from tests.support.staff_login import csrf_token
 
@@ -36,7 +37,7 @@ def _print_list(client: FlaskClient, db: Database, config: Config, emulator: Emu
     assert print_pending(db, config.replace(printer=emulator.url, printer_profile=PROFILE)) == 1
     emulator.wait_for_receipts(1)
     with db.session() as session:
-        job = session.scalars(select(PrintJob).order_by(PrintJob.id.desc())).first()
+        job = session.scalars(select(Job).where(Job.kind == PRINT_JOB).order_by(Job.id.desc())).first()
         assert job is not None
         slip = slip_from_json(job.payload)
     assert isinstance(slip, ScheduleSlip)

@@ -10,13 +10,14 @@ from hardware.receipt_content import ScheduleSlip, slip_from_json
 from hardware.receipt_render import render_slip
 from kiosk.centre import phone_for_people
 from shared.db import Database
-from shared.models import Occurrence, PrintJob
+from shared.models import Job, Occurrence
+from shared.printing.worker import PRINT_JOB
 from tests.support.staff_login import csrf_token
 
 
-def _jobs(db: Database) -> list[PrintJob]:
+def _jobs(db: Database) -> list[Job]:
     with db.session() as session:
-        return list(session.scalars(select(PrintJob)))
+        return list(session.scalars(select(Job).where(Job.kind == PRINT_JOB)))
 
 
 def test_a_long_list_is_cut_and_says_how_many_more_there_are(client: FlaskClient, kiosk_db: Database) -> None:
@@ -42,7 +43,7 @@ def test_an_empty_list_prints_nothing_and_the_screen_says_so(client: FlaskClient
     response = client.post("/kiosk/print/events/today", data={"csrf_token": token, "once": "b"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/kiosk/events/today")
     with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(PrintJob)) == 0
+        assert session.scalar(select(func.count()).select_from(Job).where(Job.kind == PRINT_JOB)) == 0
 
 
 def test_phone_numbers_are_printed_the_way_people_dial_them() -> None:

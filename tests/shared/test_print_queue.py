@@ -14,14 +14,15 @@ from sqlalchemy import update
 
 from hardware.receipt_content import Footer, RequestSlip
 from hardware.transports import PrinterUrlError
+from shared import jobs
 from shared.cli.main import main
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.errors import NotFound
-from shared.models import PrinterState, PrintJob
+from shared.models import Job
 from shared.printing.queue import enqueue, enqueue_here, get_job, job_progress, print_pending
-from shared.printing.worker import MAX_BACKOFF_SECONDS, PrintWorker, acquire_lease, backoff_seconds, printer_url
+from shared.printing.worker import MAX_BACKOFF_SECONDS, PRINT_JOB, PrintWorker, backoff_seconds, printer_url
 from shared.runtime import get_runtime
 from shared.seed.demo import seed_all
 
@@ -43,7 +44,7 @@ def test_dummy_printer_prints_and_saves_a_preview(db: Database, config: Config) 
     assert preview.with_suffix(".bin").read_bytes().startswith(b"\x1b@\x1bt\x13")
     with db.session() as session:
         job = get_job(session, job_id)
-        assert (job.state, job.attempts, job.last_error) == ("done", 1, "")
+        assert (job.state, job.kind, job.queue, job.attempts, job.last_error) == ("done", "print", "default", 1, None)
 
 
 def test_backoff_is_short_and_capped() -> None:
@@ -51,24 +52,30 @@ def test_backoff_is_short_and_capped() -> None:
     assert MAX_BACKOFF_SECONDS + 2 * 2 < 60  # backoff plus a poll: a refilled printer prints within a minute
 
 
-def test_lease_is_exclusive_until_it_lapses(db: Database) -> None:
-    now = utcnow()
+def test_a_printer_prints_one_job_at_a_time_oldest_first(db: Database) -> None:
     with db.session() as session:
-        assert acquire_lease(session, "default", "server-a", now)
-    with db.session() as session:
-        assert not acquire_lease(session, "default", "server-b", now + timedelta(seconds=10))
-        assert acquire_lease(session, "default", "server-a", now + timedelta(seconds=10))
-    with db.session() as session:
-        assert acquire_lease(session, "default", "server-b", now + timedelta(seconds=60))
-        state = session.get(PrinterState, "default")
-        assert state is not None
-        assert state.lease_owner == "server-b"
+        first, second = (enqueue(session, SLIP, 15).id for _ in range(2))
+        other_printer = enqueue(session, SLIP, 15, printer="bz-eving").id
+    lane = ((PRINT_JOB,), 60, "default")
+
+    def take(owner: str) -> Job | None:
+        return jobs.claim(db, owner, lane[0], lane[1], queue=lane[2], serial=True, takeover=False)
+
+    job = take("server-a")
+    assert job is not None and job.id == first
+    assert take("server-b") is None  # server-a is printing on this printer
+    eving = jobs.claim(db, "server-b", (PRINT_JOB,), queue="bz-eving", serial=True)
+    assert eving is not None and eving.id == other_printer  # another printer is another lane
+    assert jobs.complete(db, job, "server-a")
+    job = take("server-b")
+    assert job is not None and job.id == second
 
 
-def test_worker_without_the_lease_prints_nothing(db: Database, config: Config) -> None:
+def test_worker_prints_nothing_while_another_server_prints_on_the_printer(db: Database, config: Config) -> None:
     with db.session() as session:
         enqueue(session, SLIP, 15)
-        acquire_lease(session, "default", "another-server", utcnow())
+        enqueue(session, SLIP, 15)
+    assert jobs.claim(db, "another-server", (PRINT_JOB,), queue="default", serial=True) is not None
     assert print_pending(db, config) == 0
     assert receipts(config) == []
 
@@ -76,12 +83,13 @@ def test_worker_without_the_lease_prints_nothing(db: Database, config: Config) -
 def test_job_interrupted_while_printing_is_not_printed_twice(db: Database, config: Config) -> None:
     with db.session() as session:
         job_id = enqueue(session, SLIP, 15).id
-        session.execute(update(PrintJob).values(state="printing", started_at=utcnow() - timedelta(minutes=2)))
+        session.execute(update(Job).values(state="running", lease_owner="gone",
+                                           lease_until=utcnow() - timedelta(minutes=1)))
     assert print_pending(db, config) == 1
     with db.session() as session:
         job = get_job(session, job_id)
         assert job.state == "failed"
-        assert "Interrupted" in job.last_error
+        assert "Interrupted" in (job.last_error or "")
         assert job_progress(session, job_id).final
     assert receipts(config) == []
 
@@ -95,7 +103,7 @@ def test_unreadable_slip_fails_with_a_note_and_the_queue_goes_on(db: Database, c
     assert print_pending(db, config) == 2
     with db.session() as session:
         assert get_job(session, broken_id).state == "failed"
-        assert "cannot be printed" in get_job(session, broken_id).last_error
+        assert "cannot be printed" in (get_job(session, broken_id).last_error or "")
         assert get_job(session, good_id).state == "done"
     assert len(receipts(config)) == 1
 
@@ -179,16 +187,16 @@ def test_cli_status_of_a_switched_off_printer_fails(config: Config, db: Database
 
 
 def test_print_pending_does_not_wait_for_a_busy_worker(db: Database, config: Config) -> None:
-    from shared.printing.worker import _locks, process_owner
-
     with db.session() as session:
         enqueue(session, SLIP, 15)
-    assert print_pending(db, config) == 1  # creates this process's lock for the printer
-    with db.session() as session:
         enqueue(session, SLIP, 15)
-    lock = _locks[(process_owner(), "default")]
-    with lock:  # this process's worker is in the middle of a round
-        assert print_pending(db, config) == 0
+    busy = PrintWorker(db, config)  # this process's worker, in the middle of printing the first slip
+    job = jobs.claim(db, busy.owner, (PRINT_JOB,), queue="default", serial=True)
+    assert job is not None
+    started = utcnow()
+    assert print_pending(db, config) == 0
+    assert utcnow() - started < timedelta(seconds=2)
+    assert jobs.complete(db, job, busy.owner)
     assert print_pending(db, config) == 1
 
 

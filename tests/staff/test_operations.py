@@ -46,6 +46,8 @@ def test_operations_shows_kiosks_print_queue_and_hotline(app: Flask, admin_clien
     assert "keine Verbindung" in body
     assert '<span class="badge warn" data-printer-status="paper_out">Papier leer</span>' in body
     assert 'wartet: <strong data-print-state="queued">1</strong>' in body
+    jobs_table = body[body.index('id="background-jobs"'):]
+    assert "<tr><td>Zettel drucken</td><td><span class=\"badge \">1</span></td>" in jobs_table  # one queue for all jobs
     assert '<strong id="calls-today">1</strong>' in body and "Anfrage aufgenommen: 1" in body
     assert "speech-model" in body and "model=vosk-model-de" in body and "Datenbank" in body
 
@@ -71,6 +73,18 @@ def test_operations_speaks_german_to_district_staff_without_technical_detail(
     assert "fehlgeschlagen" in jobs_table and "queued" not in jobs_table
     for technical in ("/dev/usb/lp0", "/opt/models", "/var/x", '{"state"', "OSError"):
         assert technical not in body
+
+
+def test_every_job_kind_and_state_has_a_label() -> None:
+    from ivr.transports.recordings import TRANSCRIBE_JOB, VOICE_MESSAGE_JOB
+    from shared.jobs import DAILY_JOB
+    from shared.models.vocabulary import JobState
+    from shared.printing.worker import PRINT_JOB
+    from shared.services.digest import DIGEST_JOB
+    from shared.staff.labels import JOB_KINDS, JOB_STATES, PRINT_JOB_STATES
+
+    assert {PRINT_JOB, DAILY_JOB, DIGEST_JOB, VOICE_MESSAGE_JOB, TRANSCRIBE_JOB} <= set(JOB_KINDS)
+    assert set(JOB_STATES) == set(PRINT_JOB_STATES) == set(JobState)
 
 
 def test_failing_health_check_is_shown_not_raised(app: Flask, hoerde_client: FlaskClient) -> None:

@@ -6,14 +6,27 @@ Revises: 0004_kiosk_forms
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from alembic import op
 
-from shared.models.vocabulary import Channel, PreferredTime, PrintJobState, RequestKind, RequestStatus, one_of
+from shared.models.vocabulary import Channel, PreferredTime, RequestKind, RequestStatus, one_of
 
 revision = '0005_domain_checks'
 down_revision = '0004_kiosk_forms'
 branch_labels = None
 depends_on = None
+
+
+class PrintJobState(StrEnum):
+    """The states of the print_jobs table (moved into jobs by 0023_jobs)."""
+
+    QUEUED = "queued"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
 
 CHECKS = {
     "requests": (("kind", RequestKind), ("channel", Channel), ("status", RequestStatus),
