@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from shared.config import Config, load_config
 from shared.db import Database
-from shared.printing import queue as print_queue
 from shared.runtime import Runtime, get_runtime
 from shared.services.events import refresh_occurrences
 from shared.services.ics_import import MAX_BYTES as MAX_ICS_BYTES
@@ -28,6 +27,8 @@ SURFACE_MODULES: dict[str, str] = {
     "kiosk": "kiosk",
     "ivr": "ivr",
 }
+# Subsystems every app runs, registered like the surfaces (``init_app`` and ``register_cli``).
+SUBSYSTEM_MODULES = ("shared.printing",)
 # The largest upload is an ICS file; a body beyond it plus the form's overhead is refused with 413
 # from its Content-Length, before any of it is read or parsed.
 MAX_UPLOAD_BYTES = MAX_ICS_BYTES + 64 * 1024
@@ -59,11 +60,9 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     web_security.init_app(app, config)
     runtime.add_daily_job("refresh-occurrences", refresh_occurrences)
     runtime.add_health_check("database", _database_health)
-    print_queue.init_app(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    for surface in config.surfaces:
-        module = importlib.import_module(SURFACE_MODULES[surface])
-        module.init_app(app)
+    for module_name in (*SUBSYSTEM_MODULES, *(SURFACE_MODULES[surface] for surface in config.surfaces)):
+        importlib.import_module(module_name).init_app(app)
     web_security.exempt_blueprints(app)
     if "kiosk" in config.surfaces:
         app.add_url_rule("/", "index", lambda: redirect(url_for("kiosk.start")))

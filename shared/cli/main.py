@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import migrate
-from shared.app import SURFACE_MODULES
+from shared.app import SUBSYSTEM_MODULES, SURFACE_MODULES
 from shared.cli.output import echo_listing
 from shared.clock import as_local, local_today
 from shared.config import Config, ConfigError, load_config
@@ -220,7 +220,7 @@ def requests_list(context: Context, as_json: bool, status: str | None, district:
 
 # Every package that brings commands exposes ``register_cli(group)``: the surfaces (by name, so this
 # module never imports ``kiosk`` or ``ivr``) and the subsystems of ``shared``.
-CLI_MODULES = (*SURFACE_MODULES.values(), "shared.printing", "shared.cli.kiosk_devices")
+CLI_MODULES = (*SURFACE_MODULES.values(), *SUBSYSTEM_MODULES, "shared.cli.kiosk_devices")
 
 
 def _register_commands() -> None:
