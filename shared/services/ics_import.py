@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ class ParsedEvent:
     all_day: bool
     rrule: str = ""
     exdates: set[datetime] = field(default_factory=set)
+    rdates: list[tuple[datetime, datetime]] = field(default_factory=list)
     recurrence_id: datetime | None = None
     description: str = ""
     location: str = ""
@@ -223,6 +224,28 @@ def _dates(prop: Any) -> Iterable[date | datetime]:
             yield value.dt
 
 
+def _rdate_span(value: Any, duration: timedelta) -> tuple[datetime, datetime]:
+    """An RDATE (date, date-time or period) as naive Berlin wall times of start and end."""
+    if isinstance(value, tuple):  # PERIOD: (start, end) or (start, duration)
+        start, _ = _to_local(value[0])
+        end = _to_local(value[1])[0] if isinstance(value[1], date) else start + value[1]
+        return start, end
+    start, _ = _to_local(value)
+    return start, start + duration
+
+
+def _rdate_instances(event: ParsedEvent, overridden: set[datetime]) -> list[ParsedEvent]:
+    """The extra dates of *event* (RDATE) as one-off instances keyed like RECURRENCE-ID overrides.
+
+    Events are stored as a start, an RRULE and EXDATEs; an RDATE adds an occurrence with the
+    event's content, so it becomes an instance of its own. EXDATE removes an RDATE as it removes a
+    rule's date; an explicit RECURRENCE-ID override of that date wins over the RDATE.
+    """
+    return [replace(event, start=_aware(start), end=_aware(end), rrule="", exdates=set(), rdates=[],
+                    recurrence_id=start)
+            for start, end in dict(event.rdates).items() if start not in event.exdates and start not in overridden]
+
+
 def _decode(component: Any, scanned: _Component) -> ParsedEvent:
     props = scanned.properties
 
@@ -274,6 +297,11 @@ def _decode(component: Any, scanned: _Component) -> ParsedEvent:
             parsed.exdates = {_to_local(value)[0] for value in _dates(component["EXDATE"])}
         except Exception as exc:
             raise IcsError(line_of("EXDATE"), "EXDATE ist ungültig.") from exc
+    if "RDATE" in component:
+        try:
+            parsed.rdates = [_rdate_span(value, end_local - start_local) for value in _dates(component["RDATE"])]
+        except Exception as exc:
+            raise IcsError(line_of("RDATE"), "RDATE ist ungültig.") from exc
     if "RECURRENCE-ID" in component:
         try:
             parsed.recurrence_id = _to_local(component.decoded("RECURRENCE-ID"))[0]
@@ -297,6 +325,12 @@ def parse_ics(text: str) -> list[ParsedEvent]:
     if len(components) != len(scanned):
         raise IcsError(1, "Die Termine der Datei konnten nicht eindeutig gelesen werden.")
     parsed = [_decode(component, info) for component, info in zip(components, scanned, strict=True)]
+    overridden: dict[str, set[datetime]] = {}
+    for event in parsed:
+        if event.recurrence_id is not None:
+            overridden.setdefault(event.uid, set()).add(event.recurrence_id)
+    parsed += [instance for event in parsed if event.recurrence_id is None
+               for instance in _rdate_instances(event, overridden.get(event.uid, set()))]
     seen: dict[str, int] = {}
     for event in parsed:
         if event.external_uid in seen:

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.clock import as_local
+from shared.clock import as_local, as_utc
 from shared.models import Event
 from shared.services.events import EventFilter, list_occurrences
 from shared.services.ics_export import to_ics
@@ -187,3 +187,50 @@ def test_long_titles_are_cut_at_a_word_boundary(session: Session) -> None:
     stored = session.scalars(select(Event)).one().title
     assert len(stored) <= 200 and stored.endswith("…")
     assert title.startswith(stored[:-1]) and title[len(stored) - 1] == " "
+
+
+RDATE_FEED = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//RDATE//DE
+BEGIN:VEVENT
+UID:kaffee@bz-hoerde.example
+DTSTART;TZID=Europe/Berlin:20261006T100000
+DTEND;TZID=Europe/Berlin:20261006T113000
+RRULE:FREQ=WEEKLY;COUNT=3
+RDATE;TZID=Europe/Berlin:20261030T100000,20261106T100000,20261113T100000
+RDATE:20261102T090000Z
+RDATE;VALUE=PERIOD:20261120T140000Z/PT2H
+RDATE;TZID=Europe/Berlin:20270328T100000
+EXDATE;TZID=Europe/Berlin:20261106T100000
+SUMMARY:Erzählcafé
+X-TREFFPUNKT-DISTRICT:hoerde
+END:VEVENT
+BEGIN:VEVENT
+UID:kaffee@bz-hoerde.example
+RECURRENCE-ID;TZID=Europe/Berlin:20261113T100000
+DTSTART;TZID=Europe/Berlin:20261113T113000
+DTEND;TZID=Europe/Berlin:20261113T130000
+SUMMARY:Erzählcafé (später)
+X-TREFFPUNKT-DISTRICT:hoerde
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_rdate_adds_dates_exdate_removes_one_and_an_override_moves_one_across_dst(session: Session) -> None:
+    import_ics(session, RDATE_FEED, source="rdate-feed")
+    listed = _occurrences(session, date(2026, 10, 1), date(2027, 3, 31), "hoerde")
+    assert listed == [
+        ("2026-10-06 10:00", "Erzählcafé"), ("2026-10-13 10:00", "Erzählcafé"), ("2026-10-20 10:00", "Erzählcafé"),
+        ("2026-10-30 10:00", "Erzählcafé"),  # after the autumn change, same wall time
+        ("2026-11-02 10:00", "Erzählcafé"),  # 09:00Z is 10:00 in winter
+        ("2026-11-13 11:30", "Erzählcafé (später)"),  # the override wins over the RDATE it moves
+        ("2026-11-20 15:00", "Erzählcafé"),  # a PERIOD
+        ("2027-03-28 10:00", "Erzählcafé"),  # the day of the spring change
+    ]  # 6 November: RDATE removed by EXDATE
+    spring = session.scalars(select(Event).where(Event.external_uid.like("%#2027-03-28T10:00:00"))).one()
+    assert as_utc(spring.start).hour == 8  # 10:00 summer time, the change was at 02:00 that morning
+    period = session.scalars(select(Event).where(Event.external_uid.like("%#2026-11-20T15:00:00"))).one()
+    assert (as_utc(period.start).hour, as_utc(period.end).hour) == (14, 16)
+    report = import_ics(session, RDATE_FEED.replace("RDATE:20261102T090000Z\n", ""), source="rdate-feed")
+    assert report.removed == ["kaffee@bz-hoerde.example#2026-11-02T10:00:00"]
