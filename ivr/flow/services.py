@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,6 @@ from ivr.flow.engine import (
     RequestSaved,
     SaveRequest,
 )
-from ivr.transports.recordings import RecordingAttacher
 from shared.clock import local_now, local_today
 from shared.errors import ValidationFailed
 from shared.models import District, Request
@@ -96,10 +96,21 @@ def upcoming_events(session: Session, first: date, last: date, slugs: tuple[str,
     return sorted(upcoming, key=lambda view: (view.start, view.event.title, view.event.id))
 
 
+class RecordingSink(Protocol):
+    """Where a call's recordings go once its request exists (the transports' ``RecordingAttacher``:
+    the flow never imports a transport)."""
+
+    def attach(self, session: Session, request: Request, item: dict[str, Any]) -> None:
+        """Store one recording (its stored JSON form) with *request*."""
+
+    def discard(self, item: dict[str, Any]) -> None:
+        """Delete a recording that must not be kept."""
+
+
 class DatabaseCallServices:
     """:class:`ivr.flow.runner.CallServices` on one database session (the caller commits)."""
 
-    def __init__(self, session: Session, call_sid: str, attacher: RecordingAttacher,
+    def __init__(self, session: Session, call_sid: str, attacher: RecordingSink,
                  now: datetime | None = None) -> None:
         self.session = session
         self.call_sid = call_sid
