@@ -24,15 +24,16 @@ def with_search_path(url: str, schema: str) -> str:
 
 
 @contextmanager
-def scratch_database_url(postgres_url: str | None, folder: Path, prefix: str = "scratch") -> Iterator[str]:
-    """Yield the URL of a new, migrated database; a PostgreSQL schema is dropped on exit.
+def scratch_database_url(postgres_url: str | None, folder: Path, prefix: str = "scratch",
+                         revision: str = "head") -> Iterator[str]:
+    """Yield the URL of a new database migrated to *revision*; a PostgreSQL schema is dropped on exit.
 
     With *postgres_url* a schema named ``{prefix}_<random>`` is created there, else a SQLite file
     is made in *folder*.
     """
     if not postgres_url:
         url = f"sqlite:///{folder / f'{prefix}.sqlite3'}"
-        _migrate(url)
+        _migrate(url, revision)
         yield url
         return
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
@@ -42,7 +43,7 @@ def scratch_database_url(postgres_url: str | None, folder: Path, prefix: str = "
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
             url = with_search_path(postgres_url, schema)
-            _migrate(url)
+            _migrate(url, revision)
             yield url
         finally:
             with admin.engine.begin() as connection:
@@ -51,9 +52,9 @@ def scratch_database_url(postgres_url: str | None, folder: Path, prefix: str = "
         admin.dispose()
 
 
-def _migrate(url: str) -> None:
+def _migrate(url: str, revision: str = "head") -> None:
     database = Database(url)
     try:
-        migrate.upgrade(database.engine)
+        migrate.upgrade(database.engine, revision)
     finally:
         database.dispose()

@@ -37,12 +37,23 @@ jobs = sa.Table(
     sa.Column("expires_at", UTC), sa.Column("lease_owner", sa.String(80)), sa.Column("lease_until", UTC),
     sa.Column("last_error", sa.Text), sa.Column("created_at", UTC), sa.Column("finished_at", UTC),
 )
+sa.Table("kiosks", metadata, sa.Column("id", sa.Integer, primary_key=True))  # the target of print_jobs.kiosk_id
+# print_jobs as 0001_initial_schema and 0005_domain_checks left it: read by upgrade, created again by downgrade.
 print_jobs = sa.Table(
-    "print_jobs", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("printer", sa.String(80)),
-    sa.Column("kiosk_id", sa.Integer), sa.Column("kind", sa.String(30)), sa.Column("payload", sa.JSON),
-    sa.Column("state", sa.String(10)), sa.Column("attempts", sa.Integer), sa.Column("last_error", sa.Text),
-    sa.Column("created_at", UTC), sa.Column("next_attempt_at", UTC), sa.Column("expires_at", UTC),
+    "print_jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("printer", sa.String(80), nullable=False),
+    sa.Column("kiosk_id", sa.Integer, sa.ForeignKey("kiosks.id", name="fk_print_jobs_kiosk_id_kiosks",
+                                                    ondelete="SET NULL")),
+    sa.Column("kind", sa.String(30), nullable=False), sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(10), nullable=False), sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False), sa.Column("created_at", UTC, nullable=False),
+    sa.Column("next_attempt_at", UTC, nullable=False), sa.Column("expires_at", UTC, nullable=False),
     sa.Column("started_at", UTC), sa.Column("finished_at", UTC),
+    sa.PrimaryKeyConstraint("id", name="pk_print_jobs"),
+    sa.CheckConstraint("state IN ('queued', 'printing', 'done', 'failed', 'expired')",
+                       name="ck_print_jobs_state_known"),
+    sa.Index("ix_print_jobs_printer_state", "printer", "state", "next_attempt_at"),
 )
 
 
@@ -79,27 +90,7 @@ def downgrade() -> None:
     with op.batch_alter_table('printer_states', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lease_owner', sa.String(length=80), server_default='', nullable=False))
         batch_op.add_column(sa.Column('lease_until', UTC, nullable=True))
-    op.create_table('print_jobs',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('printer', sa.String(length=80), nullable=False),
-    sa.Column('kiosk_id', sa.Integer(), nullable=True),
-    sa.Column('kind', sa.String(length=30), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('state', sa.String(length=10), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', UTC, nullable=False),
-    sa.Column('next_attempt_at', UTC, nullable=False),
-    sa.Column('expires_at', UTC, nullable=False),
-    sa.Column('started_at', UTC, nullable=True),
-    sa.Column('finished_at', UTC, nullable=True),
-    sa.ForeignKeyConstraint(['kiosk_id'], ['kiosks.id'], name=op.f('fk_print_jobs_kiosk_id_kiosks'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_print_jobs')),
-    sa.CheckConstraint(_state_check(("queued", "printing", "done", "failed", "expired")),
-                       name=op.f('ck_print_jobs_state_known')),
-    )
-    with op.batch_alter_table('print_jobs', schema=None) as batch_op:
-        batch_op.create_index('ix_print_jobs_printer_state', ['printer', 'state', 'next_attempt_at'], unique=False)
+    print_jobs.create(op.get_bind())
     bind = op.get_bind()
     printed = jobs.c.kind == PRINT_JOB
     rows = list(bind.execute(sa.select(jobs).where(printed).order_by(jobs.c.id)))
