@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-from werkzeug.serving import make_server
 
 from shared.clock import BERLIN, local_today
 from shared.db import Database
@@ -19,6 +18,7 @@ from shared.runtime import get_runtime
 from shared.seed.demo import seed_demo_events, seed_demo_kiosk
 from tests.hardware.conftest import emulator, emulator_process
 from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME, add_event
+from tests.support.served import serve_in_thread
 
 __all__ = ["emulator", "emulator_process"]  # the emulated receipt printer of tests/hardware (emupos)
 
@@ -44,12 +44,8 @@ def kiosk_db(db: Database) -> Database:
 @pytest.fixture
 def live_server(app: Flask, kiosk_db: Database) -> Iterator[str]:
     """The app served by werkzeug on 127.0.0.1 and a free port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

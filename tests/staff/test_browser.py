@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import wave
 from collections.abc import Iterator
 
@@ -10,7 +9,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, expect, sync_playwright
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from shared.clock import utcnow
 from shared.config import Config
@@ -20,6 +18,7 @@ from shared.runtime import get_runtime
 from shared.services.recordings import store_voice_message
 from shared.services.requests import NewRequest, create_request, format_reference
 from tests.staff.conftest import Staff
+from tests.support.served import serve_in_thread
 from tests.support.staff_login import PASSWORD
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,12 +29,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture

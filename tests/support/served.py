@@ -1,12 +1,32 @@
-"""``treffpunkt serve`` as a test starts it: its own process on a free port, ready when /healthz answers."""
+"""Serving the app for a test: ``treffpunkt serve`` in its own process on a free port, ready when
+/healthz answers, or the app itself on werkzeug in a thread (:func:`serve_in_thread`)."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+
+@contextmanager
+def serve_in_thread(app: Flask) -> Iterator[str]:
+    """Serve *app* with werkzeug on 127.0.0.1 and a free port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
 
 
 def free_port() -> int:
