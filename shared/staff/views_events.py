@@ -38,11 +38,11 @@ from shared.services.ics_import import (
     sync_source,
 )
 from shared.services.places import categories, districts, venues
-from shared.services.recurrence_words import describe
 from shared.staff.blueprint import bp
 from shared.staff.forms import flash_problem
 from shared.staff.i18n import gettext
 from shared.staff.principal import StaffPrincipal, staff
+from shared.staff.recurrence_words import describe
 from shared.staff.scoping import district_scope, get_event_for_user
 from shared.web.request_session import db_session
 

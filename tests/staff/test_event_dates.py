@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from shared.db import Database
 from shared.models import Event, Occurrence
 from shared.services.events import save_event
 from shared.services.places import district_by_slug
-from shared.services.recurrence_words import describe
+from shared.staff.recurrence_words import describe
 from tests.staff.conftest import Staff
 from tests.support.staff_login import csrf_token
 
@@ -91,3 +92,13 @@ def test_rules_in_german_words() -> None:
     assert describe("FREQ=MONTHLY;BYDAY=1WE;COUNT=3", start) == "jeden Monat am 1. Mittwoch, 10:00 (3 Termine)"
     assert describe("FREQ=DAILY;UNTIL=20261224T000000Z", start, all_day=True) == "täglich bis 24.12.2026"
     assert describe("", start) == ""
+
+
+def test_recurrence_in_words_follows_the_dashboard_language(app: Flask) -> None:
+    start = datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN)
+    with app.test_request_context("/staff/", headers={"Accept-Language": "en"}):
+        assert describe("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", start) == "every other Monday and Thursday, 10:00"
+        assert describe("FREQ=MONTHLY;BYDAY=-1FR;COUNT=1", start) == "every month on the last Friday, 10:00 (1 date)"
+        assert describe("FREQ=YEARLY;UNTIL=20301224T000000Z", start, all_day=True) == \
+            "every year on November 24 until 2030-12-24"
+    assert describe("FREQ=YEARLY", start, all_day=True) == "jedes Jahr am 24. November"
