@@ -111,8 +111,8 @@ def claim(db: Database, owner: str, kinds: tuple[str, ...], lease_seconds: float
             running = running.where(other.queue == queue)
         conditions.append(~running.exists())
     with db.session() as session:
-        candidates = list(session.scalars(
-            select(Job.id).where(*lane, due).order_by(Job.run_after, Job.id).limit(1 if serial else 5)))
+        order = (Job.id,) if serial else (Job.run_after, Job.id)  # a serial lane keeps the order of queueing
+        candidates = list(session.scalars(select(Job.id).where(*lane, due).order_by(*order).limit(1 if serial else 5)))
         for job_id in candidates:
             result = session.execute(
                 update(Job).where(Job.id == job_id, *conditions)
