@@ -121,9 +121,8 @@ def claim(db: Database, owner: str, kinds: tuple[str, ...], lease_seconds: float
                 .execution_options(synchronize_session=False))
             session.commit()
             if getattr(result, "rowcount", 0) == 1:  # nobody else took it in between
-                job = session.get(Job, job_id)
+                job = session.get(Job, job_id)  # not in this session's identity map yet: read fresh
                 if job is not None:
-                    session.refresh(job)
                     session.expunge(job)
                     return job
     return None
