@@ -69,10 +69,15 @@ class WeekPlan:
     days: dict[date, list[OccurrenceView]] = field(default_factory=dict)
 
 
+def horizon_days(days: int = HORIZON_DAYS) -> tuple[date, date]:
+    """The first and last local day whose occurrences are materialised (*days* ahead)."""
+    today = local_today()
+    return today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=days)
+
+
 def horizon(days: int = HORIZON_DAYS) -> tuple[datetime, datetime]:
     """The UTC window for which occurrences are materialised (*days* ahead; a kiosk node keeps fewer)."""
-    today = local_today()
-    return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=days))
+    return day_window(*horizon_days(days))
 
 
 OccurrenceRow = tuple[int, int | None, datetime, datetime, bool, bool]
