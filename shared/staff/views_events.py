@@ -40,7 +40,7 @@ from shared.services.ics_import import (
 from shared.services.places import categories, districts, venues
 from shared.services.recurrence_words import describe
 from shared.staff.blueprint import bp
-from shared.staff.forms import flash_problem
+from shared.staff.forms import flash_problem, problems_text
 from shared.staff.i18n import gettext
 from shared.staff.principal import StaffPrincipal, staff
 from shared.staff.scoping import district_scope, get_event_for_user
@@ -235,7 +235,7 @@ def import_preview() -> tuple[str, int]:
     except IcsError as error:
         return _import_page(error=str(error), status=400)
     except ValidationFailed as error:
-        return _import_page(error="; ".join(problem.message for problem in error.problems), status=400)
+        return _import_page(error=problems_text(error), status=400)
     except SourceUnreadable as error:
         return _import_page(error=error.message, status=400)
     return _import_page(report=report, token=token, source=source, parsed=parsed)
