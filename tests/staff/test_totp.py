@@ -219,3 +219,19 @@ def test_new_recovery_codes_replace_the_old_ones(app: Flask, staff_users: Staff,
     assert result.exit_code == 0, result.output
     with db.session() as session:
         assert session.scalar(select(func.count(RecoveryCode.id))) == 0  # a reset second factor drops them
+
+
+def test_an_admin_issues_recovery_codes_from_the_command_line(app: Flask, staff_users: Staff, config: Config,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREFFPUNKT_DATABASE_URL", config.database_url)
+    monkeypatch.setenv("TREFFPUNKT_DATA_DIR", str(config.data_dir))
+    assert CliRunner().invoke(main, ["users", "recovery-codes", "hoerde1"]).exit_code == 1  # no second factor
+    _, old = _enrol(app, "chefin")
+    result = CliRunner().invoke(main, ["users", "recovery-codes", "chefin"])
+    assert result.exit_code == 0, result.output
+    codes = result.output.split()
+    assert len(codes) == 10 and not set(codes) & set(old)
+    client = app.test_client()
+    _password_step(client, "chefin")
+    assert _code_step(client, old[0]) == 401
+    assert _code_step(client, codes[0]) == 302
