@@ -122,7 +122,8 @@ def _listed() -> list[event_service.OccurrenceView]:
     """The occurrences the query asks for: the first page of ``limit``, cut on the indexes, so the
     cost does not grow with the events stored."""
     criteria = _filter_from_args()
-    return event_service.page_of_occurrences(db_session(), criteria, 1, criteria.limit or MAX_LIMIT).views
+    return event_service.page_of_occurrences(db_session(), criteria, 1, criteria.limit or MAX_LIMIT,
+                                             counted=False).views
 
 
 @bp.get("/events.ics")

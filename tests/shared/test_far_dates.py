@@ -78,3 +78,19 @@ def test_windows_longer_than_a_year_are_refused(client: FlaskClient) -> None:
     assert response.status_code == 400
     assert "366" in response.get_json()["message"]
     assert client.get("/api/v1/events?from=2027-01-01&to=2027-12-31").status_code == 200
+
+
+def test_the_api_page_cut_on_the_indexes_equals_the_full_list(client: FlaskClient, session: Session) -> None:
+    for title in ("Chor", "Boccia", "Apfelkuchen"):  # same start: ordered by title across the cut
+        _event(session, title, datetime(2020, 1, 6, 10, tzinfo=BERLIN), "FREQ=DAILY")
+    _event(session, "Lange Reise", datetime(2020, 1, 6, 9, tzinfo=BERLIN), "FREQ=WEEKLY", minutes=3 * 24 * 60)
+    session.commit()
+    first = local_today()
+    last = first + timedelta(days=20)
+    for limit in (1, 4, 5, 1000):
+        response = client.get(f"/api/v1/events?from={first.isoformat()}&to={last.isoformat()}&limit={limit}")
+        listed = [(item["title"], item["start"]) for item in response.get_json()["events"]]
+        expected = [(view.event.title, view.start.isoformat()) for view in
+                    list_occurrences(session, EventFilter(first=first, last=last, limit=limit))]
+        assert [title for title, _ in listed] == [title for title, _ in expected], limit
+        assert len(listed) == min(limit, len(expected))
