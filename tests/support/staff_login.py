@@ -91,5 +91,5 @@ def login_in_browser(page: Page, base_url: str, username: str, password: str = P
         page.fill("input[name=code]", next_code(secret))
         page.click("form:has(input[name=code]) button[type=submit]")
         page.wait_for_selector("#recovery-codes")  # shown once after enrolment
-        page.click("text=Weiter zur Übersicht")
+        page.click("#recovery-continue")
         page.wait_for_url(lambda url: "/staff/account/totp" not in url)
