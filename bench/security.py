@@ -3,8 +3,10 @@ pathological ICS files take to be accepted or refused by the staff import.
 
 Prints one JSON object: ``far_date`` (p50/p95/max in ms of the far-date query itself and of an
 ordinary ``/api/v1/events`` query answered while three threads send far-date queries), ``ics``
-(for each file: HTTP status and seconds until the answer; the goal is < 3 s for every file) and
-the load average before and after. ``--samples N`` sets the number of API requests per thread.
+(for each file: HTTP status and seconds until the answer of the preview; for the 500 events also
+the confirmed import; the goal is < 3 s for every file) and the load average before and after.
+``--samples N`` sets the number of API requests per thread; ``--events N`` adds N bulk-loaded
+events (a quarter weekly series, with their occurrences) to check the API at scale.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask.testing import FlaskClient
 
+from bench.backend import seed
 from bench.bench_support import app_client, percentile, scratch_database
 from shared.clock import BERLIN, local_today
 from shared.db import Database
@@ -37,12 +40,16 @@ from tests.support import hostile_ics
 
 PASSWORD = "bench password for the security run"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PREVIEW_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 FAR = "/api/v1/events?from=2999-01-01&to=2999-01-07"
 
 
-def _seed(db: Database) -> None:
+def _seed(db: Database, events: int) -> None:
+    if events:
+        seed(db, events, 0)  # reference data, events and occurrences in bulk
     with db.session() as session:
-        seed_reference_data(session)
+        if not events:
+            seed_reference_data(session)
         seed_demo_events(session)
         venue = venue_by_slug(session, "bz-hoerde")
         since = datetime(2000, 1, 3, 10, tzinfo=BERLIN)
@@ -121,7 +128,20 @@ def ics_files(client: FlaskClient) -> dict[str, dict[str, object]]:
             "source": f"bench-{name}", "csrf_token": token.group(1), "file": (io.BytesIO(data), "bench.ics")})
         seconds = time.perf_counter() - started
         results[name] = {"bytes": len(data), "status": response.status_code, "seconds": round(seconds, 3)}
+        preview = PREVIEW_TOKEN.search(response.get_data(as_text=True))
+        if name == "events_500" and preview is not None:
+            results["events_500_import"] = _confirm(client, f"bench-{name}", preview.group(1))
     return results
+
+
+def _confirm(client: FlaskClient, source: str, preview: str) -> dict[str, object]:
+    """Confirm a preview: the import itself (status and seconds)."""
+    token = CSRF.search(client.get("/staff/events/import").get_data(as_text=True))
+    assert token is not None
+    started = time.perf_counter()
+    response = client.post("/staff/events/import/confirm", data={
+        "source": source, "csrf_token": token.group(1), "token": preview})
+    return {"status": response.status_code, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def main() -> None:
@@ -129,17 +149,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=int(os.environ.get("BENCH_SAMPLES", "50")),
                         help="API requests per thread (default 50)")
+    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "0")),
+                        help="extra bulk-loaded events, e.g. 100000 (default 0: the demo events)")
     arguments = parser.parse_args()
     load_before = os.getloadavg()
     with scratch_database(None) as db:
-        _seed(db)
+        _seed(db, arguments.events)
         with app_client(db) as client:
             app = client.application
             app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain http
             far = far_date(app.test_client, arguments.samples)
             ics = ics_files(app.test_client())
     print(json.dumps({
-        "far_date": far, "ics": ics,
+        "events_extra": arguments.events, "far_date": far, "ics": ics,
         "ics_worst_seconds": max(float(str(item["seconds"])) for item in ics.values()),
         "load_average_before": [round(value, 2) for value in load_before],
         "load_average_after": [round(value, 2) for value in os.getloadavg()],

@@ -32,8 +32,14 @@ os.environ.setdefault("TREFFPUNKT_WHISPER", "off")
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the PostgreSQL run keep only tests that touch the database; browser and speech
-    end-to-end tests run once, on the SQLite run."""
+    end-to-end tests run once, on the SQLite run; ``once_on_postgres`` tests run once, on the
+    PostgreSQL run when there is one (``make test`` with TREFFPUNKT_TEST_POSTGRES_URL), else on SQLite."""
     if BACKEND != "postgres":
+        if POSTGRES_URL:
+            later = [item for item in items if item.get_closest_marker("once_on_postgres")]
+            if later:
+                config.hook.pytest_deselected(items=later)
+                items[:] = [item for item in items if not item.get_closest_marker("once_on_postgres")]
         return
     kept: list[pytest.Item] = []
     deselected: list[pytest.Item] = []

@@ -164,7 +164,7 @@ class DatabaseCallServices:
             complete_incomplete(self.session, request, ACTOR)
         for item in draft.recordings:  # the attacher takes the stored (JSON) form of a recording
             if not draft.consent:
-                self.attacher.discard(asdict(item))
+                self.attacher.discard(self.session, asdict(item))
             elif not item.attached:
                 self.attacher.attach(self.session, request, asdict(item))
                 item.attached = True

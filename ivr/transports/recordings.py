@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 from ivr.speech.audio import read_wav
 from ivr.speech.recognition import Recognizer
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 FETCH_ATTEMPTS = 10
 VOICE_MESSAGE_JOB = "voice_message"
 TRANSCRIBE_JOB = "transcribe"
+DELETE_JOB = "recording_delete"
+TWILIO_TIMEOUT_SECONDS = 30
 
 
 def pending_dir(data_dir: Path) -> Path:
@@ -143,11 +147,15 @@ class RecordingAttacher:
                                                   float(item.get("duration") or 0.0), account))
         item["attached"] = True
 
-    def discard(self, item: dict[str, Any]) -> None:
-        """Delete a pending recording that must not be kept (no consent)."""
+    def discard(self, session: Session, item: dict[str, Any]) -> None:
+        """Delete a recording that must not be kept (no consent): a pending file at once, one left at
+        Twilio by a durable job that deletes it there without downloading it."""
         ref = str(item["ref"])
         if ref.startswith("file:"):
             (pending_dir(self.data_dir) / Path(ref.removeprefix("file:")).name).unlink(missing_ok=True)
+        elif ref.startswith("url:") and self.fetcher is not None:
+            url, _, account = ref.removeprefix("url:").partition("|")
+            self.fetcher.submit_deletion(session, url, account)
 
 
 class RecordingFetcher:
@@ -161,7 +169,8 @@ class RecordingFetcher:
         self.auth_token = auth_token
         parts = urlsplit(api_base)
         self.extra_trusted_origins: tuple[str, ...] = (f"{parts.scheme}://{parts.netloc}",)
-        self.worker = JobWorker(db, {VOICE_MESSAGE_JOB: self.process, TRANSCRIBE_JOB: self.transcribe})
+        self.worker = JobWorker(db, {VOICE_MESSAGE_JOB: self.process, TRANSCRIBE_JOB: self.transcribe,
+                                     DELETE_JOB: self.delete_only})
 
     def submit(self, session: Session, job: FetchJob) -> None:
         """Queue the download in *session*'s transaction (the URL and ids only, no personal data)."""
@@ -192,14 +201,25 @@ class RecordingFetcher:
             session.commit()
 
     def delete_at_twilio(self, job: FetchJob) -> None:
-        """DELETE the recording resource at Twilio (already gone: fine)."""
-        url = job.url.removesuffix(".wav")
-        try:
-            with urllib.request.urlopen(self._authorised(url, job, "DELETE"), timeout=30):  # noqa: S310
-                pass
-        except urllib.error.HTTPError as exc:
-            if exc.code != 404:
-                raise
+        """DELETE the recording resource with Twilio's REST client, authenticated with the account
+        (already gone: fine; any other failure raises, so the job is retried)."""
+        if not self.is_trusted(job.url):
+            raise ValueError("recording URL must be an https URL of twilio.com (our credentials go with it)")
+        resource = job.url.removesuffix(".wav")
+        if not resource.endswith(".json"):
+            resource += ".json"
+        client = Client(job.account_sid, self.auth_token, http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS))
+        response = client.request("DELETE", resource)
+        if response.status_code != 404 and not 200 <= response.status_code < 300:
+            raise OSError(f"Twilio answered {response.status_code} to the deletion of a recording")
+
+    def delete_only(self, payload: dict[str, Any]) -> None:
+        """The ``recording_delete`` job: a recording we must not keep (no consent), deleted at Twilio unread."""
+        self.delete_at_twilio(FetchJob(0, "", str(payload["url"]), 0.0, str(payload.get("account_sid") or "")))
+
+    def submit_deletion(self, session: Session, url: str, account_sid: str) -> None:
+        """Queue the deletion at Twilio of a recording that is not downloaded (in *session*'s transaction)."""
+        enqueue(session, DELETE_JOB, {"url": url, "account_sid": account_sid}, max_attempts=FETCH_ATTEMPTS)
 
     def _authorised(self, url: str, job: FetchJob, method: str = "GET") -> urllib.request.Request:
         if not self.is_trusted(url):

@@ -14,13 +14,16 @@ def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 _EVENT_FILTERS = [
-    _param("from", _DATE, "First day (Europe/Berlin), default today."),
-    _param("to", _DATE, "Last day, inclusive; default 30 days after `from`."),
+    _param("from", _DATE, "First day (Europe/Berlin), default today; from 31 days back to 550 days "
+                          "ahead (other dates: 400)."),
+    _param("to", _DATE, "Last day, inclusive; default 30 days after `from`; at most 365 days after "
+                        "`from`, cut at 550 days ahead."),
     _param("district", {"type": "string"}, "District slug(s), comma separated, e.g. `hoerde`."),
     _param("venue", {"type": "string"}, "Venue slug."),
     _param("category", {"type": "string"}, "Category slug, e.g. `bewegung`."),
     _param("q", {"type": "string"}, "Text in title, description or location."),
-    _param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many occurrences."),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+           "At most this many occurrences (default 1000)."),
 ]
 
 _ERROR = {"description": "Bad input",

@@ -7,7 +7,7 @@ from shared.models.jobs import DailyRun, Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
 from shared.models.requests import Note, Request, RequestSearch, StatusChange, VoiceMessage
-from shared.models.staff import LoginFailure, StaffDigest, StaffSession, StaffUser
+from shared.models.staff import LoginFailure, RecoveryCode, StaffDigest, StaffSession, StaffUser
 
 __all__ = [
     "AuditEntry",
@@ -26,6 +26,7 @@ __all__ = [
     "Occurrence",
     "OfficeHours",
     "PrinterState",
+    "RecoveryCode",
     "RefreshState",
     "Request",
     "RequestSearch",

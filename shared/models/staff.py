@@ -80,3 +80,15 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of an account's second factor, stored as a salted hash only."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -69,10 +69,15 @@ class WeekPlan:
     days: dict[date, list[OccurrenceView]] = field(default_factory=dict)
 
 
+def horizon_days(days: int = HORIZON_DAYS) -> tuple[date, date]:
+    """The first and last local day whose occurrences are materialised (*days* ahead)."""
+    today = local_today()
+    return today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=days)
+
+
 def horizon(days: int = HORIZON_DAYS) -> tuple[datetime, datetime]:
     """The UTC window for which occurrences are materialised (*days* ahead; a kiosk node keeps fewer)."""
-    today = local_today()
-    return day_window(today - timedelta(days=HORIZON_PAST_DAYS), today + timedelta(days=days))
+    return day_window(*horizon_days(days))
 
 
 OccurrenceRow = tuple[int, int | None, datetime, datetime, bool, bool]
@@ -360,13 +365,15 @@ def _page_range(number: int, size: int, total: int) -> tuple[int, int, slice]:
 
 
 def page_of_occurrences(session: Session, criteria: EventFilter, number: int, size: int,
-                        first_district_id: int | None = None) -> OccurrencePage:
+                        first_district_id: int | None = None, counted: bool = True) -> OccurrencePage:
     """Page *number* (clamped to the pages there are) of :func:`list_occurrences`, district
     *first_district_id* first, *size* entries a page.
 
     Lists that filter on occurrences alone (day, week, districts) are counted and cut on the
-    (start, end, cancelled) indexes (:func:`_page_by_index`); the others get their order from one
-    narrow statement (occurrence ids, districts, titles). Only the page is loaded in full.
+    (start, end, cancelled) indexes (:func:`_page_by_index`; without *counted* the count is left
+    out, the page's ``total`` is what it holds, and the cost does not grow with the window); the
+    others get their order from one narrow statement (occurrence ids, districts, titles). Only the
+    page is loaded in full.
     """
     window_start, window_end = _window(criteria)
     if _outside_horizon(window_start, window_end):  # far ahead or back: expanded on the fly, cut in memory
@@ -376,7 +383,7 @@ def page_of_occurrences(session: Session, criteria: EventFilter, number: int, si
         number, count, part = _page_range(number, size, len(views))
         return OccurrencePage(views[part], number, count, len(views))
     if first_district_id is None and not (criteria.venue or criteria.category or criteria.text):
-        return _page_by_index(session, criteria, number, size)
+        return _page_by_index(session, criteria, number, size, counted)
     # The rank of each start time stands in for the time itself: no date is converted for 600 rows.
     slot = func.dense_rank().over(order_by=Occurrence.start).label("slot")
     rows = session.execute(_apply_filters(session, select(Occurrence.id, Occurrence.district_id, slot, Event.title)
@@ -399,7 +406,8 @@ def _not_ended(criteria: EventFilter) -> tuple[ColumnElement[bool], ...]:
 _MULTI_DAY_INDEXED: ColumnElement[bool] = literal_column("occurrences.multi_day")
 
 
-def _page_by_index(session: Session, criteria: EventFilter, number: int, size: int) -> OccurrencePage:
+def _page_by_index(session: Session, criteria: EventFilter, number: int, size: int,
+                   counted: bool = True) -> OccurrencePage:
     """A page of a list filtered on occurrences alone, at a cost that does not grow with the data.
 
     The count and the first ``number * size`` entries (by start, then id) come from index ranges:
@@ -408,6 +416,7 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
     which order entries starting at the same time.
     """
     window_start, window_end = _window(criteria)
+    # The window's end first: the page's last entries are read without it (see ``tied``).
     conditions = [Occurrence.start < window_end, Occurrence.end > window_start, *_not_ended(criteria)]
     if not criteria.include_cancelled:
         conditions.append(Occurrence.cancelled.is_(False))
@@ -423,7 +432,10 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
         earlier_rows = [row for row in earlier_rows if row.district_id in districts or row.district_id is None]
     earlier = sorted(row.start for row in earlier_rows)
     recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
-    total = len(earlier) + (session.scalar(select(func.count()).select_from(Occurrence).where(*recent)) or 0)
+    if counted:
+        total = len(earlier) + (session.scalar(select(func.count()).select_from(Occurrence).where(*recent)) or 0)
+    else:  # at most what this page can show; cut to what there is below
+        total = len(earlier) + max(1, number) * size
     total = min(total, criteria.limit) if criteria.limit is not None else total
     number, count, part = _page_range(number, size, total)
     wanted = min(part.stop, total)
@@ -432,13 +444,21 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
     # By start alone, the index's order: entries sharing a start time are re-read below anyway.
     head = [*earlier, *session.scalars(select(Occurrence.start).where(*recent)
                                        .order_by(Occurrence.start).limit(wanted))][:wanted]
+    if not counted:
+        total = wanted = len(head)
+        number, count, part = _page_range(number, size, total)
+        if part.start >= wanted:
+            return OccurrencePage([], number, count, total)
     first, last = head[part.start], head[-1]
     before = sum(1 for start in head if start < first)
     reach = () if first >= window_start - MULTI_DAY else (
         or_(Occurrence.start >= window_start - MULTI_DAY, _MULTI_DAY_INDEXED),)
     tied = session.execute(select(Occurrence.id, Occurrence.start, Event.title)
                            .join(Event, Event.id == Occurrence.event_id)
-                           .where(*conditions, Occurrence.start >= first, Occurrence.start <= last, *reach)).all()
+                           # the page's own start range alone bounds the index scan (the window's end
+                           # would have SQLite scan the rest of the window)
+                           .where(*conditions[1:], Occurrence.start >= first, Occurrence.start <= last, *reach)
+                           ).all()
     ordered = sorted(tied, key=lambda row: (row.start, row.title, row.id))
     chosen = [row.id for row in ordered[part.start - before:wanted - before]]
     return OccurrencePage(_loaded(session, chosen), number, count, total)

@@ -24,7 +24,8 @@ from shared.folding import fold
 from shared.models import Category, District, Event, Venue
 from shared.seed.reference_data import DISTRICTS
 from shared.seed.stadtteile import POSTCODES, STADTTEILE
-from shared.services.events import horizon, save_event
+from shared.services.event_bulk import EventRow, write_events
+from shared.services.events import horizon
 from shared.services.recurrence import expand, format_exdates
 from shared.services.safe_fetch import FetchRefused, SafeFetcher
 
@@ -427,35 +428,44 @@ def _resolve_place(
     return places.districts.get(slug), None
 
 
-def _apply(event: Event, parsed: ParsedEvent, district: District | None, venue: Venue | None,
-           categories: list[Category], exdates: set[datetime]) -> bool:
-    """Copy parsed values onto *event*; return True if anything changed."""
-    values: dict[str, Any] = {
+def _values(parsed: ParsedEvent, district: District | None, venue: Venue | None,
+            exdates: set[datetime]) -> dict[str, Any]:
+    """The event columns an import sets from *parsed*."""
+    return {
         "title": cut_title(parsed.title), "description": parsed.description, "start": parsed.start,
         "end": parsed.end, "all_day": parsed.all_day, "rrule": parsed.rrule,
         "exdates": format_exdates(exdates), "district_id": district.id if district else None,
         "venue_id": venue.id if venue else None, "location": parsed.location[:200],
         "url": parsed.url[:300], "cancelled": parsed.cancelled,
     }
-    changed = False
-    for name, value in values.items():
-        if getattr(event, name) != value:
-            setattr(event, name, value)
-            changed = True
-    if [c.slug for c in event.categories] != [c.slug for c in categories]:
-        event.categories = categories
-        changed = True
-    return changed
 
 
-def sync_source(
-    session: Session, parsed: Sequence[ParsedEvent], source: str,
-    default_district: str | None = None, dry_run: bool = False,
-) -> ImportReport:
-    """Make the events of *source* exactly those in *parsed* (by UID); atomic via a savepoint."""
+def _unchanged(event: Event, values: dict[str, Any], categories: list[Category]) -> bool:
+    return (all(getattr(event, name) == value for name, value in values.items())
+            and [c.slug for c in event.categories] == [c.slug for c in categories])
+
+
+@dataclass
+class SyncPlan:
+    """What a sync writes: new and changed event rows, removed ids, and the report."""
+
+    report: ImportReport = field(default_factory=ImportReport)
+    added: list[EventRow] = field(default_factory=list)
+    changed: list[EventRow] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    kept_districts: set[int | None] = field(default_factory=set)
+
+    def district_ids(self) -> set[int | None]:
+        """The districts the source's events have after the sync (None: city-wide)."""
+        return {row.values["district_id"] for row in (*self.added, *self.changed)} | self.kept_districts
+
+
+def plan_sync(session: Session, parsed: Sequence[ParsedEvent], source: str,
+              default_district: str | None = None) -> SyncPlan:
+    """Compare *parsed* with the stored events of *source* (by UID); reads only, writes nothing."""
     if not source.strip():
         raise ValueError("an import needs a source name")
-    report = ImportReport()
+    plan = SyncPlan()
     places = _Places.load(session)
     existing = {
         event.external_uid: event
@@ -467,41 +477,51 @@ def sync_source(
     for item in parsed:
         if item.recurrence_id is not None:
             overrides.setdefault(item.uid, set()).add(item.recurrence_id)
-    resolved = [(item, *_resolve_place(item, places, default_district)) for item in parsed]
-    transaction = session.begin_nested()
-    try:
-        for item, district, venue in resolved:
-            if district is None:
-                report.city_wide.append(cut_title(item.title))
-            categories = sorted(
-                {places.categories[name.lower()] for name in item.categories if name.lower() in places.categories},
-                key=lambda category: category.slug,
-            )
-            exdates = item.exdates | overrides.get(item.uid, set()) if item.recurrence_id is None else set()
-            event = existing.pop(item.external_uid, None)
-            if event is None:
-                event = Event(source=source, external_uid=item.external_uid)
-                _apply(event, item, district, venue, categories, exdates)
-                report.added.append(item.external_uid)
-            elif _apply(event, item, district, venue, categories, exdates):
-                report.updated.append(item.external_uid)
-            else:
-                report.unchanged.append(item.external_uid)
-                continue
-            save_event(session, event)
-        for uid, event in existing.items():
-            report.removed.append(uid or "")
-            report.removed_titles.append(event.title)
-            session.delete(event)
-        session.flush()
-    except BaseException:
-        transaction.rollback()
-        raise
-    if dry_run:
-        transaction.rollback()
-    else:
-        transaction.commit()
-    return report
+    for item in parsed:
+        district, venue = _resolve_place(item, places, default_district)
+        if district is None:
+            plan.report.city_wide.append(cut_title(item.title))
+        categories = sorted(
+            {places.categories[name.lower()] for name in item.categories if name.lower() in places.categories},
+            key=lambda category: category.slug,
+        )
+        exdates = item.exdates | overrides.get(item.uid, set()) if item.recurrence_id is None else set()
+        values = _values(item, district, venue, exdates)
+        topics = [category.id for category in categories]
+        event = existing.pop(item.external_uid, None)
+        if event is None:
+            plan.added.append(EventRow({**values, "source": source, "external_uid": item.external_uid}, topics))
+            plan.report.added.append(item.external_uid)
+        elif _unchanged(event, values, categories):
+            plan.report.unchanged.append(item.external_uid)
+            plan.kept_districts.add(event.district_id)
+        else:
+            plan.changed.append(EventRow(values, topics, event.id))
+            plan.report.updated.append(item.external_uid)
+    for uid, event in existing.items():
+        plan.report.removed.append(uid or "")
+        plan.report.removed_titles.append(event.title)
+        plan.removed.append(event.id)
+    return plan
+
+
+def sync_source(
+    session: Session, parsed: Sequence[ParsedEvent], source: str,
+    default_district: str | None = None, dry_run: bool = False,
+) -> ImportReport:
+    """Make the events of *source* exactly those in *parsed* (by UID), in bulk and inside the
+    session's transaction (a savepoint: all or nothing); *dry_run* only reports."""
+    plan = plan_sync(session, parsed, source, default_district)
+    if not dry_run:
+        write_plan(session, plan)
+    return plan.report
+
+
+def write_plan(session: Session, plan: SyncPlan) -> None:
+    """Write *plan* atomically (a savepoint inside the session's transaction)."""
+    with session.begin_nested():
+        write_events(session, plan.added, plan.changed, plan.removed)
+    session.expire_all()  # the loaded events of the source are stale now
 
 
 def import_ics(session: Session, text: str, source: str, default_district: str | None = None,

@@ -15,6 +15,7 @@ from shared.credentials import hash_password, needs_rehash, verify_password
 from shared.errors import FieldProblem, NotFound, ValidationFailed
 from shared.models import District, StaffSession, StaffUser
 from shared.services.password_policy import password_problems
+from shared.services.recovery_codes import drop_recovery_codes
 
 ROLES = ("admin", "staff", "leitstelle")  # leitstelle: the central desk routing unrouted requests
 SESSION_ABSOLUTE_HOURS = 12
@@ -66,6 +67,7 @@ def reset_totp(session: Session, user: StaffUser) -> None:
     """Switch *user*'s second factor off (a lost phone) and end their sessions."""
     user.totp_secret = None
     user.totp_last_step = None
+    drop_recovery_codes(session, user)
     _end_sessions(session, user)
 
 
@@ -84,7 +86,7 @@ def _district_id(session: Session, role: str, district_slug: str | None) -> tupl
             return None, [FieldProblem("district", "invalid", "Diesen Stadtbezirk kennen wir nicht.")]
         return district_id, []
     if role == "staff":
-        return None, [FieldProblem("district", "required", "Mitarbeitende brauchen einen Stadtbezirk.")]
+        return None, [FieldProblem("district", "staff_required", "Mitarbeitende brauchen einen Stadtbezirk.")]
     return None, []
 
 

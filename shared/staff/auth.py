@@ -25,6 +25,7 @@ from shared.models import StaffUser
 from shared.runtime import get_runtime
 from shared.services import audit, totp
 from shared.services.login_throttle import LoginThrottle, account_key, address_key, throttle_for
+from shared.services.recovery_codes import looks_like_recovery_code, remaining, use_recovery_code
 from shared.services.staff_users import authenticate, open_session, resume_session, revoke_session
 from shared.staff.blueprint import bp
 from shared.staff.i18n import SESSION_KEY, gettext
@@ -153,16 +154,27 @@ def login_code() -> str | Response | tuple[str, int]:
     keys = (account_key(user.username), address_key(request.remote_addr or ""))
     if throttle().blocked(keys):
         abort(429)
-    if not totp.verify(database, user, request.form.get("code", "")):
+    code = request.form.get("code", "")
+    by_recovery = looks_like_recovery_code(code)
+    verified = use_recovery_code(database, user, code) if by_recovery else totp.verify(database, user, code)
+    factor = "recovery_code" if by_recovery else "totp"
+    if not verified:
         database.rollback()  # a refused claim must not hold the write lock while the throttle writes
         throttle().failed(keys)
         audit.record(database, "anonymous", "login_failed", "staff_user", user.id, None,
-                     failed_login_detail(user.username) + " factor=totp")
+                     failed_login_detail(user.username) + f" factor={factor}")
         database.commit()
         flash(gettext("Der Code ist falsch oder schon benutzt."), "error")
         return render_template("staff/login_code.html"), 401
+    left = remaining(database, user)
+    if by_recovery:
+        audit.record(database, f"staff:{user.username}", "update", "staff_user", user.id, user.district_id,
+                     f"recovery code used remaining={left}")
     database.commit()
-    return _start_session(user, str(pending.get("next", "")))
+    response = _start_session(user, str(pending.get("next", "")))
+    if by_recovery:  # after the session restart, which clears earlier messages
+        flash(gettext("Sie haben einen Wiederherstellungscode benutzt. Noch übrig: %(count)s.", count=left), "info")
+    return response
 
 
 @bp.post("/logout")

@@ -1,4 +1,5 @@
-"""``treffpunkt create-user``, ``treffpunkt users …`` (list, reset-password, deactivate, reset-totp), ``purge``."""
+"""``treffpunkt create-user``, ``treffpunkt users …`` (list, reset-password, deactivate, reset-totp,
+recovery-codes), ``purge``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from shared.cli.main import Context, cli_actor, pass_context
 from shared.errors import ValidationFailed
 from shared.models import StaffUser
 from shared.services import audit
+from shared.services.recovery_codes import CODE_COUNT, new_recovery_codes
 from shared.services.retention import purge
 from shared.services.staff_users import create_user, deactivate_user, find_user, reset_totp, set_password
 
@@ -46,7 +48,7 @@ def _new_password() -> str:
 
 @click.group("users")
 def users_group() -> None:
-    """Staff accounts: list, reset a password, deactivate, reset the second factor."""
+    """Staff accounts: list, reset a password, deactivate, reset the second factor, recovery codes."""
 
 
 @users_group.command("reset-password")
@@ -87,6 +89,23 @@ def reset_totp_command(context: Context, username: str) -> None:
     """Switch the second factor off (a lost phone); every session ends, an admin enrols anew at login."""
     _change_account(context, username, reset_totp, "totp reset")
     click.echo(f"Zweiter Faktor von {username} zurückgesetzt; alle Sitzungen sind beendet.")
+
+
+@users_group.command("recovery-codes")
+@click.argument("username")
+@pass_context
+def recovery_codes_command(context: Context, username: str) -> None:
+    """New one-time recovery codes for an account with a second factor (the old ones stop working);
+    printed once, for the admin to hand over."""
+    codes: list[str] = []
+
+    def renew(session: Session, user: StaffUser) -> None:
+        if not user.totp_secret:
+            raise click.ClickException(f"{username} hat keinen zweiten Faktor.")
+        codes.extend(new_recovery_codes(session, user))
+
+    _change_account(context, username, renew, f"recovery codes issued={CODE_COUNT}")
+    click.echo("\n".join(codes))
 
 
 @click.command("purge")

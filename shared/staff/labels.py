@@ -86,3 +86,20 @@ HEALTH_CHECKS: dict[str, str] = {
     "printer": N_("Drucker"),
     "speech": N_("Spracherkennung und Sprachausgabe"),
 }
+
+
+# Problems of account and password forms, by (field, code) of the service's FieldProblem: the
+# services say them in German, the dashboard in its language. %(min)s/%(max)s: the password lengths.
+ACCOUNT_PROBLEMS: dict[tuple[str, str], str] = {
+    ("password", "too_short"): N_("Das Passwort braucht mindestens %(min)s Zeichen."),
+    ("password", "too_long"): N_("Das Passwort darf höchstens %(max)s Zeichen haben."),
+    ("password", "contains_username"): N_("Das Passwort darf den Benutzernamen nicht enthalten."),
+    ("password", "common"): N_("Dieses Passwort ist zu verbreitet und leicht zu erraten. "
+                               "Bitte ein anderes wählen, z. B. mehrere Wörter."),
+    ("username", "invalid"): N_("Benutzername: Buchstaben, Ziffern, '.' und '-'."),
+    ("username", "taken"): N_("Diesen Benutzernamen gibt es schon."),
+    ("username", "unknown"): N_("Diesen Benutzernamen gibt es nicht."),
+    ("role", "invalid"): N_("Rolle: admin, staff oder leitstelle."),
+    ("district", "invalid"): N_("Diesen Stadtbezirk kennen wir nicht."),
+    ("district", "staff_required"): N_("Mitarbeitende brauchen einen Stadtbezirk."),
+}

@@ -10,9 +10,11 @@ from shared.credentials import verify_password
 from shared.errors import ValidationFailed
 from shared.services import audit, totp
 from shared.services.login_throttle import account_key, address_key
+from shared.services.recovery_codes import new_recovery_codes, remaining
 from shared.services.staff_users import set_password
 from shared.staff.auth import throttle
 from shared.staff.blueprint import bp
+from shared.staff.forms import problems_text
 from shared.staff.i18n import gettext
 from shared.staff.principal import staff
 from shared.web.request_session import db_session
@@ -35,7 +37,7 @@ def change_password() -> str | Response | tuple[str, int]:
         try:
             set_password(database, user, new)
         except ValidationFailed as problems:
-            error = "; ".join(problem.message for problem in problems.problems)
+            error = problems_text(problems)
         else:
             audit.record(database, principal.actor, "update", "staff_user", user.id, user.district_id,
                          "password changed")
@@ -53,7 +55,7 @@ ENROL_KEY = "totp_enrol"  # the secret shown, kept until the first code confirms
 def _enrolment_page(error: str = "") -> str:
     user = staff().user
     if user.totp_secret:
-        return render_template("staff/totp.html", enabled=True)
+        return render_template("staff/totp.html", enabled=True, remaining=remaining(db_session(), user))
     secret = session.get(ENROL_KEY) or totp.new_secret()
     session[ENROL_KEY] = secret
     return render_template("staff/totp.html", enabled=False, required=user.is_admin, secret=secret,
@@ -77,6 +79,24 @@ def enrol_totp() -> str | Response | tuple[str, int]:
     session.pop(ENROL_KEY, None)
     audit.record(database, principal.actor, "update", "staff_user", principal.id, principal.district_id,
                  "totp enabled")
+    return _show_recovery_codes(gettext("Der zweite Faktor ist eingeschaltet."))
+
+
+@bp.post("/account/totp/recovery-codes")
+def renew_recovery_codes() -> str:
+    """New recovery codes for the signed-in account (the old ones stop working), shown once."""
+    principal = staff()
+    if not principal.user.totp_secret:
+        abort(409)
+    return _show_recovery_codes(gettext("Neue Wiederherstellungscodes erzeugt; die alten gelten nicht mehr."))
+
+
+def _show_recovery_codes(notice: str) -> str:
+    """Make new recovery codes for the signed-in account, audit it and show them this once."""
+    principal = staff()
+    database = db_session()
+    codes = new_recovery_codes(database, principal.user)
+    audit.record(database, principal.actor, "update", "staff_user", principal.id, principal.district_id,
+                 f"recovery codes issued={len(codes)}")
     database.commit()
-    flash(gettext("Der zweite Faktor ist eingeschaltet."), "info")
-    return redirect(url_for("staff.inbox"))
+    return render_template("staff/recovery_codes.html", codes=codes, notice=notice)

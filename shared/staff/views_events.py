@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -34,12 +33,13 @@ from shared.services.ics_import import (
     SourceUnreadable,
     decode_ics,
     parse_ics,
+    plan_sync,
     read_source,
-    sync_source,
+    write_plan,
 )
 from shared.services.places import categories, districts, venues
 from shared.staff.blueprint import bp
-from shared.staff.forms import flash_problem
+from shared.staff.forms import flash_problem, problems_text
 from shared.staff.i18n import gettext
 from shared.staff.principal import StaffPrincipal, staff
 from shared.staff.recurrence_words import describe
@@ -185,23 +185,15 @@ def _source_name(user: StaffPrincipal) -> str:
 
 def _sync_in_scope(database: Session, user: StaffPrincipal, parsed: list[ParsedEvent], source: str,
                    keep: bool) -> ImportReport:
-    """Sync in a savepoint; refuse (IcsError) if an event would land outside the user's district."""
-    savepoint = database.begin_nested()
-    try:
-        report = sync_source(database, parsed, source, _import_district(user))
-        scope = district_scope(user)
-        if scope is not None:
-            outside = database.scalars(select(Event.id).where(Event.source == source, Event.district_id != scope))
-            if outside.first() is not None:
-                raise IcsError(1, gettext("Die Datei enthält Termine eines anderen Stadtbezirks."))
-    except BaseException:
-        savepoint.rollback()
-        raise
+    """Plan the sync (and write it when *keep*); refuse (IcsError) if an event would land outside
+    the user's district. A preview writes nothing."""
+    plan = plan_sync(database, parsed, source, _import_district(user))
+    scope = district_scope(user)
+    if scope is not None and any(district not in (None, scope) for district in plan.district_ids()):
+        raise IcsError(1, gettext("Die Datei enthält Termine eines anderen Stadtbezirks."))
     if keep:
-        savepoint.commit()
-    else:
-        savepoint.rollback()
-    return report
+        write_plan(database, plan)
+    return plan.report
 
 
 def _import_district(user: StaffPrincipal) -> str | None:
@@ -243,7 +235,7 @@ def import_preview() -> tuple[str, int]:
     except IcsError as error:
         return _import_page(error=str(error), status=400)
     except ValidationFailed as error:
-        return _import_page(error="; ".join(problem.message for problem in error.problems), status=400)
+        return _import_page(error=problems_text(error), status=400)
     except SourceUnreadable as error:
         return _import_page(error=error.message, status=400)
     return _import_page(report=report, token=token, source=source, parsed=parsed)

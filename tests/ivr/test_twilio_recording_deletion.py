@@ -1,8 +1,10 @@
-"""Recordings fetched from Twilio are deleted there afterwards, and a failed download is retried
-durably from the jobs table (issue 12). A local HTTP server stands in for api.twilio.com."""
+"""Recordings fetched from Twilio are deleted there afterwards through the twilio library's REST
+client, recordings without consent are deleted there unread, and failed downloads and deletions are
+retried durably from the jobs table (issue 12). A real local HTTP server stands in for api.twilio.com."""
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +18,7 @@ from sqlalchemy import select, update
 
 from ivr.speech.audio import write_wav
 from ivr.speech.recognition import NoRecognizer
-from ivr.transports.recordings import FETCH_ATTEMPTS, VOICE_MESSAGE_JOB, FetchJob, RecordingFetcher
+from ivr.transports.recordings import FETCH_ATTEMPTS, VOICE_MESSAGE_JOB, FetchJob, RecordingAttacher, RecordingFetcher
 from shared.clock import utcnow
 from shared.db import Database
 from shared.jobs import backoff
@@ -26,10 +28,12 @@ from shared.services.requests import NewRequest, create_request
 ACCOUNT = "AC" + "0" * 32
 TOKEN = "test-twilio-auth-token"
 RECORDING_PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE0123456789abcdef0123456789abcdef"
+BASIC = "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
 
 
 class _FakeTwilio(BaseHTTPRequestHandler):
     failures_left: ClassVar[int] = 0
+    delete_failures_left: ClassVar[int] = 0
     log: ClassVar[list[tuple[str, str, str]]] = []
     body: ClassVar[bytes] = b""
 
@@ -49,7 +53,13 @@ class _FakeTwilio(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         type(self).log.append(("DELETE", self.path, self.headers.get("Authorization", "")))
-        self._answer(204)
+        if "RE9999" in self.path:
+            self._answer(404, b'{"code": 20404, "message": "not found", "status": 404}')
+        elif type(self).delete_failures_left > 0:
+            type(self).delete_failures_left -= 1
+            self._answer(500, b'{"code": 20500, "message": "Internal Server Error", "status": 500}')
+        else:
+            self._answer(204)
 
     def log_message(self, *args: object) -> None:
         return
@@ -59,6 +69,7 @@ class _FakeTwilio(BaseHTTPRequestHandler):
 def twilio() -> Iterator[str]:
     tone = (np.sin(np.arange(8000) * 2 * np.pi * 300 / 8000) * 6000).astype(np.int16)
     _FakeTwilio.body, _FakeTwilio.log, _FakeTwilio.failures_left = write_wav(tone, 8000), [], 0
+    _FakeTwilio.delete_failures_left = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeTwilio)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -89,8 +100,8 @@ def test_a_stored_recording_is_deleted_at_twilio(db: Database, tmp_path: Path, t
     _queue(db, fetcher, _request_id(db), twilio)
     assert fetcher.worker.run_pending() == 1
     methods = [(method, path) for method, path, _ in _FakeTwilio.log]
-    assert methods == [("GET", RECORDING_PATH + ".wav"), ("DELETE", RECORDING_PATH)]
-    assert all(auth.startswith("Basic ") for _, _, auth in _FakeTwilio.log)
+    assert methods == [("GET", RECORDING_PATH + ".wav"), ("DELETE", RECORDING_PATH + ".json")]
+    assert all(auth == BASIC for _, _, auth in _FakeTwilio.log)  # the account SID and auth token
     with db.session() as session:
         assert session.scalars(select(VoiceMessage.purpose)).all() == ["message"]
         assert session.scalars(select(Job.state)).all() == ["done"]
@@ -111,6 +122,7 @@ def test_a_failed_download_is_retried_from_the_jobs_table(db: Database, tmp_path
         assert session.scalars(select(Job.state)).all() == ["done"]
         assert session.scalars(select(VoiceMessage.purpose)).all() == ["message"]
     assert [method for method, _, _ in _FakeTwilio.log] == ["GET"] * 4 + ["DELETE"]
+    assert _FakeTwilio.log[-1] == ("DELETE", RECORDING_PATH + ".json", BASIC)
     total = sum((backoff(attempt) for attempt in range(1, FETCH_ATTEMPTS)), timedelta())
     assert total > timedelta(hours=1)  # retried for over an hour before giving up
 
@@ -120,3 +132,44 @@ def test_credentials_never_go_to_another_host(db: Database, tmp_path: Path, twil
     with pytest.raises(ValueError):
         fetcher.delete_at_twilio(FetchJob(1, "message", "http://evil.example" + RECORDING_PATH, 1.0, ACCOUNT))
     assert _FakeTwilio.log == []
+
+
+def test_a_failed_deletion_at_twilio_is_retried_without_downloading_again(db: Database, tmp_path: Path,
+                                                                         twilio: str) -> None:
+    fetcher = RecordingFetcher(db, tmp_path, NoRecognizer(), TOKEN, api_base=twilio)
+    _queue(db, fetcher, _request_id(db), twilio)
+    _FakeTwilio.delete_failures_left = 2
+    for _ in range(2):
+        fetcher.worker.run_pending()
+        with db.session() as session:
+            job = session.scalars(select(Job).where(Job.kind == VOICE_MESSAGE_JOB)).one()
+            assert job.state == "queued" and job.run_after > utcnow()  # kept for a later attempt
+        _make_due(db)
+    fetcher.worker.run_pending()
+    assert [method for method, _, _ in _FakeTwilio.log] == ["GET", "DELETE", "DELETE", "DELETE"]
+    with db.session() as session:
+        assert session.scalars(select(Job.state)).all() == ["done"]
+        assert session.scalars(select(VoiceMessage.purpose)).all() == ["message"]  # stored once
+
+
+def test_a_recording_without_consent_is_deleted_at_twilio_unread(db: Database, tmp_path: Path, twilio: str) -> None:
+    fetcher = RecordingFetcher(db, tmp_path, NoRecognizer(), TOKEN, api_base=twilio)
+    attacher = RecordingAttacher(tmp_path, NoRecognizer(), fetcher)
+    _FakeTwilio.delete_failures_left = 1
+    with db.session() as session:
+        attacher.discard(session, {"purpose": "message", "ref": f"url:{twilio}{RECORDING_PATH}|{ACCOUNT}"})
+        session.commit()
+    fetcher.worker.run_pending()
+    _make_due(db)
+    fetcher.worker.run_pending()
+    assert _FakeTwilio.log == [("DELETE", RECORDING_PATH + ".json", BASIC)] * 2  # never a GET
+    with db.session() as session:
+        assert [tuple(row) for row in session.execute(select(Job.kind, Job.state))] == [("recording_delete", "done")]
+        assert session.scalars(select(VoiceMessage.id)).all() == []
+
+
+def test_an_already_deleted_recording_is_fine(db: Database, tmp_path: Path, twilio: str) -> None:
+    fetcher = RecordingFetcher(db, tmp_path, NoRecognizer(), TOKEN, api_base=twilio)
+    missing = FetchJob(1, "message", twilio + RECORDING_PATH.replace("RE0123", "RE9999"), 1.0, ACCOUNT)
+    fetcher.delete_at_twilio(missing)
+    assert [method for method, _, _ in _FakeTwilio.log] == ["DELETE"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from sqlalchemy import func, select
 
 from shared.config import Config
 from shared.db import Database
-from shared.models import Event
+from shared.models import Event, Occurrence
+from shared.models.events import event_categories
 from tests.support import hostile_ics
 from tests.support.staff_login import csrf_token
 
@@ -110,3 +112,28 @@ def test_preview_files_are_cleaned_up(hoerde_client: FlaskClient, config: Config
     assert status == 200, body
     assert not stale.exists()
     assert len(list(folder.glob("*.ics"))) == 1
+
+
+def test_five_hundred_events_are_previewed_and_imported_within_three_seconds(
+        hoerde_client: FlaskClient, db: Database) -> None:
+    data = hostile_ics.many_events(500).encode()
+    status, body, seconds = _upload(hoerde_client, data)
+    assert status == 200, body
+    assert seconds < ANSWER_WITHIN_SECONDS
+    assert _event_count(db) == 0  # the preview writes nothing
+    match = re.search(r'name="token" value="([^"]+)"', body)
+    assert match is not None
+    token = csrf_token(hoerde_client, "/staff/events/import")
+    started = time.perf_counter()
+    response = hoerde_client.post("/staff/events/import/confirm", data={
+        "source": "feed", "csrf_token": token, "token": match.group(1)})
+    assert response.status_code == 302
+    assert time.perf_counter() - started < ANSWER_WITHIN_SECONDS
+    with db.session() as session:
+        assert session.scalar(select(func.count(Event.id))) == 500
+        assert session.scalar(select(func.count(Occurrence.id))) == 500
+        assert session.scalar(select(func.count()).select_from(event_categories)) == 0
+    # The same file again changes nothing; one event less removes it (with its tombstone).
+    shorter = hostile_ics.many_events(499).encode()
+    status, body, _ = _upload(hoerde_client, shorter)
+    assert status == 200 and "Entfernt: 1 · Unverändert: 499" in body

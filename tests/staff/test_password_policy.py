@@ -168,3 +168,32 @@ def test_a_person_changes_their_own_password(app: Flask, db: Database) -> None:
     assert client.get("/staff/").status_code == 200
     with db.session() as session:
         assert "password changed" in session.scalars(select(AuditEntry.detail)).all()
+
+
+def test_the_english_dashboard_says_the_policy_in_english(app: Flask, db: Database, staff_users: object) -> None:
+    with db.session() as session:
+        create_user(session, "emil", "correct horse battery staple", "staff", "eving")
+    client = app.test_client()
+    login(client, "emil")
+    client.post("/staff/language", data={"language": "en", "csrf_token": csrf_token(client, "/staff/account/password")})
+    english = {"kurz": "The password needs at least 12 characters.",
+               "x" * 129: "The password may have at most 128 characters.",
+               "emil hat ein langes Passwort": "The password must not contain the user name.",
+               "Passwort2024!!": "This password is too common and easy to guess."}
+    for new, message in english.items():
+        response = client.post("/staff/account/password", data={
+            "current": "correct horse battery staple", "new": new, "repeat": new,
+            "csrf_token": csrf_token(client, "/staff/account/password")})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in body, new
+        assert "Passwort" not in body.split("<main", 1)[1].split("</form>", 1)[0].replace(new, ""), new
+    admin = app.test_client()
+    login(admin, "chefin")
+    admin.post("/staff/language", data={"language": "en", "csrf_token": csrf_token(admin, "/staff/admin/users")})
+    response = admin.post("/staff/admin/users", data={
+        "username": "emil", "password": "kurz", "repeat": "kurz", "role": "staff", "district": "",
+        "csrf_token": csrf_token(admin, "/staff/admin/users")}, follow_redirects=True)
+    body = response.get_data(as_text=True)
+    for message in ("This user name is already taken.", "District staff need a district.",
+                    "The password needs at least 12 characters."):
+        assert message in body

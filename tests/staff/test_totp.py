@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import time
 
 import pyotp
@@ -10,15 +11,17 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shared.cli.main import main
 from shared.config import Config
 from shared.db import Database
-from shared.models import AuditEntry, StaffSession, StaffUser
+from shared.models import AuditEntry, RecoveryCode, StaffSession, StaffUser
 from shared.services import totp
 from tests.staff.conftest import Staff
 from tests.support.staff_login import PASSWORD, csrf_token, login, next_code, remember_secret, secret_of
+
+RECOVERY_CODE = re.compile(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>")
 
 
 def _password_step(client: FlaskClient, username: str) -> str:
@@ -51,7 +54,7 @@ def test_admin_without_totp_may_only_enrol(app: Flask, staff_users: Staff, db: D
     with db.session() as session:
         assert session.scalars(select(StaffUser.totp_secret).where(StaffUser.username == "chefin")).one() is None
     done = client.post("/staff/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
-    assert done.status_code == 302
+    assert done.status_code == 200 and len(RECOVERY_CODE.findall(done.get_data(as_text=True))) == 10
     assert client.get("/staff/audit").status_code == 200
     with db.session() as session:
         assert session.scalars(select(StaffUser.totp_secret).where(StaffUser.username == "chefin")).one() == secret
@@ -108,7 +111,7 @@ def test_staff_may_enrol_optionally(app: Flask, staff_users: Staff, db: Database
     secret = remember_secret(page, "hoerde1")
     token = csrf_token(client, "/staff/account/totp")
     assert client.post("/staff/account/totp", data={"code": next_code(secret), "csrf_token": token}
-                       ).status_code == 302
+                       ).status_code == 200
     other = app.test_client()
     assert _password_step(other, "hoerde1") == "/staff/login/code"
     login(app.test_client(), "hoerde1")  # the helper answers the next step's code
@@ -158,3 +161,77 @@ def test_one_code_wins_once_even_when_claimed_twice(staff_users: Staff, db: Data
         assert totp.verify(first, one, code)
         first.commit()
         assert not totp.verify(second, two, code)
+
+
+def _enrol(app: Flask, username: str) -> tuple[FlaskClient, list[str]]:
+    """A signed-in client of *username* after switching TOTP on, and the recovery codes shown."""
+    client = app.test_client()
+    _password_step(client, username)
+    page = client.get("/staff/account/totp").get_data(as_text=True)
+    secret = remember_secret(page, username)
+    done = client.post("/staff/account/totp", data={"code": next_code(secret),
+                                                     "csrf_token": csrf_token(client, "/staff/account/totp")})
+    return client, RECOVERY_CODE.findall(done.get_data(as_text=True))
+
+
+def test_recovery_codes_are_shown_once_hashed_and_each_works_once(app: Flask, staff_users: Staff,
+                                                                   db: Database) -> None:
+    _, codes = _enrol(app, "chefin")
+    assert len(codes) == 10 and len(set(codes)) == 10
+    with db.session() as session:
+        stored = session.scalars(select(RecoveryCode.code_hash)).all()
+        assert len(stored) == 10 and not any(code.replace("-", "") in row for code in codes for row in stored)
+    client = app.test_client()
+    _password_step(client, "chefin")
+    assert _code_step(client, "aaaa-bbbb-cccc-dddd") == 401  # the shape of a code, but none of them
+    assert _code_step(client, codes[3].upper().replace("-", " ")) == 302  # spaces and case do not matter
+    assert client.get("/staff/").status_code == 200
+    again = app.test_client()
+    _password_step(again, "chefin")
+    assert _code_step(again, codes[3]) == 401  # used once: gone
+    assert again.get("/staff/").status_code == 302
+    with db.session() as session:
+        details = session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)).all()
+    assert "recovery codes issued=10" in details
+    assert "recovery code used remaining=9" in details
+    assert sum("factor=recovery_code" in detail for detail in details) == 2
+    assert not any(code in detail for code in codes for detail in details)
+
+
+def test_new_recovery_codes_replace_the_old_ones(app: Flask, staff_users: Staff, db: Database, config: Config,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREFFPUNKT_DATABASE_URL", config.database_url)
+    monkeypatch.setenv("TREFFPUNKT_DATA_DIR", str(config.data_dir))
+    client, old = _enrol(app, "chefin")
+    page = client.get("/staff/account/totp").get_data(as_text=True)
+    assert "Unbenutzte Wiederherstellungscodes: 10" in page
+    renewed = client.post("/staff/account/totp/recovery-codes",
+                          data={"csrf_token": csrf_token(client, "/staff/account/totp")})
+    new = RECOVERY_CODE.findall(renewed.get_data(as_text=True))
+    assert renewed.status_code == 200 and len(new) == 10 and not set(new) & set(old)
+    stale = app.test_client()
+    _password_step(stale, "chefin")
+    assert _code_step(stale, old[0]) == 401
+    assert _code_step(stale, new[0]) == 302
+    with db.session() as session:
+        assert session.scalar(select(func.count(RecoveryCode.id))) == 10
+    result = CliRunner().invoke(main, ["users", "reset-totp", "chefin"])
+    assert result.exit_code == 0, result.output
+    with db.session() as session:
+        assert session.scalar(select(func.count(RecoveryCode.id))) == 0  # a reset second factor drops them
+
+
+def test_an_admin_issues_recovery_codes_from_the_command_line(app: Flask, staff_users: Staff, config: Config,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREFFPUNKT_DATABASE_URL", config.database_url)
+    monkeypatch.setenv("TREFFPUNKT_DATA_DIR", str(config.data_dir))
+    assert CliRunner().invoke(main, ["users", "recovery-codes", "hoerde1"]).exit_code == 1  # no second factor
+    _, old = _enrol(app, "chefin")
+    result = CliRunner().invoke(main, ["users", "recovery-codes", "chefin"])
+    assert result.exit_code == 0, result.output
+    codes = result.output.split()
+    assert len(codes) == 10 and not set(codes) & set(old)
+    client = app.test_client()
+    _password_step(client, "chefin")
+    assert _code_step(client, old[0]) == 401
+    assert _code_step(client, codes[0]) == 302

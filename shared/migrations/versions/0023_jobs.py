@@ -2,7 +2,7 @@
 the printer lease columns go
 
 Revision ID: 0023_jobs
-Revises: 0019_accounts
+Revises: 0022_security
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import shared.models.base
 
 revision = '0023_jobs'
-down_revision = '0019_accounts'
+down_revision = '0022_security'
 branch_labels = None
 depends_on = None
 
