@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, text
@@ -22,7 +23,7 @@ from shared.db import BACKGROUND, foreground_writes
 from shared.errors import NotFound
 from shared.folding import fold
 from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
-from shared.services.recurrence import Span, day_window, expand
+from shared.services.recurrence import Span, day_window, expand, expand_pairs
 
 HORIZON_PAST_DAYS = 31
 Columns = TypeVarTuple("Columns")
@@ -84,15 +85,19 @@ def _occurrence_rows(event: Any, window: tuple[datetime, datetime],
                      since: datetime | None = None) -> list[OccurrenceRow]:
     """The rows to store for one event (or a row of :data:`_EXPANDED`) over *window*, in the order
     of :data:`_ROW_COLUMNS` (only those starting at or after *since*)."""
+    event_id, district_id, cancelled = event.id, event.district_id, event.cancelled
     return [
-        (event.id, event.district_id, span.start, span.end, span.end - span.start > MULTI_DAY, event.cancelled)
-        for span in expand(event.start, event.end, event.rrule, event.exdates, *window)
-        if since is None or span.start >= since
+        (event_id, district_id, start, end, end - start > MULTI_DAY, cancelled)
+        for start, end in expand_pairs(event.start, event.end, event.rrule, event.exdates, *window)
+        if since is None or start >= since
     ]
 
 
+@lru_cache(maxsize=1 << 16)
 def _stored(moment: datetime) -> str:
-    """A datetime in the text form SQLAlchemy stores it in on SQLite (naive UTC, microseconds)."""
+    """A datetime in the text form SQLAlchemy stores it in on SQLite (naive UTC, microseconds).
+
+    Cached: series share their times, and a refresh stores millions."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
@@ -127,6 +132,7 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
 
 
 REFRESH_STATE = "occurrences"
+REBUILD_SLICE = timedelta(days=7)  # a full rebuild writes one week of the horizon a transaction
 REFRESH_BATCH = 200  # events per transaction: the write lock is held for one batch at a time
 FOREGROUND_WAIT = 2.0  # SQLite: longest wait for requests' writes before a batch (then it goes ahead)
 LOCK_RETRIES = 5
@@ -147,7 +153,7 @@ def refresh_occurrences(session: Session, days: int = HORIZON_DAYS) -> int:
     state = session.get(RefreshState, REFRESH_STATE)
     total = 0
     if state is None or not state.horizon_end <= window[1] <= state.horizon_end + timedelta(days=days):
-        total += _expand_in_batches(session, Event.id.is_not(None), window, replace_from=None)
+        total += _rebuild(session, window)
     else:
         changed = Event.updated_at > state.watermark
         total += _expand_in_batches(session, changed, window, replace_from=None)
@@ -172,6 +178,41 @@ def refresh_occurrences(session: Session, days: int = HORIZON_DAYS) -> int:
         session.flush()
 
     _with_retry(session, save_state)
+    return total
+
+
+def _rebuild(session: Session, window: tuple[datetime, datetime]) -> int:
+    """Rewrite every occurrence: each event expanded once, the rows written a week of the horizon
+    at a time, each week in its own transaction (old rows of that week out, new ones in).
+
+    In start order, the (start, …) indexes grow at their ends instead of taking rows all over
+    them, so a transaction touches few index pages: written by event, every batch rewrote pages
+    across the whole horizon, and a rebuild of a city cost minutes of page writes.
+    """
+    events = session.execute(select(*_EXPANDED).order_by(Event.id)).all()
+    session.commit()
+    count = max(1, -(-(window[1] - window[0]) // REBUILD_SLICE))
+    slices: list[list[OccurrenceRow]] = [[] for _ in range(count)]
+    for event in events:
+        for row in _occurrence_rows(event, window):
+            # Multi-day ones begun before the window go with the first week.
+            slices[max(0, (row[2] - window[0]) // REBUILD_SLICE)].append(row)
+    del events
+    total = 0
+    for index in range(count):
+        rows, slices[index] = slices[index], []
+        # The first week also takes what starts earlier, the last what starts later (stale rows).
+        bounds = (*((Occurrence.start >= window[0] + index * REBUILD_SLICE,) if index else ()),
+                  *((Occurrence.start < window[0] + (index + 1) * REBUILD_SLICE,) if index < count - 1 else ()))
+
+        def write(rows: list[OccurrenceRow] = rows, bounds: tuple[ColumnElement[bool], ...] = bounds) -> None:
+            session.execute(delete(Occurrence).where(*bounds),
+                            execution_options={"synchronize_session": False, BACKGROUND: True})
+            _insert_occurrences(session, rows)
+
+        _yield_to_requests(session)
+        _with_retry(session, write)
+        total += len(rows)
     return total
 
 
