@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import time_machine
 from sqlalchemy import delete, event, select
 
-from bench.backend import load_average, percentiles, seed
+from bench.backend import load_average, seed
 from bench.bench_support import BACKENDS, app_client, on_each_backend, percentile
 from bench.kiosk import _fetcher, next_monday_morning
 from shared.db import Database
@@ -53,11 +53,6 @@ def _timed(run: Callable[[], object]) -> dict[str, float]:
     run()
     return {"seconds": round(time.perf_counter() - started, 2), "cpu_seconds": round(time.process_time() - cpu, 2),
             "load": load_average()}
-
-
-def _cpu_percentiles(run: Callable[[int], object]) -> dict[str, float]:
-    """p50/p95 of the CPU milliseconds this thread spends on each run (waiting for a CPU not counted)."""
-    return percentiles(run, time.thread_time, "cpu_")
 
 
 @contextmanager
@@ -81,17 +76,39 @@ def sql_clock(db: Database) -> Iterator[list[float]]:
         event.remove(db.engine, "after_cursor_execute", after)
 
 
-def _sql_percentiles(db: Database, run: Callable[[int], object]) -> dict[str, float]:
-    """p50/p95 of the milliseconds each run spends in SQL statements."""
-    with sql_clock(db) as spent:
-        def timed(number: int) -> None:
-            spent[0] = 0.0
-            run(number)
-            timings.append(spent[0] * 1000)
+RUNS = 100  # per figure; --runs changes it
 
-        timings: list[float] = []
-        percentiles(timed)
-    return {f"sql_{name}_ms": round(percentile(timings, share), 3) for name, share in (("p50", 0.5), ("p95", 0.95))}
+
+def _summary(prefix: str, timings: list[float]) -> dict[str, float]:
+    return {f"{prefix}{name}_ms": round(percentile(timings, share), 2) for name, share in (("p50", 0.5), ("p95", 0.95))}
+
+
+def timings(db: Database, run: Callable[[int], object], runs: int) -> dict[str, float]:
+    """p50/p95 over *runs* runs of the wall milliseconds, this thread's CPU milliseconds (a loaded
+    machine does not inflate them) and the milliseconds spent in SQL statements (the rest of the
+    CPU is Python: the ORM, the template, the translations)."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    sql: list[float] = []
+    with sql_clock(db) as spent:
+        for number in range(runs):
+            spent[0] = 0.0
+            started, used = time.perf_counter(), time.thread_time()
+            run(number)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - used) * 1000)
+            sql.append(spent[0] * 1000)
+    return {**_summary("", wall), **_summary("cpu_", cpu), **_summary("sql_", sql)}
+
+
+def _wall(run: Callable[[int], object], runs: int) -> dict[str, float]:
+    """p50/p95 of the wall milliseconds of *runs* runs (an HTTP request: the server's CPU is not ours)."""
+    wall: list[float] = []
+    for number in range(runs):
+        started = time.perf_counter()
+        run(number)
+        wall.append((time.perf_counter() - started) * 1000)
+    return _summary("", wall)
 
 
 def _free_port() -> int:
@@ -140,7 +157,7 @@ def _http_fetcher(base: str, path: Callable[[int], str]) -> Callable[[int], byte
     return lambda number: _http_get(base + path(number))
 
 
-def measure(db: Database, events: int) -> dict[str, object]:
+def measure(db: Database, events: int, runs: int = RUNS) -> dict[str, object]:
     """Seed *events* events (as many requests, at least 1000), rebuild, then time lists and refreshes."""
     seed(db, events, max(1000, events), occurrences=False)
 
@@ -165,13 +182,12 @@ def measure(db: Database, events: int) -> dict[str, object]:
             fetch = _fetcher(client, path)
             for number in range(5):
                 fetch(number)
-            results[name] = {**percentiles(fetch), **_cpu_percentiles(fetch), **_sql_percentiles(db, fetch),
-                             "load": load_average()}
+            results[name] = {**timings(db, fetch, runs), "load": load_average()}
     with deployed(db, datetime.now().astimezone()) as base:
         for name, path in pages.items():
             for number in range(5):
                 _http_get(base + path(number))
-            results[f"{name}_http_gunicorn"] = {**percentiles(_http_fetcher(base, path)), "load": load_average()}
+            results[f"{name}_http_gunicorn"] = {**_wall(_http_fetcher(base, path), runs), "load": load_average()}
     with db.session() as session:
         inboxes: dict[str, Callable[[int], InboxFilter]] = {
             "inbox_district_page_1": lambda n: InboxFilter(district_id=ids[n % len(ids)]),
@@ -181,7 +197,7 @@ def measure(db: Database, events: int) -> dict[str, object]:
             def inbox(number: int, criteria: Callable[[int], InboxFilter] = criteria) -> object:
                 return inbox_page(session, criteria(number))
 
-            results[name] = {**percentiles(inbox), **_cpu_percentiles(inbox), "load": load_average()}
+            results[name] = {**timings(db, inbox, runs), "load": load_average()}
 
     def next_day() -> None:
         with time_machine.travel(datetime.now().astimezone() + timedelta(days=1), tick=True), \
@@ -192,8 +208,8 @@ def measure(db: Database, events: int) -> dict[str, object]:
     return results
 
 
-def _measuring(count: int) -> Callable[[Database], dict[str, object]]:
-    return lambda db: measure(db, count)
+def _measuring(count: int, runs: int) -> Callable[[Database], dict[str, object]]:
+    return lambda db: measure(db, count, runs)
 
 
 def side_by_side(results: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[str, dict[str, object]]]:
@@ -216,6 +232,7 @@ def main() -> None:
                         help="event counts to compare (default 1000 10000 100000)")
     parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="both",
                         help="database to measure (default both; PostgreSQL needs TREFFPUNKT_TEST_POSTGRES_URL)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per figure (default {RUNS})")
     arguments = parser.parse_args()
     backends = BACKENDS if arguments.backend == "both" else (arguments.backend,)
     results: dict[str, object] = {"benchmark": "scaling", "date": date.today().isoformat(),
@@ -223,7 +240,7 @@ def main() -> None:
     counts: dict[str, dict[str, dict[str, object]]] = {}
     with time_machine.travel(next_monday_morning(), tick=True):
         for count in arguments.events:
-            counts[str(count)] = on_each_backend(_measuring(count), backends)
+            counts[str(count)] = on_each_backend(_measuring(count, arguments.runs), backends)
             print(json.dumps({str(count): counts[str(count)]}), file=sys.stderr, flush=True)
     results.update(counts)
     results["side_by_side"] = side_by_side(counts)

@@ -213,6 +213,13 @@ def _rebuild(session: Session, window: tuple[datetime, datetime]) -> int:
         _yield_to_requests(session)
         _with_retry(session, write)
         total += len(rows)
+    if not _embedded(session):
+        # What autovacuum would do some minutes later: fresh statistics for the planner, and the
+        # visibility map that lets lists count from the indexes alone.
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE) occurrences"))
     return total
 
 
