@@ -6,6 +6,7 @@ thousands of times a day ("what is on today in Hörde?") are single index range 
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -464,22 +465,29 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
     earlier_rows = session.execute(select(Occurrence.start, Occurrence.district_id)
                                    .where(*conditions, Occurrence.start < window_start - MULTI_DAY,
                                           _MULTI_DAY_INDEXED)).all()
+    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
+    branches: list[tuple[ColumnElement[bool], ...]] = [()]
     if criteria.districts:
         districts = set(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
         # A city-wide event (no district) belongs to every district's list.
         conditions.append(or_(Occurrence.district_id.in_(districts), Occurrence.district_id.is_(None)))
         earlier_rows = [row for row in earlier_rows if row.district_id in districts or row.district_id is None]
+        # One index range per district and one for the city-wide: counted and cut each on its own
+        # (over their OR, both databases collect and sort the rows of the whole window).
+        branches = [*((Occurrence.district_id == district,) for district in sorted(districts)),
+                    (Occurrence.district_id.is_(None),)]
     earlier = sorted(row.start for row in earlier_rows)
-    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
-    total = len(earlier) + (session.scalar(select(func.count()).select_from(Occurrence).where(*recent)) or 0)
+    total = len(earlier) + sum(session.scalar(select(func.count()).select_from(Occurrence)
+                                              .where(*recent, *branch)) or 0 for branch in branches)
     total = min(total, criteria.limit) if criteria.limit is not None else total
     number, count, part = _page_range(number, size, total)
     wanted = min(part.stop, total)
     if part.start >= wanted:
         return OccurrencePage([], number, count, total)
     # By start alone, the index's order: entries sharing a start time are re-read below anyway.
-    head = [*earlier, *session.scalars(select(Occurrence.start).where(*recent)
-                                       .order_by(Occurrence.start).limit(wanted))][:wanted]
+    head = [*earlier, *heapq.merge(*(session.scalars(select(Occurrence.start).where(*recent, *branch)
+                                                     .order_by(Occurrence.start).limit(wanted)).all()
+                                     for branch in branches))][:wanted]
     first, last = head[part.start], head[-1]
     before = sum(1 for start in head if start < first)
     reach = () if first >= window_start - MULTI_DAY else (
