@@ -40,11 +40,15 @@ def scratch_database(postgres_url: str | None) -> Iterator[Database]:
             database.dispose()
 
 
-def on_each_backend(measure: Callable[[Database], T]) -> dict[str, T]:
-    """Run *measure* on SQLite, and on PostgreSQL when ``TREFFPUNKT_TEST_POSTGRES_URL`` is set."""
+BACKENDS = ("sqlite", "postgresql")
+
+
+def on_each_backend(measure: Callable[[Database], T], backends: tuple[str, ...] = BACKENDS) -> dict[str, T]:
+    """Run *measure* on SQLite, and on PostgreSQL when ``TREFFPUNKT_TEST_POSTGRES_URL`` is set
+    (of *backends*, the ones named)."""
     results: dict[str, T] = {}
     for name, url in (("sqlite", None), ("postgresql", os.environ.get("TREFFPUNKT_TEST_POSTGRES_URL"))):
-        if name == "sqlite" or url:
+        if name in backends and (name == "sqlite" or url):
             with scratch_database(url) as database:
                 results[name] = measure(database)
     return results

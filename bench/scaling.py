@@ -6,8 +6,10 @@ occurrence rebuild makes their occurrences (``refresh_full``: wall and this proc
 seconds), then the kiosk's today, week and district lists are timed over HTTP against
 ``treffpunkt serve`` as deployed (gunicorn; on a Monday morning: the server runs under
 time-machine) and through the test client (with the CPU milliseconds of the request, which a
-loaded machine does not inflate), one page of a district's open requests, and the next day's
-incremental refresh. The machine's load average stands beside every figure.
+loaded machine does not inflate, and the milliseconds spent in SQL statements: the rest is
+Python and rendering), the staff inbox (a district's first page, the admin's overdue page 5), and
+the next day's incremental refresh. The machine's load average stands beside every figure; a
+``side_by_side`` table at the end puts each figure's counts next to each other per backend.
 """
 
 from __future__ import annotations
@@ -29,16 +31,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import time_machine
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
-from bench.backend import load_average, percentiles, seed
-from bench.bench_support import app_client, on_each_backend
+from bench.backend import load_average, seed
+from bench.bench_support import BACKENDS, app_client, on_each_backend, percentile
 from bench.kiosk import _fetcher, next_monday_morning
 from shared.db import Database
 from shared.models import District, RefreshState
 from shared.seed.demo import seed_demo_kiosk
 from shared.services.events import refresh_occurrences
-from shared.services.requests import RequestQuery, list_requests
+from shared.services.inbox import InboxFilter, inbox_page
 
 ROOT = Path(__file__).resolve().parent.parent
 # ``treffpunkt serve`` at a simulated moment: time-machine's clock survives gunicorn's fork.
@@ -53,9 +55,60 @@ def _timed(run: Callable[[], object]) -> dict[str, float]:
             "load": load_average()}
 
 
-def _cpu_percentiles(run: Callable[[int], object]) -> dict[str, float]:
-    """p50/p95 of the CPU milliseconds this thread spends on each run (waiting for a CPU not counted)."""
-    return percentiles(run, time.thread_time, "cpu_")
+@contextmanager
+def sql_clock(db: Database) -> Iterator[list[float]]:
+    """Sum the seconds spent in SQL statements on *db* into the one-element list yielded."""
+    spent = [0.0]
+    started: list[float] = []
+
+    def before(*_: object) -> None:
+        started.append(time.perf_counter())
+
+    def after(*_: object) -> None:
+        spent[0] += time.perf_counter() - started.pop()
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        yield spent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+
+
+RUNS = 100  # per figure; --runs changes it
+
+
+def _summary(prefix: str, timings: list[float]) -> dict[str, float]:
+    return {f"{prefix}{name}_ms": round(percentile(timings, share), 2) for name, share in (("p50", 0.5), ("p95", 0.95))}
+
+
+def timings(db: Database, run: Callable[[int], object], runs: int) -> dict[str, float]:
+    """p50/p95 over *runs* runs of the wall milliseconds, this thread's CPU milliseconds (a loaded
+    machine does not inflate them) and the milliseconds spent in SQL statements (the rest of the
+    CPU is Python: the ORM, the template, the translations)."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    sql: list[float] = []
+    with sql_clock(db) as spent:
+        for number in range(runs):
+            spent[0] = 0.0
+            started, used = time.perf_counter(), time.thread_time()
+            run(number)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - used) * 1000)
+            sql.append(spent[0] * 1000)
+    return {**_summary("", wall), **_summary("cpu_", cpu), **_summary("sql_", sql)}
+
+
+def _wall(run: Callable[[int], object], runs: int) -> dict[str, float]:
+    """p50/p95 of the wall milliseconds of *runs* runs (an HTTP request: the server's CPU is not ours)."""
+    wall: list[float] = []
+    for number in range(runs):
+        started = time.perf_counter()
+        run(number)
+        wall.append((time.perf_counter() - started) * 1000)
+    return _summary("", wall)
 
 
 def _free_port() -> int:
@@ -104,7 +157,7 @@ def _http_fetcher(base: str, path: Callable[[int], str]) -> Callable[[int], byte
     return lambda number: _http_get(base + path(number))
 
 
-def measure(db: Database, events: int) -> dict[str, object]:
+def measure(db: Database, events: int, runs: int = RUNS) -> dict[str, object]:
     """Seed *events* events (as many requests, at least 1000), rebuild, then time lists and refreshes."""
     seed(db, events, max(1000, events), occurrences=False)
 
@@ -129,17 +182,22 @@ def measure(db: Database, events: int) -> dict[str, object]:
             fetch = _fetcher(client, path)
             for number in range(5):
                 fetch(number)
-            results[name] = {**percentiles(fetch), **_cpu_percentiles(fetch), "load": load_average()}
+            results[name] = {**timings(db, fetch, runs), "load": load_average()}
     with deployed(db, datetime.now().astimezone()) as base:
         for name, path in pages.items():
             for number in range(5):
                 _http_get(base + path(number))
-            results[f"{name}_http_gunicorn"] = {**percentiles(_http_fetcher(base, path)), "load": load_average()}
+            results[f"{name}_http_gunicorn"] = {**_wall(_http_fetcher(base, path), runs), "load": load_average()}
     with db.session() as session:
-        def inbox(number: int) -> object:
-            return list_requests(session, RequestQuery(district_ids=(ids[number % len(ids)],), limit=25))
+        inboxes: dict[str, Callable[[int], InboxFilter]] = {
+            "inbox_district_page_1": lambda n: InboxFilter(district_id=ids[n % len(ids)]),
+            "inbox_admin_overdue_page_5": lambda n: InboxFilter(district_id=None, overdue=True, page=5),
+        }
+        for name, criteria in inboxes.items():
+            def inbox(number: int, criteria: Callable[[int], InboxFilter] = criteria) -> object:
+                return inbox_page(session, criteria(number))
 
-        results["inbox_page"] = {**percentiles(inbox), **_cpu_percentiles(inbox), "load": load_average()}
+            results[name] = {**timings(db, inbox, runs), "load": load_average()}
 
     def next_day() -> None:
         with time_machine.travel(datetime.now().astimezone() + timedelta(days=1), tick=True), \
@@ -150,21 +208,42 @@ def measure(db: Database, events: int) -> dict[str, object]:
     return results
 
 
-def _measuring(count: int) -> Callable[[Database], dict[str, object]]:
-    return lambda db: measure(db, count)
+def _measuring(count: int, runs: int) -> Callable[[Database], dict[str, object]]:
+    return lambda db: measure(db, count, runs)
+
+
+def side_by_side(results: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[str, dict[str, object]]]:
+    """Per backend and figure, each event count's headline number (p95 ms, or seconds) and load."""
+    table: dict[str, dict[str, dict[str, object]]] = {}
+    for count, backends in results.items():
+        for backend, figures in backends.items():
+            for name, figure in figures.items():
+                if not isinstance(figure, dict):
+                    continue
+                headline = {key: figure[key] for key in ("p95_ms", "sql_p95_ms", "cpu_p95_ms", "seconds",
+                                                          "cpu_seconds", "load") if key in figure}
+                table.setdefault(backend, {}).setdefault(name, {})[count] = headline
+    return table
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, nargs="+", default=[1_000, 10_000, 100_000],
                         help="event counts to compare (default 1000 10000 100000)")
+    parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="both",
+                        help="database to measure (default both; PostgreSQL needs TREFFPUNKT_TEST_POSTGRES_URL)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per figure (default {RUNS})")
     arguments = parser.parse_args()
+    backends = BACKENDS if arguments.backend == "both" else (arguments.backend,)
     results: dict[str, object] = {"benchmark": "scaling", "date": date.today().isoformat(),
                                   "cpu_count": os.cpu_count(), "load_before": load_average()}
+    counts: dict[str, dict[str, dict[str, object]]] = {}
     with time_machine.travel(next_monday_morning(), tick=True):
         for count in arguments.events:
-            results[str(count)] = on_each_backend(_measuring(count))
-            print(json.dumps({str(count): results[str(count)]}), file=sys.stderr, flush=True)
+            counts[str(count)] = on_each_backend(_measuring(count, arguments.runs), backends)
+            print(json.dumps({str(count): counts[str(count)]}), file=sys.stderr, flush=True)
+    results.update(counts)
+    results["side_by_side"] = side_by_side(counts)
     results["load_after"] = load_average()
     print(json.dumps(results, indent=2))
 

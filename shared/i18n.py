@@ -140,6 +140,7 @@ def month_name(day: date, language: str) -> str:
     return format_date(day, "MMMM", locale=locale_of(language))
 
 
+@lru_cache(maxsize=4096)  # pages show the same few days again and again; Babel costs ~1 ms each
 def long_date(day: date, language: str) -> str:
     """Full weekday, day and month in the language's own order: "Dienstag, 1. Dezember", "1 Aralık Salı"."""
     locale = locale_of(language)
@@ -147,16 +148,19 @@ def long_date(day: date, language: str) -> str:
     return plain_spaces(format_date(day, pattern, locale=locale))
 
 
+@lru_cache(maxsize=4096)
 def full_date(day: date, language: str) -> str:
     """CLDR's full date: "Dienstag, 1. Dezember 2026", "1 Aralık 2026 Salı"."""
     return plain_spaces(format_date(day, "full", locale=locale_of(language)))
 
 
+@lru_cache(maxsize=4096)
 def short_date(day: date, language: str) -> str:
     """Short weekday, day and month in the language's own order: "Di., 1. Dez.", "1 Ara Sal"."""
     return plain_spaces(format_skeleton("MMMEd", day, locale=locale_of(language)))
 
 
+@lru_cache(maxsize=4096)
 def date_range(first: date, last: date, language: str) -> str:
     """Two days as one span in the language's own form: "1.–6. Dezember", "1 – 6 Aralık"."""
     if first == last:

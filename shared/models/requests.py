@@ -19,8 +19,10 @@ class Request(Base):
 
     __tablename__ = "requests"
     __table_args__ = (
-        Index("ix_requests_district_status_due", "district_id", "status", "due_date"),
-        Index("ix_requests_status_due", "status", "due_date"),
+        # waiting_until last: "overdue" (a waiting request only from that date on) is counted from
+        # the index alone, without reading a row per overdue request.
+        Index("ix_requests_district_status_due", "district_id", "status", "due_date", "waiting_until"),
+        Index("ix_requests_status_due", "status", "due_date", "waiting_until"),
         Index("ix_requests_phone", "phone_e164"),
         Index("ix_requests_due_id", "due_date", "id"),
         # Sorting by received (?sort=received / -received) walks these instead of sorting the matches.

@@ -6,10 +6,12 @@ thousands of times a day ("what is on today in Hörde?") are single index range 
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, text
@@ -22,7 +24,7 @@ from shared.db import BACKGROUND, foreground_writes
 from shared.errors import NotFound
 from shared.folding import fold
 from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
-from shared.services.recurrence import Span, day_window, expand
+from shared.services.recurrence import Span, day_window, expand, expand_pairs
 
 HORIZON_PAST_DAYS = 31
 Columns = TypeVarTuple("Columns")
@@ -89,15 +91,19 @@ def _occurrence_rows(event: Any, window: tuple[datetime, datetime],
                      since: datetime | None = None) -> list[OccurrenceRow]:
     """The rows to store for one event (or a row of :data:`_EXPANDED`) over *window*, in the order
     of :data:`_ROW_COLUMNS` (only those starting at or after *since*)."""
+    event_id, district_id, cancelled = event.id, event.district_id, event.cancelled
     return [
-        (event.id, event.district_id, span.start, span.end, span.end - span.start > MULTI_DAY, event.cancelled)
-        for span in expand(event.start, event.end, event.rrule, event.exdates, *window)
-        if since is None or span.start >= since
+        (event_id, district_id, start, end, end - start > MULTI_DAY, cancelled)
+        for start, end in expand_pairs(event.start, event.end, event.rrule, event.exdates, *window)
+        if since is None or start >= since
     ]
 
 
+@lru_cache(maxsize=1 << 16)
 def _stored(moment: datetime) -> str:
-    """A datetime in the text form SQLAlchemy stores it in on SQLite (naive UTC, microseconds)."""
+    """A datetime in the text form SQLAlchemy stores it in on SQLite (naive UTC, microseconds).
+
+    Cached: series share their times, and a refresh stores millions."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
@@ -132,6 +138,7 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
 
 
 REFRESH_STATE = "occurrences"
+REBUILD_SLICE = timedelta(days=7)  # a full rebuild writes one week of the horizon a transaction
 REFRESH_BATCH = 200  # events per transaction: the write lock is held for one batch at a time
 FOREGROUND_WAIT = 2.0  # SQLite: longest wait for requests' writes before a batch (then it goes ahead)
 LOCK_RETRIES = 5
@@ -152,7 +159,7 @@ def refresh_occurrences(session: Session, days: int = HORIZON_DAYS) -> int:
     state = session.get(RefreshState, REFRESH_STATE)
     total = 0
     if state is None or not state.horizon_end <= window[1] <= state.horizon_end + timedelta(days=days):
-        total += _expand_in_batches(session, Event.id.is_not(None), window, replace_from=None)
+        total += _rebuild(session, window)
     else:
         changed = Event.updated_at > state.watermark
         total += _expand_in_batches(session, changed, window, replace_from=None)
@@ -177,6 +184,48 @@ def refresh_occurrences(session: Session, days: int = HORIZON_DAYS) -> int:
         session.flush()
 
     _with_retry(session, save_state)
+    return total
+
+
+def _rebuild(session: Session, window: tuple[datetime, datetime]) -> int:
+    """Rewrite every occurrence: each event expanded once, the rows written a week of the horizon
+    at a time, each week in its own transaction (old rows of that week out, new ones in).
+
+    In start order, the (start, …) indexes grow at their ends instead of taking rows all over
+    them, so a transaction touches few index pages: written by event, every batch rewrote pages
+    across the whole horizon, and a rebuild of a city cost minutes of page writes.
+    """
+    events = session.execute(select(*_EXPANDED).order_by(Event.id)).all()
+    session.commit()
+    count = max(1, -(-(window[1] - window[0]) // REBUILD_SLICE))
+    slices: list[list[OccurrenceRow]] = [[] for _ in range(count)]
+    for event in events:
+        for row in _occurrence_rows(event, window):
+            # Multi-day ones begun before the window go with the first week.
+            slices[max(0, (row[2] - window[0]) // REBUILD_SLICE)].append(row)
+    del events
+    total = 0
+    for index in range(count):
+        rows, slices[index] = slices[index], []
+        # The first week also takes what starts earlier, the last what starts later (stale rows).
+        bounds = (*((Occurrence.start >= window[0] + index * REBUILD_SLICE,) if index else ()),
+                  *((Occurrence.start < window[0] + (index + 1) * REBUILD_SLICE,) if index < count - 1 else ()))
+
+        def write(rows: list[OccurrenceRow] = rows, bounds: tuple[ColumnElement[bool], ...] = bounds) -> None:
+            session.execute(delete(Occurrence).where(*bounds),
+                            execution_options={"synchronize_session": False, BACKGROUND: True})
+            _insert_occurrences(session, rows)
+
+        _yield_to_requests(session)
+        _with_retry(session, write)
+        total += len(rows)
+    if not _embedded(session):
+        # What autovacuum would do some minutes later: fresh statistics for the planner, and the
+        # visibility map that lets lists count from the indexes alone.
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE) occurrences"))
     return total
 
 
@@ -425,15 +474,21 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
     earlier_rows = session.execute(select(Occurrence.start, Occurrence.district_id)
                                    .where(*conditions, Occurrence.start < window_start - MULTI_DAY,
                                           _MULTI_DAY_INDEXED)).all()
+    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
+    branches: list[tuple[ColumnElement[bool], ...]] = [()]
     if criteria.districts:
         districts = set(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
         # A city-wide event (no district) belongs to every district's list.
         conditions.append(or_(Occurrence.district_id.in_(districts), Occurrence.district_id.is_(None)))
         earlier_rows = [row for row in earlier_rows if row.district_id in districts or row.district_id is None]
+        # One index range per district and one for the city-wide: counted and cut each on its own
+        # (over their OR, both databases collect and sort the rows of the whole window).
+        branches = [*((Occurrence.district_id == district,) for district in sorted(districts)),
+                    (Occurrence.district_id.is_(None),)]
     earlier = sorted(row.start for row in earlier_rows)
-    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
     if counted:
-        total = len(earlier) + (session.scalar(select(func.count()).select_from(Occurrence).where(*recent)) or 0)
+        total = len(earlier) + sum(session.scalar(select(func.count()).select_from(Occurrence)
+                                                  .where(*recent, *branch)) or 0 for branch in branches)
     else:  # at most what this page can show; cut to what there is below
         total = len(earlier) + max(1, number) * size
     total = min(total, criteria.limit) if criteria.limit is not None else total
@@ -442,8 +497,9 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
     if part.start >= wanted:
         return OccurrencePage([], number, count, total)
     # By start alone, the index's order: entries sharing a start time are re-read below anyway.
-    head = [*earlier, *session.scalars(select(Occurrence.start).where(*recent)
-                                       .order_by(Occurrence.start).limit(wanted))][:wanted]
+    head = [*earlier, *heapq.merge(*(session.scalars(select(Occurrence.start).where(*recent, *branch)
+                                                     .order_by(Occurrence.start).limit(wanted)).all()
+                                     for branch in branches))][:wanted]
     if not counted:
         total = wanted = len(head)
         number, count, part = _page_range(number, size, total)

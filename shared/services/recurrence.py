@@ -153,20 +153,32 @@ def expand(
     window_end: datetime,
 ) -> Iterator[Span]:
     """Yield the occurrences overlapping [window_start, window_end) (aware datetimes)."""
-    local_start = as_local(start).replace(tzinfo=None)
-    local_end = as_local(end).replace(tzinfo=None)
-    wall_duration = local_end - local_start
+    for occurrence_start, occurrence_end in expand_pairs(start, end, rrule, exdates, window_start, window_end):
+        yield Span(occurrence_start, occurrence_end)
+
+
+def expand_pairs(
+    start: datetime,
+    end: datetime,
+    rrule: str,
+    exdates: str,
+    window_start: datetime,
+    window_end: datetime,
+) -> Iterator[tuple[datetime, datetime]]:
+    """:func:`expand` as plain (start, end) tuples: a refresh makes millions, an object each costs."""
     if not rrule:
         if start < window_end and end > window_start:
-            yield Span(start, end)
+            yield start, end
         return
+    local_start = as_local(start).replace(tzinfo=None)
+    wall_duration = as_local(end).replace(tzinfo=None) - local_start
     # Search from a little before the window so long events that started earlier still show.
     search_from = as_local(window_start).replace(tzinfo=None) - wall_duration - timedelta(days=1)
     search_to = as_local(window_end).replace(tzinfo=None)
     rule = _rule(rrule, local_start)
     if isinstance(rule, Rule):
         rule = _skipped(rule, local_start, search_from)
-    excluded = parse_exdates(exdates)
+    excluded = parse_exdates(exdates) if exdates else set()
     count = 0
     for work, local in enumerate(_dates(rule) if isinstance(rule, Rule) else rule):
         if local >= search_to or count >= MAX_OCCURRENCES or work >= MAX_ITERATIONS:
@@ -177,7 +189,7 @@ def expand(
         occurrence_end = _localise(local + wall_duration)
         if occurrence_start < window_end and occurrence_end > window_start:
             count += 1
-            yield Span(occurrence_start, occurrence_end)
+            yield occurrence_start, occurrence_end
 
 
 def day_window(first: date, last: date) -> tuple[datetime, datetime]:

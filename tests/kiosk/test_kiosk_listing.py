@@ -10,11 +10,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.listing import first_entries, list_page, resolve_scope
+from kiosk.listing import ListScope, first_entries, list_page, resolve_scope
 from shared.clock import local_today
 from shared.db import Database
 from shared.models import Event, Venue
-from shared.services.events import EventFilter, OccurrenceView, cancel_event, list_occurrences, page_of_occurrences
+from shared.services.events import (
+    EventFilter,
+    OccurrenceView,
+    cancel_event,
+    list_occurrences,
+    page_of_occurrences,
+    save_event,
+)
 from tests.kiosk.kiosk_data import TODAY_AWAY, TODAY_HOME
 
 SCOPES = (("today", ""), ("tomorrow", ""), ("week", ""), ("district", "hoerde"), ("district", "eving"),
@@ -43,8 +50,26 @@ def hoerde(kiosk_db: Database, session: Session) -> Venue:
 def test_pages_hold_the_shared_list_in_time_order(session: Session, hoerde: Venue, name: str, slug: str) -> None:
     scope = resolve_scope(session, name, slug)
     now = datetime.combine(local_today(), datetime.min.time(), UTC)
+    assert _shown(session, scope.criteria, scope.hide_ended, now), f"the demo data has entries for {name} {slug}"
+    _assert_pages(session, scope, now)
+
+
+def test_a_district_list_merges_the_city_wide_events_in_time_order(session: Session, hoerde: Venue) -> None:
+    others = session.scalars(select(Event).where(Event.district_id != hoerde.district_id).order_by(Event.id)).all()
+    for event in others[::3]:
+        event.district_id = None  # city-wide: in every district's list
+        save_event(session, event)
+    session.commit()
+    scope = resolve_scope(session, "district", "hoerde")
+    now = datetime.combine(local_today(), datetime.min.time(), UTC)
+    shown = _shown(session, scope.criteria, scope.hide_ended, now)
+    assert {view.event.district_id for view in shown} == {hoerde.district_id, None}
+    _assert_pages(session, scope, now)
+
+
+def _assert_pages(session: Session, scope: ListScope, now: datetime) -> None:
+    """Every page of *scope* holds the next four entries of the shared list; counts and clamping."""
     expected = _shown(session, scope.criteria, scope.hide_ended, now)
-    assert expected, f"the demo data has entries for {name} {slug}"
     assert [view.start for view in expected] == sorted(view.start for view in expected)
     first = list_page(session, scope, 1, 4, now)
     pages = [first] + [list_page(session, scope, number, 4, now) for number in range(2, first.count + 1)]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from shared.clock import BERLIN
 from shared.db import Database
 from shared.models import District, Event, Occurrence, RefreshState, Venue
-from shared.services.events import refresh_occurrences
+from shared.services.events import horizon, materialise_events, refresh_occurrences
 from shared.services.requests import NewRequest, create_request
 
 BYDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -69,6 +69,30 @@ def test_incremental_refresh_equals_a_full_rebuild(db: Database, session: Sessio
     assert incremental == rebuilt
     daily = {(event_id, start) for event_id, start, _, _ in rebuilt if event_id in changed}
     assert len(daily) > 150  # the changed rules were re-expanded
+
+
+def test_a_rebuild_week_by_week_equals_expanding_event_by_event(db: Database, session: Session) -> None:
+    with time_machine.travel(datetime(2026, 11, 23, 4, tzinfo=BERLIN), tick=False):
+        _seed_events(db, 300, datetime(2026, 9, 1, 9, tzinfo=BERLIN))
+        window = horizon()
+        # A multi-day series that began before the horizon and reaches into it, and one event ending
+        # after the horizon's end; a stale row beyond the horizon must go.
+        session.execute(update(Event).where(Event.id == 1).values(
+            start=window[0] - timedelta(days=3), end=window[0] + timedelta(days=2), rrule="FREQ=MONTHLY"))
+        session.execute(update(Event).where(Event.id == 2).values(
+            start=window[1] - timedelta(hours=2), end=window[1] + timedelta(days=1), rrule=""))
+        session.commit()
+        ids = list(session.scalars(select(Event.id)))
+        materialise_events(session, ids)
+        by_event = _stored(session)
+        session.execute(insert(Occurrence).values(event_id=3, district_id=None, start=window[1] + timedelta(days=9),
+                                                  end=window[1] + timedelta(days=10)))
+        session.commit()
+        assert refresh_occurrences(session) == len(by_event)
+        rebuilt = _stored(session)
+    assert rebuilt == by_event
+    assert any(start < window[0] for _, start, _, multi in rebuilt if multi)
+    assert any(end > window[1] for _, _, end, _ in rebuilt)
 
 
 def test_writes_during_a_refresh_of_10000_events_neither_fail_nor_wait(db: Database) -> None:
