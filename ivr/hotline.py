@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ivr.flow import nodes, prompts
@@ -142,6 +143,15 @@ def open_call(session: Session, call_sid: str, transport: str) -> tuple[Call, bo
     session.add(call)
     session.flush()
     return call, True
+
+
+def insert_call(session: Session, call_sid: str, transport: str, state: dict[str, Any]) -> bool:
+    """Insert the call with its *state* in one statement (no read before); False when *call_sid*
+    is already there (Twilio retried the first webhook), and then nothing is written."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Call).values(call_sid=call_sid, transport=transport, state=state,
+                                            started_at=utcnow()).on_conflict_do_nothing(index_elements=["call_sid"])
+    return session.execute(statement.returning(Call.id)).scalar() is not None
 
 
 def caller_id(raw: str) -> str:

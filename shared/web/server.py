@@ -52,5 +52,5 @@ class TreffpunktServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships
 def _stop_workers(_server: Any, worker: Any) -> None:
     """gunicorn hook: stop the background workers when the worker process ends."""
     app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask):
+    if isinstance(app, Flask) and "treffpunkt" in app.extensions:
         get_runtime(app).stop_workers()
