@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -135,6 +136,7 @@ def serve(port: int, data_dir: str, workers: int) -> None:
     from shared.app import create_app
     from shared.config import load_config
     from shared.db import Database
+    from shared.runtime import get_runtime
     from shared.seed.demo import seed_demo_events, seed_reference_data
     from shared.web.server import TreffpunktServer
 
@@ -161,6 +163,12 @@ def serve(port: int, data_dir: str, workers: int) -> None:
     stream_log.addHandler(warnings)
     stream_log.propagate = False
     print("ready", flush=True)
+    if workers == 0:  # the development server, for comparison (--dev-server)
+        from werkzeug.serving import run_simple
+
+        get_runtime(app).start_workers()
+        run_simple("127.0.0.1", port, app, threaded=True)
+        return
     TreffpunktServer(lambda: app, "127.0.0.1", port, "WARNING", workers).run()
 
 
@@ -441,10 +449,14 @@ class Caller:
                 self.prompt_played.set()
 
 
+_RUNS = itertools.count(1)
+
+
 def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> dict[str, Any]:
     """*calls* concurrent callers, each answering :data:`SCRIPT`; figures over every turn."""
     noise = line_noise()
-    callers = [Caller(server.host, f"CA{calls:04d}{index:028d}", words, noise, random.Random(index))
+    run = next(_RUNS)  # a call's stream token is single-use: every run dials new call SIDs
+    callers = [Caller(server.host, f"CA{run:02d}{calls:04d}{index:026d}", words, noise, random.Random(index))
                for index in range(calls)]
 
     async def run_all() -> list[BaseException | None]:
@@ -733,6 +745,21 @@ def cpu_hogs(count: int) -> Any:
             hog.wait(10)
 
 
+def _on_the_development_server(scratch: str, words: dict[str, list[bytes]], busy: bool) -> dict[str, Any]:
+    """20 calls on the same app under werkzeug's threaded development server (quiet, and beside the
+    CPU hogs with *busy*): what gunicorn adds or saves, measured in the same run."""
+    figures: dict[str, Any] = {}
+    dev = start_server(tempfile.mkdtemp(dir=scratch), 0)
+    try:
+        figures["dev_server_stream_20_calls"] = turn_latency(dev, 20, words)
+        if busy:
+            with cpu_hogs(2):
+                figures["dev_server_stream_20_calls_beside_2_cpu_hogs"] = turn_latency(dev, 20, words)
+    finally:
+        stop(dev.process)
+    return figures
+
+
 def stop(process: subprocess.Popen[str]) -> None:
     process.terminate()
     try:
@@ -776,6 +803,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (TREFFPUNKT_WEB_WORKERS)")
     parser.add_argument("--busy", action="store_true",
                         help="also 20 calls beside two CPU-bound processes (goal: net p95 <= 300 ms)")
+    parser.add_argument("--dev-server", action="store_true",
+                        help="also 20 calls (beside the CPU hogs with --busy) on the development server, same app")
     parser.add_argument("--sweep-seconds", type=float, default=3.0, help="seconds per webhook rate of the sweep")
     arguments = parser.parse_args()
     if arguments.vosk_server:
@@ -793,6 +822,8 @@ def main() -> None:
                 if arguments.busy:
                     with cpu_hogs(2):
                         figures["stream_20_calls_beside_2_cpu_hogs"] = turn_latency(server, 20, words)
+                if arguments.dev_server:
+                    figures.update(_on_the_development_server(scratch, words, arguments.busy))
                 _compare_with_vosk_server(figures, words)
             if not only_stream:
                 floor = start_server(scratch, arguments.workers, floor=True)
