@@ -24,7 +24,18 @@ its final result. ``ratio_to_vosk_server_N`` is our raw latency (last speech fra
 frame) over that (goal <= 0.4 at 1 and 20 calls). Without a checkout the comparison is skipped
 with a message in the JSON.
 
-Run: ``.venv/bin/python bench/ivr.py [--stream-only] [--vosk-server CHECKOUT]`` (about five minutes).
+Webhook capacity: signed voice webhooks at rising rates (open loop, a new connection each), against
+our server and, interleaved at each rate, a minimal Flask app answering fixed TwiML under the same
+gunicorn settings (the floor); capacity is the highest rate with p99 <= 100 ms and every webhook
+served, and ``p99_ratio_to_floor_at_100_per_s`` is the issue's ratio (goal <= 1.5).
+
+``--busy`` repeats the 20 calls beside two CPU-bound processes (goal: net p95 <= 300 ms);
+``--dev-server`` runs 20 calls (and with ``--busy`` beside the hogs) on werkzeug's threaded development
+server with the same app, to compare with gunicorn in the same run. ``summary`` gathers the ratios,
+each with the load average it was measured at.
+
+Run: ``.venv/bin/python bench/ivr.py [--stream-only | --webhooks-only] [--vosk-server CHECKOUT] [--busy]
+[--dev-server] [--workers N]`` (about ten minutes with everything).
 """
 
 from __future__ import annotations
