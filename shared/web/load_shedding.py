@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.wsgi import ClosingIterator
-
 from shared.web.worker import QUEUE_WAIT
 
 MAX_WEBHOOKS_IN_FLIGHT = 16
@@ -55,12 +53,10 @@ class WebhookLoadShedder:
             return self._refuse(environ, start_response, "waited %.0f ms for a thread" % (QUEUE_WAIT.seconds * 1000))
         if not self._slots.acquire(blocking=False):
             return self._refuse(environ, start_response, f"{self.limit} already in flight")
-        try:
-            body = self.app(environ, start_response)
-        except BaseException:
+        try:  # the slot is the app's work; sending the answer is the server's (and closing after it races the caller)
+            return self.app(environ, start_response)
+        finally:
             self._slots.release()
-            raise
-        return ClosingIterator(body, [self._slots.release])
 
     def _refuse(self, environ: dict[str, Any], start_response: Callable[..., Any], why: str) -> Iterable[bytes]:
         self.shed += 1
