@@ -24,7 +24,18 @@ its final result. ``ratio_to_vosk_server_N`` is our raw latency (last speech fra
 frame) over that (goal <= 0.4 at 1 and 20 calls). Without a checkout the comparison is skipped
 with a message in the JSON.
 
-Run: ``.venv/bin/python bench/ivr.py [--stream-only] [--vosk-server CHECKOUT]`` (about five minutes).
+Webhook capacity: signed voice webhooks at rising rates (open loop, a new connection each), against
+our server and, interleaved at each rate, a minimal Flask app answering fixed TwiML under the same
+gunicorn settings (the floor); capacity is the highest rate with p99 <= 100 ms and every webhook
+served, and ``p99_ratio_to_floor_at_100_per_s`` is the issue's ratio (goal <= 1.5).
+
+``--busy`` repeats the 20 calls beside two CPU-bound processes (goal: net p95 <= 300 ms);
+``--dev-server`` runs 20 calls (and with ``--busy`` beside the hogs) on werkzeug's threaded development
+server with the same app, to compare with gunicorn in the same run. ``summary`` gathers the ratios,
+each with the load average it was measured at.
+
+Run: ``.venv/bin/python bench/ivr.py [--stream-only | --webhooks-only] [--vosk-server CHECKOUT] [--busy]
+[--dev-server] [--workers N]`` (about ten minutes with everything).
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -42,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -126,7 +139,7 @@ def _understand_korean() -> None:
     understanding.normalise = lambda text: german_normalise(" ".join(MEANINGS.get(word, word) for word in text.split()))
 
 
-def serve(port: int, data_dir: str) -> None:
+def serve(port: int, data_dir: str, workers: int) -> None:
     """Child process: the app with the Korean model under gunicorn as ``treffpunkt serve`` runs it
     (:class:`shared.web.server.TreffpunktServer`), serving until terminated."""
     from ivr.hotline import get_hotline
@@ -134,6 +147,7 @@ def serve(port: int, data_dir: str) -> None:
     from shared.app import create_app
     from shared.config import load_config
     from shared.db import Database
+    from shared.runtime import get_runtime
     from shared.seed.demo import seed_demo_events, seed_reference_data
     from shared.web.server import TreffpunktServer
 
@@ -160,7 +174,37 @@ def serve(port: int, data_dir: str) -> None:
     stream_log.addHandler(warnings)
     stream_log.propagate = False
     print("ready", flush=True)
-    TreffpunktServer(lambda: app, "127.0.0.1", port, "WARNING").run()
+    if workers == 0:  # the development server, for comparison (--dev-server)
+        from werkzeug.serving import run_simple
+
+        get_runtime(app).start_workers()
+        run_simple("127.0.0.1", port, app, threaded=True)
+        return
+    TreffpunktServer(lambda: app, "127.0.0.1", port, "WARNING", workers).run()
+
+
+FLOOR_TWIML = ('<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://example.org/ivr/stream">'
+               '<Parameter name="token" value="t"/></Stream></Connect></Response>')
+
+
+def serve_floor(port: int, workers: int) -> None:
+    """Child process: the webhook floor, a minimal Flask app answering the voice webhook with fixed TwiML,
+    under the same gunicorn settings (:class:`shared.web.server.TreffpunktServer`)."""
+    from flask import Flask, Response
+
+    from shared.web.server import TreffpunktServer
+
+    app = Flask("floor")
+    app.add_url_rule("/ivr/twilio/voice", "voice", lambda: Response(FLOOR_TWIML, mimetype="text/xml"),
+                     methods=["POST"])
+    app.add_url_rule("/healthz", "healthz", lambda: "ok")
+
+    class FloorServer(TreffpunktServer):
+        def load(self) -> Flask:
+            return app
+
+    print("ready", flush=True)
+    FloorServer(lambda: app, "127.0.0.1", port, "WARNING", workers).run()
 
 
 @dataclass
@@ -182,14 +226,16 @@ class Server:
                 self.heard[parts[1]].append(parts[2].replace("_", " "))
 
 
-def start_server(data_dir: str) -> Server:
+def start_server(data_dir: str, workers: int, floor: bool = False) -> Server:
+    """The bench server (or with *floor* the minimal Flask app) in a child process, once it listens."""
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # A session of its own: the server is not scheduled as part of the load generator's group.
-    child = subprocess.Popen([sys.executable, __file__, "--serve", str(port), data_dir],
+    child = subprocess.Popen([sys.executable, __file__, "--serve-floor" if floor else "--serve", str(port),
+                              str(workers), data_dir],
                              stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
     assert child.stdout is not None
     for line in child.stdout:  # pyttsx3 prints a line per rendered prompt before we are ready
@@ -236,16 +282,32 @@ def _cpu_pressure_seconds() -> float:
     return int(some.rsplit("total=", 1)[1]) / 1e6
 
 
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is *pid* (gunicorn's workers under its master)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(Path(entry, "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry.name))
+    return found
+
+
 class CpuUse:
-    """CPU used while a phase ran (% of one core) by the server, this load generator and all other
-    processes (those still running at the end), and the share of the time some task waited for a CPU."""
+    """CPU used while a phase ran (% of one core) by the server (gunicorn's master and workers), this load
+    generator and all other processes (those still running at the end), and the share of the time some
+    task waited for a CPU."""
 
     def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
-        self.ours = {server_pid, os.getpid()}
+        self.server = {server_pid, *_children(server_pid)}
+        self.ours = {*self.server, os.getpid()}
 
     def _sample(self) -> tuple[float, float, float, float, dict[int, float]]:
-        return (time.monotonic(), _process_cpu_seconds(self.server_pid), _process_cpu_seconds("self"),
+        server = 0.0
+        for pid in self.server:
+            with contextlib.suppress(OSError):
+                server += _process_cpu_seconds(pid)
+        return (time.monotonic(), server, _process_cpu_seconds("self"),
                 _cpu_pressure_seconds(), _other_processes_cpu_seconds(self.ours))
 
     def __enter__(self) -> CpuUse:
@@ -398,10 +460,14 @@ class Caller:
                 self.prompt_played.set()
 
 
+_RUNS = itertools.count(1)
+
+
 def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> dict[str, Any]:
     """*calls* concurrent callers, each answering :data:`SCRIPT`; figures over every turn."""
     noise = line_noise()
-    callers = [Caller(server.host, f"CA{calls:04d}{index:028d}", words, noise, random.Random(index))
+    run = next(_RUNS)  # a call's stream token is single-use: every run dials new call SIDs
+    callers = [Caller(server.host, f"CA{run:02d}{calls:04d}{index:026d}", words, noise, random.Random(index))
                for index in range(calls)]
 
     async def run_all() -> list[BaseException | None]:
@@ -440,6 +506,7 @@ def turn_latency(server: Server, calls: int, words: dict[str, list[bytes]]) -> d
                                        silences.items()},
         "last_speech_frame_to_first_reply_frame": summary(whole),
         "cpu_percent_of_one_core": cpu.figures,
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -585,36 +652,79 @@ def synthesis(data_dir: Path) -> dict[str, Any]:
             "cached_first_frame_ms_p95_in_memory": round(percentile(in_memory, 0.95) * 1000, 3)}
 
 
-def webhooks(host: str, rate: int = 100, seconds: int = 5) -> dict[str, Any]:
-    """Open-loop load: *rate* signed voice webhooks per second."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+WEBHOOK_P99_BOUND_MS = 100.0
+SWEEP_RATES = (50, 100, 150, 200, 300, 400)
 
-    def fire(index: int) -> None:
-        nonlocal errors
-        params = {"CallSid": f"CW{index:032d}", "From": "+492311234567", "AccountSid": "AC" + "0" * 32}
+
+def webhooks(host: str, rate: int, seconds: float) -> dict[str, Any]:
+    """Open-loop load: *rate* signed voice webhooks per second (a new connection each, as Twilio's), for
+    *seconds*; latency from sending to the whole answer, and how many were refused (503 or "call later")."""
+    latencies: list[float] = []
+    outcomes: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+    total = round(rate * seconds)
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(AUTH_TOKEN)
+    url = f"http://{host}/ivr/twilio/voice"
+    requests = []
+    for index in range(total):  # signed before the clock starts: the generator shares the CPUs
+        params = {"CallSid": f"CW{rate:04d}{index:028d}", "From": "+492311234567", "AccountSid": "AC" + "0" * 32}
+        requests.append(urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(),
+                                               headers={"X-Twilio-Signature": validator.compute_signature(url,
+                                                                                                          params)}))
+
+    def fire(request: urllib.request.Request) -> None:
         started = time.perf_counter()
         try:
-            signed_post(host, "/ivr/twilio/voice", params)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                outcome = "served" if b"<Stream" in response.read() else "call_later"
+        except urllib.error.HTTPError as refused:
+            outcome = f"http_{refused.code}"
         except OSError:
-            with lock:
-                errors += 1
+            outcome = "connection_error"
+        with lock:
+            latencies.append(time.perf_counter() - started)
+            outcomes[outcome] += 1
 
-    total = rate * seconds
-    with ThreadPoolExecutor(32) as pool:
+    with ThreadPoolExecutor(64) as pool:
         begin = time.perf_counter()
-        for index in range(total):
+        for index, request in enumerate(requests):
             delay = begin + index / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            pool.submit(fire, index)
+            pool.submit(fire, request)
     values = [value * 1000 for value in latencies]
-    return {"requests": total, "rate_per_s": rate, "errors": errors, "p50_ms": round(percentile(values, 0.5), 1),
-            "p99_ms": round(percentile(values, 0.99), 1)}
+    return {"rate_per_s": rate, "requests": total, "outcomes": dict(outcomes),
+            "p50_ms": round(percentile(values, 0.5), 1), "p99_ms": round(percentile(values, 0.99), 1),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
+
+
+def _within_capacity(figures: dict[str, Any]) -> bool:
+    """p99 within the bound and (almost) every webhook served, not refused."""
+    served = figures["outcomes"].get("served", 0)
+    return bool(figures["p99_ms"] <= WEBHOOK_P99_BOUND_MS and served >= 0.99 * figures["requests"])
+
+
+def webhook_sweep(ours: str, floor: str, seconds: float) -> dict[str, Any]:
+    """Rising rates, ours and the floor interleaved at each; capacity is the highest rate within
+    :func:`_within_capacity` (the sweep stops once neither is)."""
+    rounds: list[dict[str, Any]] = []
+    capacity = {"ours": 0, "floor": 0}
+    climbing = {"ours": True, "floor": True}
+    for rate in SWEEP_RATES:
+        step = {"ours": webhooks(ours, rate, seconds), "floor": webhooks(floor, rate, seconds)}
+        rounds.append(step)
+        for name, figures in step.items():
+            climbing[name] = climbing[name] and _within_capacity(figures)
+            if climbing[name]:
+                capacity[name] = rate
+        if not any(climbing.values()) and rate >= 100:
+            break
+    at_100 = next(step for step in rounds if step["ours"]["rate_per_s"] == 100)
+    return {"rounds": rounds, "capacity_per_s": capacity, "p99_bound_ms": WEBHOOK_P99_BOUND_MS,
+            "p99_ratio_to_floor_at_100_per_s": round(at_100["ours"]["p99_ms"] / at_100["floor"]["p99_ms"], 2),
+            "p50_ratio_to_floor_at_100_per_s": round(at_100["ours"]["p50_ms"] / at_100["floor"]["p50_ms"], 2)}
 
 
 def _compare_with_vosk_server(figures: dict[str, Any], words: dict[str, list[bytes]]) -> None:
@@ -632,6 +742,67 @@ def _compare_with_vosk_server(figures: dict[str, Any], words: dict[str, list[byt
             figures[f"ratio_to_vosk_server_{calls}"] = ratios(ours, theirs)
 
 
+@contextlib.contextmanager
+def cpu_hogs(count: int) -> Any:
+    """*count* CPU-bound processes (busy loops at normal priority) beside the server while the block runs."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+            for _ in range(count)]
+    try:
+        time.sleep(1)
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait(10)
+
+
+def _on_the_development_server(scratch: str, words: dict[str, list[bytes]], busy: bool) -> dict[str, Any]:
+    """20 calls on the same app under werkzeug's threaded development server (quiet, and beside the
+    CPU hogs with *busy*): what gunicorn adds or saves, measured in the same run."""
+    figures: dict[str, Any] = {}
+    dev = start_server(tempfile.mkdtemp(dir=scratch), 0)
+    try:
+        figures["dev_server_stream_20_calls"] = turn_latency(dev, 20, words)
+        if busy:
+            with cpu_hogs(2):
+                figures["dev_server_stream_20_calls_beside_2_cpu_hogs"] = turn_latency(dev, 20, words)
+    finally:
+        stop(dev.process)
+    return figures
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)  # gunicorn's graceful shutdown takes up to 10 s
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def summary_of(figures: dict[str, Any]) -> dict[str, Any]:
+    """The ratios and goals of issue #15 in one place, each with the load it was measured at."""
+    result: dict[str, Any] = {}
+    quiet, busy = figures.get("stream_20_calls", {}), figures.get("stream_20_calls_beside_2_cpu_hogs", {})
+    if quiet.get("turn_latency"):
+        result["net_turn_latency_20_calls_p95_ms"] = {"value": quiet["turn_latency"]["p95_ms"],
+                                                      "load_average_1min": quiet["load_average_1min"]}
+    if busy.get("turn_latency"):
+        result["net_turn_latency_20_calls_beside_2_cpu_hogs_p95_ms"] = {
+            "value": busy["turn_latency"]["p95_ms"], "goal": 300, "load_average_1min": busy["load_average_1min"]}
+    for calls in (1, 20):
+        if f"ratio_to_vosk_server_{calls}" in figures:
+            result[f"raw_turn_latency_ratio_to_vosk_server_{calls}"] = figures[f"ratio_to_vosk_server_{calls}"]
+    sweep = figures.get("webhook_capacity")
+    if sweep:
+        result["webhook_p99_ratio_to_minimal_flask_at_100_per_s"] = {
+            "value": sweep["p99_ratio_to_floor_at_100_per_s"], "goal": 1.5,
+            "load_average_1min": next(step["ours"]["load_average_1min"] for step in sweep["rounds"]
+                                      if step["ours"]["rate_per_s"] == 100)}
+        result["webhook_capacity_per_s"] = sweep["capacity_per_s"]
+    return result
+
+
 def main() -> None:
     import argparse
 
@@ -639,41 +810,55 @@ def main() -> None:
     parser.add_argument("--stream-only", action="store_true", help="only the stream turn latency (and vosk-server)")
     parser.add_argument("--vosk-server", metavar="CHECKOUT", help=f"a checkout of alphacep/vosk-server "
                         f"to compare with (default: ${VOSK_SERVER_ENV}; skipped without)")
+    parser.add_argument("--webhooks-only", action="store_true", help="only the webhook capacity sweep")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (TREFFPUNKT_WEB_WORKERS)")
+    parser.add_argument("--busy", action="store_true",
+                        help="also 20 calls beside two CPU-bound processes (goal: net p95 <= 300 ms)")
+    parser.add_argument("--dev-server", action="store_true",
+                        help="also 20 calls (beside the CPU hogs with --busy) on the development server, same app")
+    parser.add_argument("--sweep-seconds", type=float, default=3.0, help="seconds per webhook rate of the sweep")
     arguments = parser.parse_args()
     if arguments.vosk_server:
         os.environ[VOSK_SERVER_ENV] = arguments.vosk_server
     only_stream = arguments.stream_only
     with tempfile.TemporaryDirectory() as scratch:
         words = {word: spoken_word(word) for word in MEANINGS}
-        server = start_server(scratch)
+        server = start_server(scratch, arguments.workers)
         load_before = os.getloadavg()[0]
         try:
-            figures: dict[str, Any] = {
-                "stream_1_call": turn_latency(server, 1, words),
-                "stream_20_calls": turn_latency(server, 20, words),
-            }
-            _compare_with_vosk_server(figures, words)
+            figures: dict[str, Any] = {}
+            if not arguments.webhooks_only:
+                figures["stream_1_call"] = turn_latency(server, 1, words)
+                figures["stream_20_calls"] = turn_latency(server, 20, words)
+                if arguments.busy:
+                    with cpu_hogs(2):
+                        figures["stream_20_calls_beside_2_cpu_hogs"] = turn_latency(server, 20, words)
+                if arguments.dev_server:
+                    figures.update(_on_the_development_server(scratch, words, arguments.busy))
+                _compare_with_vosk_server(figures, words)
             if not only_stream:
-                figures["webhook_voice_at_100_per_s"] = webhooks(server.host)
+                floor = start_server(scratch, arguments.workers, floor=True)
+                try:
+                    figures["webhook_capacity"] = webhook_sweep(server.host, floor.host, arguments.sweep_seconds)
+                finally:
+                    stop(floor.process)
             figures["server_peak_memory_mb_with_model"] = peak_memory_mb(server.process.pid)
         finally:
-            server.process.terminate()
-            try:
-                server.process.wait(30)  # gunicorn's graceful shutdown takes up to 10 s
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait(10)
-        if not only_stream:
+            stop(server.process)
+        if not only_stream and not arguments.webhooks_only:
             figures["recognition_with_grammar"] = recognition_rtf(words)
             with contextlib.redirect_stdout(sys.stderr):  # pyttsx3 prints a line per file it saves
                 figures["synthesis"] = synthesis(Path(scratch))
         figures["machine"] = {"cpu_count": os.cpu_count(), "load_average_1min_before": round(load_before, 2),
                               "load_average_1min_after": round(os.getloadavg()[0], 2)}
+        figures["summary"] = summary_of(figures)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
-        serve(int(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), sys.argv[4], int(sys.argv[3]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--serve-floor":
+        serve_floor(int(sys.argv[2]), int(sys.argv[3]))
     else:
         main()

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ivr.flow import nodes, prompts
@@ -142,6 +143,26 @@ def open_call(session: Session, call_sid: str, transport: str) -> tuple[Call, bo
     session.add(call)
     session.flush()
     return call, True
+
+
+def _insert_new_call(dialect: Any) -> Any:
+    """``INSERT … ON CONFLICT (call_sid) DO NOTHING RETURNING id``, built once per dialect."""
+    return (dialect.insert(Call)
+            .values(call_sid=bindparam("call_sid"), transport=bindparam("transport"), state=bindparam("state"),
+                    started_at=bindparam("started_at"))
+            .on_conflict_do_nothing(index_elements=["call_sid"]).returning(Call.id))
+
+
+_INSERT_NEW_CALL = {"postgresql": _insert_new_call(postgresql), "sqlite": _insert_new_call(sqlite)}
+
+
+def insert_call(session: Session, call_sid: str, transport: str, state: dict[str, Any]) -> bool:
+    """Insert the call with its *state* in one statement (no read before); False when *call_sid*
+    is already there (Twilio retried the first webhook), and then nothing is written."""
+    connection = session.connection()
+    statement = _INSERT_NEW_CALL["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    return connection.execute(statement, {"call_sid": call_sid, "transport": transport, "state": state,
+                                          "started_at": utcnow()}).scalar() is not None
 
 
 def caller_id(raw: str) -> str:

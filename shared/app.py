@@ -50,7 +50,8 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     )
     app.wsgi_app = web_security.TrustedProxyFix(  # type: ignore[method-assign]
         app.wsgi_app, config.trusted_proxies)
-    app.wsgi_app = WebhookLoadShedder(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = WebhookLoadShedder(  # type: ignore[method-assign]
+        app.wsgi_app, config.webhooks_in_flight, config.webhook_queue_ms / 1000)
     runtime = Runtime(
         config=config, db=database or Database(config.database_url),
         synthesizer=Synthesizer.from_config(config),

@@ -207,6 +207,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SURFACES", _parse_surfaces, "api,kiosk,ivr,staff",
             "Comma-separated surfaces this process serves."),
     Setting("LOG_LEVEL", _identity, "INFO", "Python logging level."),
+    Setting("WEB_WORKERS", _parse_positive_int, "1",
+            "Worker processes of `treffpunkt serve`, each with its own threads, recogniser and background "
+            "workers; more than 1 suits PostgreSQL (see docs/architecture.md, Server)."),
+    Setting("WEBHOOKS_IN_FLIGHT", _parse_positive_int, "16",
+            "Twilio webhooks worked on at once per worker process; past it they are refused at once "
+            "(503 with Retry-After, a new call hears \"bitte später\")."),
+    Setting("WEBHOOK_QUEUE_MS", _parse_positive_int, "100",
+            "A Twilio webhook that waited this long for a server thread is refused at once as well."),
     Setting("STAFF_SESSION_IDLE_MINUTES", _parse_positive_int, "30",
             "Minutes without activity after which a staff login session ends (on the server)."),
     Setting("SMTP_URL", _parse_smtp_url, "",
@@ -257,6 +265,9 @@ class Config:
     trusted_proxies: tuple[str, ...]
     surfaces: tuple[str, ...]
     log_level: str
+    web_workers: int
+    webhooks_in_flight: int
+    webhook_queue_ms: int
     staff_session_idle_minutes: int
     smtp_url: str
     mail_from: str

@@ -42,9 +42,13 @@ class CallRecord:
 
     def store(self, call: Call) -> None:
         """Write the record to *call*'s JSON column (a new dict, so the change is tracked)."""
+        call.state = self.as_json()
+
+    def as_json(self) -> dict[str, Any]:
+        """The content of the ``state`` column."""
         data = asdict(self)
         data["flow"] = self.flow.to_json()
-        call.state = data
+        return data
 
     def last_activity(self, call: Call) -> datetime:
         """When the flow of *call* last moved (its start when it never did)."""

@@ -8,6 +8,7 @@ that read out personal data are dropped from memory when their call ends (:meth:
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -28,6 +29,16 @@ def _encoding_worker() -> ThreadPoolExecutor:
         if _encoder is None:
             _encoder = ThreadPoolExecutor(1, thread_name_prefix="ivr-prompt-encoder")
         return _encoder
+
+
+def _renew_after_fork() -> None:
+    """A forked child (a gunicorn worker of an app built before the fork) has none of its parent's
+    threads: a pool whose thread stayed behind would take work and never do it."""
+    global _encoder, _encoder_lock
+    _encoder, _encoder_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_renew_after_fork)
 
 
 class PromptAudio:

@@ -26,7 +26,7 @@ from ivr.flow.engine import (
     TransferAnswered,
     TransferFailed,
 )
-from ivr.hotline import caller_id, find_call, get_hotline, open_call
+from ivr.hotline import caller_id, find_call, get_hotline, insert_call, open_call
 from ivr.transports import personal_audio
 from ivr.transports.signatures import issue_stream_token, public_base, require_twilio_signature
 from ivr.transports.twiml import connect_stream, render
@@ -115,19 +115,27 @@ def voice() -> Response:
     if not call_sid:
         abort(400)
     mode = hotline.config.ivr_mode
+    if mode == "stream":
+        return _xml(_open_stream(call_sid))
     call, created = open_call(session, call_sid, mode)
     if not created:
         return _xml(CallRecord.of(call).last)
-    caller = caller_id(request.form.get("From", ""))
-    if mode == "stream":
-        token, nonce = issue_stream_token(call_sid)
-        stream_url = re.sub(r"^http", "ws", public_base()) + "/ivr/stream"
-        body = connect_stream(stream_url, {"token": token, "callSid": call_sid},
-                              f"{public_base()}/ivr/twilio/stream-end")
-        CallRecord(stream_nonce=nonce, caller=caller, last=body).store(call)
+    return _respond(call, CallStarted(caller=caller_id(request.form.get("From", "")), speech=False))
+
+
+def _open_stream(call_sid: str) -> str:
+    """Stream mode's first answer, the call stored with it in one INSERT (this webhook comes once per
+    call and under load, so it reads nothing first); a retried webhook gets the stored answer."""
+    session = db_session()
+    token, nonce = issue_stream_token(call_sid)
+    stream_url = re.sub(r"^http", "ws", public_base()) + "/ivr/stream"
+    body = connect_stream(stream_url, {"token": token, "callSid": call_sid}, f"{public_base()}/ivr/twilio/stream-end")
+    record = CallRecord(stream_nonce=nonce, caller=caller_id(request.form.get("From", "")), last=body)
+    if insert_call(session, call_sid, "stream", record.as_json()):
         session.commit()
-        return _xml(body)
-    return _respond(call, CallStarted(caller=caller, speech=False))
+        return body
+    session.rollback()
+    return CallRecord.of(_current_call()).last
 
 
 def _is_replay(call: Call) -> bool:

@@ -84,7 +84,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @pass_context
 def serve(context: Context, host: str, port: int) -> None:
-    """Serve every surface and run the background workers in one process (gunicorn, threaded)."""
+    """Serve every surface and run the background workers (gunicorn, threaded; TREFFPUNKT_WEB_WORKERS processes)."""
     from shared.app import create_app
     from shared.web.server import TreffpunktServer
 
@@ -95,7 +95,7 @@ def serve(context: Context, host: str, port: int) -> None:
                         ("Telefon-Simulator", "/ivr/softphone"), ("API", "/api/v1/openapi.json"),
                         ("Status", "/healthz")):
         click.echo(f"  {label:<18} {base}{path}")
-    TreffpunktServer(lambda: create_app(config), host, port, config.log_level).run()
+    TreffpunktServer(lambda: create_app(config), host, port, config.log_level, config.web_workers).run()
 
 
 @main.group()

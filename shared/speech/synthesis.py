@@ -16,6 +16,7 @@ import os
 import queue
 import threading
 import wave
+import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,17 @@ def wav_is_usable(path: Path) -> bool:
         return False
 
 
+_LIVE: weakref.WeakSet[Synthesizer] = weakref.WeakSet()
+
+
+def _renew_after_fork() -> None:
+    for synthesizer in list(_LIVE):
+        synthesizer._renew_after_fork()
+
+
+os.register_at_fork(after_in_child=_renew_after_fork)
+
+
 class Synthesizer:
     """Turns text into cached WAV files on one engine thread."""
 
@@ -85,6 +97,7 @@ class Synthesizer:
         self._queue: queue.Queue[tuple[SpeechRequest, Future[Path]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        _LIVE.add(self)
         fallbacks = [reason for language in languages if (reason := self._choose(language))]
         if fallbacks:
             log.warning("speech output: %s", "; ".join(fallbacks))
@@ -152,6 +165,14 @@ class Synthesizer:
                 self._queue.put(None)
                 self._thread.join(10)
                 self._thread = None
+
+    def _renew_after_fork(self) -> None:
+        """In a forked child (a gunicorn worker of an app built in the master): the engines, made on
+        the parent's thread, hang there on their first use, so they are chosen afresh."""
+        self._engines = {}
+        self._choice_lock, self._lock = threading.Lock(), threading.Lock()
+        self._queue = queue.Queue()
+        self._thread = None
 
     def _ensure_thread(self) -> None:
         with self._lock:

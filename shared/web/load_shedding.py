@@ -1,22 +1,26 @@
-"""Load shedding for Twilio's webhooks: answer at once when too many are in flight, never queue.
+"""Load shedding for Twilio's webhooks: answer at once when the server is full, never queue.
 
 Twilio retries nothing by itself, and a webhook answered after seconds is worse than one refused
-at once: past :data:`MAX_WEBHOOKS_IN_FLIGHT` concurrent webhooks, a new call hears a short German
-"please call later" and is hung up, and any other webhook gets ``503`` with ``Retry-After`` (Twilio
-then uses the number's fallback URL, see docs/hotline.md). The gate holds only webhook threads, so
-a webhook flood never takes the threads that kiosk and staff pages need.
+at once: past ``TREFFPUNKT_WEBHOOKS_IN_FLIGHT`` concurrent webhooks, or when a webhook already
+waited ``TREFFPUNKT_WEBHOOK_QUEUE_MS`` for a thread (measured by the gunicorn worker,
+``shared/web/worker.py``), a new call hears a short German "please call later" and is hung up, and
+any other webhook gets ``503`` with ``Retry-After`` (Twilio then uses the number's fallback URL, see
+docs/hotline.md). The gate holds only webhook threads, so a webhook flood never takes the threads
+that kiosk and staff pages need.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.wsgi import ClosingIterator
+from shared.web.worker import QUEUE_WAIT
 
 MAX_WEBHOOKS_IN_FLIGHT = 16
+MAX_QUEUE_SECONDS = 0.1
 WEBHOOK_PREFIX = "/ivr/twilio/"
 NEW_CALL_PATH = "/ivr/twilio/voice"
 RETRY_AFTER_SECONDS = "1"
@@ -33,27 +37,32 @@ logger = logging.getLogger(__name__)
 class WebhookLoadShedder:
     """WSGI middleware around the app: a bounded number of webhooks at a time, the rest refused."""
 
-    def __init__(self, app: WsgiApp, limit: int = MAX_WEBHOOKS_IN_FLIGHT) -> None:
+    def __init__(self, app: WsgiApp, limit: int = MAX_WEBHOOKS_IN_FLIGHT,
+                 max_queue_seconds: float = MAX_QUEUE_SECONDS) -> None:
         self.app = app
         self.limit = limit
+        self.max_queue_seconds = max_queue_seconds
         self._slots = threading.BoundedSemaphore(limit)
         self.shed = 0  # refused so far, for the operations page and the bench
+        self._warned_at = 0.0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not str(environ.get("PATH_INFO", "")).startswith(WEBHOOK_PREFIX):
             return self.app(environ, start_response)
+        if QUEUE_WAIT.seconds > self.max_queue_seconds:
+            return self._refuse(environ, start_response, "waited %.0f ms for a thread" % (QUEUE_WAIT.seconds * 1000))
         if not self._slots.acquire(blocking=False):
-            return self._refuse(environ, start_response)
-        try:
-            body = self.app(environ, start_response)
-        except BaseException:
+            return self._refuse(environ, start_response, f"{self.limit} already in flight")
+        try:  # the slot is the app's work; sending the answer is the server's (and closing after it races the caller)
+            return self.app(environ, start_response)
+        finally:
             self._slots.release()
-            raise
-        return ClosingIterator(body, [self._slots.release])
 
-    def _refuse(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def _refuse(self, environ: dict[str, Any], start_response: Callable[..., Any], why: str) -> Iterable[bytes]:
         self.shed += 1
-        logger.warning("webhook refused: %d already in flight", self.limit)
+        if time.monotonic() - self._warned_at >= 1.0:  # one line a second, not one per refusal in a flood
+            self._warned_at = time.monotonic()
+            logger.warning("webhook refused: %s (%d refused so far)", why, self.shed)
         if environ.get("PATH_INFO") == NEW_CALL_PATH:
             body = BUSY_TWIML.encode()
             start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))])

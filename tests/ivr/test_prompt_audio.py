@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -80,3 +83,31 @@ def test_a_reply_starts_before_the_events_are_looked_up(ivr_app: Flask, db: Data
     assert lookups, "the events were not looked up"
     says = [action.text for action in outputs if isinstance(action, Say)]
     assert says[0] == early[0][0] and len(says) > 1  # what the lookup found comes after
+
+
+def test_a_child_forked_after_prompts_were_encoded_still_encodes(tmp_path: Path) -> None:
+    """gunicorn forks an app built (and its prompts warmed) in the master: a prompt not warmed must
+    still be synthesised and encoded in the worker, not wait for the parent's threads and engine."""
+    synthesizer = Synthesizer(tmp_path, 140)
+    prompts = PromptAudio(synthesizer)
+    try:
+        prompts.audio("Guten Tag.", "de").result(timeout=30)  # the parent's encoding thread runs
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            try:
+                ok = len(prompts.audio("Guten Abend.", "de").result(timeout=30)) > 0
+            except Exception:
+                ok = False
+            os._exit(0 if ok else 1)
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(child, os.WNOHANG)
+            if done:
+                assert os.waitstatus_to_exitcode(status) == 0
+                return
+            time.sleep(0.05)
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        raise AssertionError("encoding in the forked child hung")
+    finally:
+        synthesizer.close()

@@ -216,6 +216,17 @@ def test_prompts_are_paced_in_real_time_and_cleared_on_barge_in(stream_phone: Tw
         assert events[-1]["event"] == "clear"
 
 
+def test_a_retried_voice_webhook_gets_the_same_stream_and_stores_the_call_once(stream_phone: TwilioPhone,
+                                                                              db: Database) -> None:
+    first = ET.tostring(stream_phone.dial_in().root)
+    again = ET.tostring(stream_phone.dial_in().root)
+    assert b"<Stream" in first and again == first  # the same one-time token: the stored answer, not a new one
+    with db.session() as session:
+        calls = session.scalars(select(Call)).all()
+        assert [(call.call_sid, call.transport) for call in calls] == [(stream_phone.call_sid, "stream")]
+        assert calls[0].state["caller"] == CALLER and calls[0].state["stream_nonce"]
+
+
 @pytest.mark.usefixtures("fast_playback")
 def test_forged_replayed_or_missing_stream_token_is_refused(stream_phone: TwilioPhone, server: str,
                                                             db: Database) -> None:

@@ -64,3 +64,25 @@ def test_a_failing_webhook_gives_its_slot_back() -> None:
         with pytest.raises(RuntimeError):
             Client(shedder).post("/ivr/twilio/gather")
     assert shedder._slots.acquire(blocking=False)
+
+
+def test_a_webhook_that_waited_for_a_thread_is_refused_and_a_page_is_not() -> None:
+    from shared.web.worker import QUEUE_WAIT
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    shedder = WebhookLoadShedder(app, limit=8, max_queue_seconds=0.1)
+    client = Client(shedder)
+    QUEUE_WAIT.seconds = 0.15  # as the gunicorn worker records it for this thread's request
+    try:
+        refused = client.post("/ivr/twilio/status")
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+        assert b"sp\xc3\xa4ter" in client.post("/ivr/twilio/voice").get_data()
+        assert client.get("/kiosk/").status_code == 200
+        QUEUE_WAIT.seconds = 0.05
+        assert client.post("/ivr/twilio/status").status_code == 200
+    finally:
+        QUEUE_WAIT.seconds = 0.0
+    assert shedder.shed == 2
