@@ -77,10 +77,15 @@ def _conditions(criteria: InboxFilter, today: date, hits: search.SearchHits | No
     return conditions
 
 
+def not_waiting_condition(today: date) -> ColumnElement[bool]:
+    """Not waiting for a later date: a waiting request is back from the date it waits for."""
+    return or_(Request.status != RequestStatus.WAITING, Request.waiting_until.is_(None),
+               Request.waiting_until <= today)
+
+
 def overdue_condition(today: date) -> ColumnElement[bool]:
     """Open and past its due date; a waiting request only from the date it waits for."""
-    return and_(Request.due_date < today, Request.status.in_(OPEN_STATUSES), or_(
-        Request.status != RequestStatus.WAITING, Request.waiting_until.is_(None), Request.waiting_until <= today))
+    return and_(Request.due_date < today, Request.status.in_(OPEN_STATUSES), not_waiting_condition(today))
 
 
 def _order(criteria: InboxFilter) -> tuple[Any, ...]:
