@@ -26,6 +26,8 @@ class Request(Base):
         # Sorting by received (?sort=received / -received) walks these instead of sorting the matches.
         Index("ix_requests_created_id", "created_at", "id"),
         Index("ix_requests_district_created", "district_id", "created_at", "id"),
+        # The "mine" view: one assignee's open requests by due date.
+        Index("ix_requests_assignee_status_due", "assignee_id", "status", "due_date"),
         one_of("kind", RequestKind),
         one_of("channel", Channel),
         one_of("status", RequestStatus),
