@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models.base import Base
@@ -28,6 +28,9 @@ class Request(Base):
         # Sorting by received (?sort=received / -received) walks these instead of sorting the matches.
         Index("ix_requests_created_id", "created_at", "id"),
         Index("ix_requests_district_created", "district_id", "created_at", "id"),
+        # The "mine" view: one assignee's open requests by due date (partial: most have no assignee).
+        Index("ix_requests_assignee_status_due", "assignee_id", "district_id", "status", "due_date",
+              sqlite_where=text("assignee_id IS NOT NULL"), postgresql_where=text("assignee_id IS NOT NULL")),
         one_of("kind", RequestKind),
         one_of("channel", Channel),
         one_of("status", RequestStatus),

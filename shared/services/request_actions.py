@@ -13,10 +13,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.clock import local_today
 from shared.errors import FieldProblem, ValidationFailed
 from shared.models import Request
 from shared.models.vocabulary import CLOSED_STATUSES, OPEN_STATUSES
 from shared.services import audit
+from shared.services.inbox import not_waiting_condition
 from shared.services.requests import MAX_CALL_ATTEMPTS, add_note, change_status, record_call_attempt
 
 KEEP = "keep"
@@ -71,8 +73,12 @@ def finished(request: Request) -> bool:
 
 
 def next_request_id(session: Session, district_id: int | None, after: Request) -> int | None:
-    """The most urgent other open request in *district_id* (None: all), in inbox order, else None."""
-    statement = select(Request.id).where(Request.status.in_(OPEN_STATUSES), Request.id != after.id)
+    """The most urgent other open request in *district_id* (None: all), in inbox order, else None.
+
+    A request waiting for a later date is skipped: it is back on the date it waits for.
+    """
+    statement = select(Request.id).where(Request.status.in_(OPEN_STATUSES), Request.id != after.id,
+                                         not_waiting_condition(local_today()))
     if district_id is not None:
         statement = statement.where(Request.district_id == district_id)
     return session.scalar(statement.order_by(Request.due_date, Request.id).limit(1))

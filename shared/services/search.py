@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import delete, event, func, insert, literal_column, select, text
+from sqlalchemy import Integer, Select, column, delete, event, func, insert, literal_column, select, table, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -67,52 +67,61 @@ def scope_word(district_id: int | None) -> str:
 
 @dataclass(frozen=True)
 class SearchHits:
-    """The ids of the requests a query finds; ``truncated`` when more than the limit matched."""
+    """The ids of the requests a query finds, newest first; ``truncated`` when more than the limit matched."""
 
     ids: list[int]
     truncated: bool = False
 
 
 def find(session: Session, query: str, district_id: int | None) -> SearchHits:
-    """The requests *query* finds within *district_id* (None: every district), newest first."""
-    ids: set[int] = set()
+    """The requests *query* finds within *district_id* (None: every district), newest first.
+
+    One statement, ordered and limited by the database; the ids come back as they are.
+    """
+    statement = _lookup(session, query, district_id)
+    if statement is None:
+        return SearchHits([])
+    # Core, not ORM: up to a thousand plain integers, fetched at once.
+    ids = list(session.connection().execute(statement).scalars().all())
+    return SearchHits(ids[:CANDIDATE_LIMIT], len(ids) > CANDIDATE_LIMIT)
+
+
+def _lookup(session: Session, query: str, district_id: int | None) -> Select[int] | None:
+    """The indexed lookup of *query*: reference and/or phone index, else the full-text index."""
     reference = reference_key(query)
     phone = phone_key(query)
     if reference or phone:
-        lookups = [Request.reference == reference] if reference else []
+        lookups = [select(Request.id).where(Request.reference == reference)] if reference else []
         if phone:
-            lookups.append(Request.phone_e164 == phone)
-        for lookup in lookups:
-            statement = select(Request.id).where(lookup)
-            if district_id is not None:
-                statement = statement.where(Request.district_id == district_id if district_id
-                                            else Request.district_id.is_(None))
-            ids.update(session.scalars(statement.limit(CANDIDATE_LIMIT + 1)))
-    else:
-        words = terms(query)
-        if words:
-            ids.update(_full_text(session, words, district_id))
-    ordered = sorted(ids, reverse=True)
-    return SearchHits(ordered[:CANDIDATE_LIMIT], len(ordered) > CANDIDATE_LIMIT)
+            lookups.append(select(Request.id).where(Request.phone_e164 == phone))
+        if district_id is not None:
+            scope = Request.district_id == district_id if district_id else Request.district_id.is_(None)
+            lookups = [lookup.where(scope) for lookup in lookups]
+        ids = union(*lookups).subquery() if len(lookups) > 1 else lookups[0].subquery()
+        return select(ids.c.id).order_by(ids.c.id.desc()).limit(CANDIDATE_LIMIT + 1)
+    words = terms(query)
+    return _full_text(session, words, district_id) if words else None
 
 
-def _full_text(session: Session, words: list[str], district_id: int | None) -> list[int]:
-    """Ids of requests whose text has every word as a prefix (and the scope word), newest first."""
+_FTS = table("request_search_fts", column("rowid", Integer))
+
+
+def _full_text(session: Session, words: list[str], district_id: int | None) -> Select[int]:
+    """Requests whose text has every word as a prefix (and the scope word), newest first."""
     scope = [scope_word(district_id)] if district_id is not None else []
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join([*(f'"{word}"*' for word in words), *(f'"{word}"' for word in scope)])
-        statement = text("SELECT rowid FROM request_search_fts WHERE request_search_fts MATCH :match "
-                         "ORDER BY rowid DESC LIMIT :limit").bindparams(match=match, limit=CANDIDATE_LIMIT + 1)
-        return list(session.scalars(statement))
+        return (select(_FTS.c.rowid).where(literal_column("request_search_fts").op("MATCH")(match))
+                .order_by(_FTS.c.rowid.desc()).limit(CANDIDATE_LIMIT + 1))
     tsquery = " & ".join([*(f"{word}:*" for word in words), *scope])
-    return list(session.scalars(
-        select(RequestSearch.request_id).where(
-            func.to_tsvector(literal_column("'simple'"), RequestSearch.body)
-            .op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery)))
-        .order_by(RequestSearch.request_id.desc()).limit(CANDIDATE_LIMIT + 1)))
+    return (select(RequestSearch.request_id).where(
+        func.to_tsvector(literal_column("'simple'"), RequestSearch.body)
+        .op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery)))
+        .order_by(RequestSearch.request_id.desc()).limit(CANDIDATE_LIMIT + 1))
 
 
-def _compose(district_id: int | None, texts: Iterable[str]) -> str:
+def compose(district_id: int | None, texts: Iterable[str]) -> str:
+    """The search text of a request of *district_id* made of *texts* (name, topic, notes, transcripts)."""
     return fold(" ".join([scope_word(district_id), *texts]))
 
 
@@ -125,7 +134,7 @@ def _body(connection: Connection, request_id: int) -> str | None:
     parts.extend(connection.scalars(select(Note.text).where(Note.request_id == request_id)))
     parts.extend(text_ or "" for text_ in connection.scalars(
         select(VoiceMessage.transcript).where(VoiceMessage.request_id == request_id)))
-    return _compose(row.district_id, parts)
+    return compose(row.district_id, parts)
 
 
 def reindex(connection: Connection, request_ids: Iterable[int]) -> None:
@@ -151,7 +160,7 @@ def rebuild(connection: Connection) -> int:
             select(VoiceMessage.request_id, VoiceMessage.transcript).where(VoiceMessage.transcript.is_not(None))):
         parts[request_id].append(transcript or "")
     connection.execute(delete(RequestSearch))
-    rows = [{"request_id": request_id, "body": _compose(districts[request_id], texts)}
+    rows = [{"request_id": request_id, "body": compose(districts[request_id], texts)}
             for request_id, texts in parts.items()]
     for start in range(0, len(rows), 5000):
         connection.execute(insert(RequestSearch), rows[start:start + 5000])

@@ -86,6 +86,7 @@ def inbox() -> str:
         format_reference=format_reference, kinds=KINDS, channels=CHANNELS, statuses=STATUSES,
         args=request.args, labels=LABELS, sorts=SORTS, views=VIEWS, as_local=as_local,
         candidate_limit=search.CANDIDATE_LIMIT,
+        translated_labels=lambda: {code: gettext(text) for code, text in LABELS.items()},
     )
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import wave
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, expect, sync_playwright
 from sqlalchemy import select
 
-from shared.clock import utcnow
+from shared.clock import local_today, utcnow
 from shared.config import Config
 from shared.db import Database
 from shared.models import AuditEntry, Call, Request
@@ -130,6 +131,12 @@ def test_reference_read_out_on_the_phone_is_found_worked_to_done_and_the_next_re
             kind="home_visit", channel="phone", district_slug="hoerde", phone="0231 4440002",
             caller_name="Karl Nächster", topic="Hausbesuch", consent_data=True), actor="ivr:test")
         following.due_date = caller.due_date  # the same day: the older id comes first, then this one
+        # More urgent than both, but waiting for a later date: the next request skips it.
+        waiting, _ = create_request(session, NewRequest(
+            kind="callback", channel="phone", district_slug="hoerde", phone="0231 4440003",
+            caller_name="Wilma Wartend", topic="Rückruf nach dem Urlaub", consent_data=True), actor="ivr:test")
+        waiting.status, waiting.due_date = "waiting", caller.due_date - timedelta(days=3)
+        waiting.waiting_until = local_today() + timedelta(days=7)
         reference, next_reference = caller.reference, following.reference
     page = browser.new_page(locale="de-DE")
     page.goto(f"{live_server}/staff/login")

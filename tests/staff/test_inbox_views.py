@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 
 from shared.clock import local_today, utcnow
 from shared.db import Database
 from shared.models import Request
+from shared.services import inbox
 from shared.services.inbox import InboxFilter, inbox_page, is_overdue
 from tests.staff.conftest import RequestFactory, Staff
 
@@ -71,3 +73,18 @@ def test_a_waiting_request_is_overdue_again_from_its_date(make_request: RequestF
         session.commit()
         assert is_overdue(item, today)
         assert inbox_page(session, InboxFilter(None, overdue=True)).total == 1
+
+
+def test_a_broad_view_is_counted_up_to_a_bound(hoerde_client: FlaskClient, make_request: RequestFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for letter in "EFG":
+        make_request(name=f"Person {letter}")
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 1)
+    body = hoerde_client.get("/staff/").get_data(as_text=True)
+    # Three match: the count stops at the bound and says so; the pages cover what was counted.
+    assert "Mehr als 2 Anfragen" in body and "Seite 1 von 2" in body
+    assert "Mehr als" not in hoerde_client.get("/staff/?q=person+e").get_data(as_text=True)
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 3)
+    body = hoerde_client.get("/staff/").get_data(as_text=True)
+    assert "3 Anfragen" in body and "Mehr als" not in body and "Seite 1 von 3" in body

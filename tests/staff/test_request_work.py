@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from shared.clock import local_today
 from shared.db import Database
 from shared.models import AuditEntry, Note, Request, VoiceMessage
 from shared.services.staff_users import create_user
@@ -60,6 +63,33 @@ def test_finishing_a_request_leads_to_the_next_one(hoerde_client: FlaskClient, m
         "to_status": "cancelled", "reason": "doppelt", "csrf_token": token})
     assert last.headers["Location"].endswith("/staff/")  # nothing open left: back to the inbox
     assert _stored(db, first.id).status == "done"
+
+
+def test_the_next_request_skips_one_waiting_for_a_later_date(hoerde_client: FlaskClient,
+                                                              make_request: RequestFactory, db: Database) -> None:
+    first = make_request(name="Erste Anfrage")
+    waiting = make_request(name="Wartet noch")
+    back_today = make_request(name="Wartet bis heute")
+    later = make_request(name="Spätere Anfrage")
+    today = local_today()
+    with db.session() as session:
+        # Both waiting ones are more urgent than the last; only the one whose date has come is next.
+        for item, until in ((waiting, today + timedelta(days=3)), (back_today, today)):
+            stored = session.get(Request, item.id)
+            assert stored is not None
+            stored.status, stored.waiting_until, stored.due_date = "waiting", until, today - timedelta(days=5)
+        session.commit()
+    token = csrf_token(hoerde_client, "/staff/")
+    done = hoerde_client.post(f"/staff/requests/{first.id}/act", data={
+        "call": "reached", "to_status": "done", "csrf_token": token})
+    assert done.headers["Location"].endswith(f"/staff/requests/{back_today.id}?after={first.id}")
+    hoerde_client.post(f"/staff/requests/{back_today.id}/act", data={
+        "to_status": "cancelled", "reason": "erledigt", "csrf_token": token})
+    done = hoerde_client.post(f"/staff/requests/{later.id}/act", data={
+        "call": "reached", "to_status": "done", "csrf_token": token})
+    # Only the request waiting for a later date is left open: the inbox, not that request.
+    assert done.headers["Location"].endswith("/staff/")
+    assert _stored(db, waiting.id).status == "waiting"
 
 
 def test_moving_a_request_hands_it_to_the_other_team_as_new(hoerde_client: FlaskClient, eving_client: FlaskClient,

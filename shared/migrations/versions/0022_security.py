@@ -1,7 +1,7 @@
 """staff_recovery_codes (one-time recovery codes of the TOTP second factor, hashed)
 
 Revision ID: 0022_security
-Revises: 0020_perf
+Revises: 0021_search
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import shared.models.base
 
 revision = '0022_security'
-down_revision = '0020_perf'
+down_revision = '0021_search'
 branch_labels = None
 depends_on = None
 
