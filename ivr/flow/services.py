@@ -103,8 +103,8 @@ class RecordingSink(Protocol):
     def attach(self, session: Session, request: Request, item: dict[str, Any]) -> None:
         """Store one recording (its stored JSON form) with *request*."""
 
-    def discard(self, item: dict[str, Any]) -> None:
-        """Delete a recording that must not be kept."""
+    def discard(self, session: Session, item: dict[str, Any]) -> None:
+        """Delete a recording that must not be kept (here and, durably, where it was made)."""
 
 
 class DatabaseCallServices:
