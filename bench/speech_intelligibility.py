@@ -209,7 +209,7 @@ def measure(name: str, texts: list[str], whisper: Any, cache: Path) -> dict[str,
     worst.sort(reverse=True)
     return {"engine": chosen.ident, "prompts": len(texts), "mean_wer": round(float(np.mean(errors)), 3),
             "synthesis_rtf": round(float(np.mean(rates)), 4), "opening_seconds": round(opening_seconds, 1),
-            "worst": [{"wer": round(error, 2), "text": text, "heard": heard} for error, text, heard in worst[:3]]}
+            "worst": [{"wer": round(error, 2), "text": text, "heard": heard} for error, text, heard in worst[:8]]}
 
 
 def main() -> None:
