@@ -30,7 +30,7 @@ GERMAN: dict[str, str] = {
     ),
     "turkish_offer": "Türkçe 9.",
     "keys_only": "Bitte drücken Sie eine Taste.",
-    "chosen": "{choice}.",
+    "chosen": "Verstanden: {choice}.",
     "no_events": "Für diese Auswahl habe ich leider keine Veranstaltungen gefunden.",
     "event_item": "{when}. {title}. {place}",
     "place_in": "Das ist im {place}.",
@@ -38,7 +38,7 @@ GERMAN: dict[str, str] = {
     "event_price": "Das kostet {price}.",
     "event_free": "Der Eintritt ist frei.",
     "events_end": "Das waren alle Veranstaltungen.",
-    "no_consent": "In Ordnung. Wir speichern nur Ihre Nummer.",
+    "no_consent": "Gut. Wir speichern nur Ihre Telefonnummer.",
     "record_name": "Ihr Name, bitte. Nach dem Ton.",
     "record_topic": "Worum geht es? Nach dem Ton, bis zu einer Minute. Dann die Raute.",
     "record_message": "Ihre Nachricht, bitte. Nach dem Ton, bis zu einer Minute. Dann die Raute.",
@@ -50,7 +50,7 @@ GERMAN: dict[str, str] = {
     "not_saved": "Gut, ich habe nichts gespeichert.",
     "transfer": "Ich verbinde Sie jetzt mit dem {office}. Einen Moment bitte.",
     "office_closed": (
-        "Das Seniorenbüro ist gerade nicht besetzt. Sie können uns eine Nachricht hinterlassen, "
+        "Im Büro ist gerade niemand. Sie können uns eine Nachricht hinterlassen, "
         "dann rufen wir Sie zurück."
     ),
     "transfer_failed": "Leider hat niemand abgenommen. Sie können uns eine Nachricht hinterlassen.",
@@ -83,7 +83,7 @@ GERMAN: dict[str, str] = {
     "next_label": "Weiter",
     "event_callback_label": "Rückruf dazu",
     "more_label": "Die nächsten fünf",
-    "menu_label": "Hauptmenü",
+    "menu_label": "Zum Anfang",
     "morning_label": "Vormittags",
     "midday_label": "Mittags",
     "afternoon_label": "Nachmittags",
@@ -93,9 +93,9 @@ GERMAN: dict[str, str] = {
     "afternoon": "nachmittags",
     "any": "Zeit egal",
     "q_district": "Welcher Stadtbezirk?",
-    "q_home_district": "Wo wohnen Sie?",
+    "q_home_district": "In welchem Stadtbezirk wohnen Sie?",
     "district_guess": "Für {district}. Ein anderer Stadtbezirk: die {digit}.",
-    "q_person_district": "Welches Seniorenbüro?",
+    "q_person_district": "Mit welchem Büro verbinde ich Sie?",
     "postcode_hint": "Oder Ihre Postleitzahl.",
     "district_speech_hint": "Sie können auch Ihren Stadtteil sagen.",
     "postcode_unknown": "Diese Postleitzahl kenne ich nicht.",
@@ -105,7 +105,7 @@ GERMAN: dict[str, str] = {
     "q_callback_time": "Wann sollen wir anrufen?",
     "q_confirm": "Richtig?",
     "moment": "Einen Moment bitte.",
-    "saved_after": "Das Seniorenbüro meldet sich in zwei Werktagen. Danke.",
+    "saved_after": "Wir melden uns in zwei Werktagen bei Ihnen. Danke.",
 }
 
 

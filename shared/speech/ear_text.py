@@ -218,6 +218,20 @@ def spoken_price(cost: str | int | None, language: str = "de") -> str:
     return f"{spoken_euros} Euro" + (f" {_german_number(cents)}" if cents else "")
 
 
+_KEY = re.compile(r"(?<![\w-])([Dd]ie) (\d)(?![\d,.]\d|\w)")
+
+
+def spoken_keys(text: str) -> str:
+    """A key named in German as the word for its digit: "Gespräch die 0." → "Gespräch die Null.".
+
+    Written as a digit, "die 8." reads as the ordinal ("die achte") and a lone digit is easily lost.
+    """
+    return _KEY.sub(lambda match: f"{match[1]} {DIGITS['de'][int(match[2])].capitalize()}", text)
+
+
 def for_the_ear(text: str, language: str = "de") -> str:
-    """What the synthesiser gets for *text*: the lexicon applied (values are written out by the callers)."""
+    """What the synthesiser gets for *text*: keys as words, the lexicon applied (values are written
+    out by the callers)."""
+    if language == "de":
+        text = spoken_keys(text)
     return apply_lexicon(text, language)

@@ -4,7 +4,8 @@ The engine per language (pyttsx3/espeak-ng, espeak-ng + MBROLA, SVOX Pico) comes
 :mod:`shared.speech.engines`, chosen once when the synthesiser is made; a missing better engine is
 reported by exactly one warning then. pyttsx3 engines are not thread-safe, so exactly one thread
 runs the engines; callers get a ``Future``. Results are WAV files cached on disk under a key of
-engine, voice, rate and text, so a cached prompt is a file lookup. Engines occasionally write an
+engine, voice, rate and text, so a cached prompt is a file lookup; the silence around the words is
+cut to a fixed length (:mod:`shared.speech.silence`) before caching. Engines occasionally write an
 empty file; that is detected and retried.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.speech.engines import Choice, Engine, EngineUnavailable, Pyttsx3Engine, choose
+from shared.speech.silence import trim_silence
 
 if TYPE_CHECKING:
     from shared.config import Config
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 MIN_WAV_BYTES = 44 + 160  # a header and at least 10 ms of 8 kHz audio
+AUDIO_VERSION = "trim1"  # part of the cache key: bump when the audio made from an engine's output changes
 
 
 class SynthesisError(RuntimeError):
@@ -54,7 +57,8 @@ class SpeechRequest:
 
     def cache_key(self, engine: str) -> str:
         """The file name of this request's audio from *engine* (an :attr:`Engine.ident`)."""
-        digest = hashlib.sha256(f"{engine}\x00{self.language}\x00{self.rate}\x00{self.spoken_text}".encode())
+        key = f"{engine}\x00{AUDIO_VERSION}\x00{self.language}\x00{self.rate}\x00{self.spoken_text}"
+        digest = hashlib.sha256(key.encode())
         return digest.hexdigest()[:40]
 
 
@@ -213,6 +217,7 @@ class Synthesizer:
                     log.warning("speech output: %s; prompts cannot be synthesised", exc)
                 raise SynthesisError(str(exc)) from exc
             if wav_is_usable(temporary):
+                trim_silence(temporary)  # the engine's dead air before and after the words
                 temporary.replace(target)
                 return target
             log.warning("speech synthesis gave empty audio (attempt %d of %d)", attempt, MAX_ATTEMPTS)

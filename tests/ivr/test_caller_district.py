@@ -38,7 +38,7 @@ from tests.ivr.conftest import CALLER, TwilioPhone
 
 TUESDAY = datetime(2026, 11, 24, 10, 30, tzinfo=BERLIN)  # office hours
 GUESS_HOERDE = "Für Hörde. Ein anderer Stadtbezirk: die 9."
-HOME_QUESTION = "Wo wohnen Sie?"
+HOME_QUESTION = "In welchem Stadtbezirk wohnen Sie?"
 
 
 def earlier_request(session: Session, phone: str, slug: str | None, created: datetime | None = None) -> None:
@@ -146,7 +146,7 @@ def test_zero_then_nine_asks_for_the_district(session: Session, tmp_path: Path) 
     caller = Caller(session, tmp_path)
     caller.send(Digits("0"))
     caller.send(Digits("9"))
-    assert caller.state.node == "person_district" and "Welches Seniorenbüro?" in caller.said()
+    assert caller.state.node == "person_district" and "Mit welchem Büro verbinde ich Sie?" in caller.said()
     _, actions = step(caller.state, Digits("44135"))
     assert actions[-1] == CheckOffice(1)
 

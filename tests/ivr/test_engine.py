@@ -75,7 +75,7 @@ def test_events_by_speech_are_confirmed_and_read_one_at_a_time() -> None:
     state, actions = run(started(), Speech("Veranstaltungen"))
     assert "Veranstaltungen" in said(actions[0])
     state, actions = run(state, Speech("morgen"))
-    assert said(actions[0]) == "Morgen."  # words understood are said back first
+    assert said(actions[0]) == "Verstanden: Morgen."  # words understood are said back first
     state, actions = run(state, Speech("Nordstadt"))
     assert actions[-1] == LookupEvents("tomorrow", 2, "de")
     state, actions = run(state, EventsFound(ITEMS))

@@ -79,7 +79,7 @@ def test_a_reply_starts_before_the_events_are_looked_up(ivr_app: Flask, db: Data
                                     lambda say: early.append((say.text, len(lookups))))
     finally:
         event.remove(db.engine, "before_cursor_execute", count_lookups)
-    assert early == [("Hörde.", 0)]  # handed over before any lookup ran
+    assert early == [("Verstanden: Hörde.", 0)]  # handed over before any lookup ran
     assert lookups, "the events were not looked up"
     says = [action.text for action in outputs if isinstance(action, Say)]
     assert says[0] == early[0][0] and len(says) > 1  # what the lookup found comes after

@@ -9,6 +9,7 @@ import pytest
 
 from shared.speech.ear_text import (
     apply_lexicon,
+    for_the_ear,
     german_ordinal,
     number_words,
     spoken_date,
@@ -132,3 +133,15 @@ def test_lexicon_is_applied_before_synthesis(tmp_path: Path) -> None:
     assert written.spoken_text == "Das ist im Senioren-Büro Höhrde."
     assert written.cache_key("mbrola-de6") == SpeechRequest("Das ist im Senioren-Büro Höhrde.").cache_key("mbrola-de6")
     assert apply_lexicon("Seniorenbüro", "en") == "Seniorenbüro"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Treffpunkt Dortmund, Datenschutz die 8.", "Treffpunkt Dortmund, Datenschutz die Acht."),
+    ("Ja die 1, Nein die 2.", "Ja die Eins, Nein die Zwei."),
+    ("Gespräch die 0, Türkçe die 9", "Gespräch die Null, Türkçe die Neun"),
+    ("die 12 Plätze", "die 12 Plätze"),  # not a key
+    ("die 2,50 Euro", "die 2,50 Euro"),
+])
+def test_keys_are_said_as_words_not_as_ordinals(text: str, expected: str) -> None:
+    assert for_the_ear(text, "de") == expected
+    assert for_the_ear(text, "tr") == text

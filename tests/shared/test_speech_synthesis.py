@@ -78,3 +78,32 @@ def test_truncated_or_missing_files_are_not_usable(tmp_path: Path) -> None:
     truncated = tmp_path / "truncated.wav"
     truncated.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00" * 300)
     assert not wav_is_usable(truncated)
+
+
+def _silence_at_ends(path: Path) -> tuple[float, float]:
+    import numpy as np
+
+    with wave.open(str(path), "rb") as wav:
+        rate = wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 200)
+    return loud[0] / rate, (samples.size - loud[-1] - 1) / rate
+
+
+def test_engine_silence_around_the_words_is_cut_to_a_fixed_length(synthesizer: Synthesizer,
+                                                                   tmp_path: Path) -> None:
+    from shared.speech.silence import LEAD_SECONDS, TAIL_SECONDS, trim_silence
+
+    raw = tmp_path / "raw.wav"
+    Pyttsx3Engine("de").render("Auf Wiederhören.", 140, raw)
+    padded = tmp_path / "padded.wav"
+    with wave.open(str(raw), "rb") as source, wave.open(str(padded), "wb") as target:
+        target.setparams(source.getparams())
+        silence = b"\x00\x00" * source.getframerate()  # a second of dead air on each side
+        target.writeframes(silence + source.readframes(source.getnframes()) + silence)
+    trim_silence(padded)
+    lead, tail = _silence_at_ends(padded)
+    assert lead <= LEAD_SECONDS + 0.01 and tail <= TAIL_SECONDS + 0.01
+    assert lead >= LEAD_SECONDS - 0.01 and tail >= TAIL_SECONDS - 0.01  # the pause before the next prompt stays
+    lead, tail = _silence_at_ends(synthesizer.synthesize("Auf Wiederhören."))
+    assert lead <= LEAD_SECONDS + 0.01 and tail <= TAIL_SECONDS + 0.01
