@@ -127,7 +127,9 @@ def test_an_endpointed_answer_on_the_line_goes_to_whisper(whisper: WhisperRecogn
         if result.text is not None:
             heard = result.text
             break
-    assert heard is not None and "eisschrank" in heard.lower()
+    # the endpointed utterance as a whole ("Der Lappen liegt auf dem Eisschrank"; the last word's
+    # spelling varies between CTranslate2 builds, its first words do not)
+    assert heard is not None and "lappen liegt" in heard.lower(), heard
 
 
 def wait_until(condition: Callable[[], bool]) -> None:
