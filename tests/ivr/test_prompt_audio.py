@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import time
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +14,7 @@ from ivr.speech.prompt_audio import PromptAudio
 from shared.db import Database
 from shared.models import Call
 from shared.speech.synthesis import Synthesizer
+from tests.support.forked import assert_works_in_forked_child
 
 
 def test_a_prompt_is_encoded_once_then_served_from_memory(tmp_path: Path) -> None:
@@ -92,22 +90,7 @@ def test_a_child_forked_after_prompts_were_encoded_still_encodes(tmp_path: Path)
     prompts = PromptAudio(synthesizer)
     try:
         prompts.audio("Guten Tag.", "de").result(timeout=30)  # the parent's encoding thread runs
-        child = os.fork()
-        if child == 0:  # pragma: no cover - runs in the child
-            try:
-                ok = len(prompts.audio("Guten Abend.", "de").result(timeout=30)) > 0
-            except Exception:
-                ok = False
-            os._exit(0 if ok else 1)
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(child, os.WNOHANG)
-            if done:
-                assert os.waitstatus_to_exitcode(status) == 0
-                return
-            time.sleep(0.05)
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        raise AssertionError("encoding in the forked child hung")
+        assert_works_in_forked_child(lambda: len(prompts.audio("Guten Abend.", "de").result(timeout=30)) > 0,
+                                     "encoding")
     finally:
         synthesizer.close()
