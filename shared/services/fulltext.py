@@ -76,7 +76,7 @@ class FullTextIndex:
                  every_prefix: bool = True) -> Select[int]:
         """Keys whose body has every one of *words* (as prefixes; else only the last one) and *exact*.
 
-        Newest (highest key) first; the caller limits.
+        Unordered and unlimited: an ``IN`` needs neither; a caller listing keys orders and limits.
         """
         last = len(words) - 1
         prefixed = [every_prefix or number == last for number in range(len(words))]
@@ -84,11 +84,9 @@ class FullTextIndex:
             phrases = [f'"{word}"*' if prefix else f'"{word}"' for word, prefix in zip(words, prefixed, strict=True)]
             match = " ".join([*phrases, *(f'"{word}"' for word in exact)])
             fts = table(self.fts, column("rowid", Integer))
-            return (select(fts.c.rowid).where(literal_column(self.fts).op("MATCH")(match))
-                    .order_by(fts.c.rowid.desc()))
+            return select(fts.c.rowid).where(literal_column(self.fts).op("MATCH")(match))
         lexemes = [f"{word}:*" if prefix else word for word, prefix in zip(words, prefixed, strict=True)]
         side = table(self.name, column(self.key, Integer), column("body"))
         key: ColumnElement[int] = side.c[self.key]
-        return (select(key).where(func.to_tsvector(literal_column("'simple'"), side.c.body).op("@@")(
+        return select(key).where(func.to_tsvector(literal_column("'simple'"), side.c.body).op("@@")(
             func.to_tsquery(literal_column("'simple'"), " & ".join([*lexemes, *exact]))))
-                .order_by(key.desc()))

@@ -101,7 +101,8 @@ def _lookup(session: Session, query: str, district_id: int | None) -> Select[int
 def _full_text(session: Session, words: list[str], district_id: int | None) -> Select[int]:
     """Requests whose text has every word as a prefix (and the scope word), newest first."""
     scope = [scope_word(district_id)] if district_id is not None else []
-    return INDEX.matching(session, words, scope).limit(CANDIDATE_LIMIT + 1)
+    found = INDEX.matching(session, words, scope)
+    return found.order_by(found.selected_columns[0].desc()).limit(CANDIDATE_LIMIT + 1)
 
 
 def compose(district_id: int | None, texts: Iterable[str]) -> str:
