@@ -8,8 +8,10 @@ seconds), then the kiosk's today, week and district lists are timed over HTTP ag
 time-machine) and through the test client (with the CPU milliseconds of the request, which a
 loaded machine does not inflate, and the milliseconds spent in SQL statements: the rest is
 Python and rendering), the staff inbox (a district's first page, the admin's overdue page 5), and
-the next day's incremental refresh. The machine's load average stands beside every figure; a
-``side_by_side`` table at the end puts each figure's counts next to each other per backend.
+the next day's incremental refresh, and the public event search ``/api/v1/events?q=``
+(``api_events_q``; ``--search-only`` measures just that, on data with occurrences). The machine's
+load average stands beside every figure; a ``side_by_side`` table at the end puts each figure's
+counts next to each other per backend.
 """
 
 from __future__ import annotations
@@ -221,8 +223,8 @@ def measure_search(db: Database, events: int, runs: int = RUNS) -> dict[str, obj
 
 
 def time_search(db: Database, runs: int = RUNS) -> dict[str, object]:
-    """Time ``/api/v1/events?q=`` (the next 550 days, at most the API's limit) through the test
-    client, each query of :data:`SEARCHES` in turn; with how many events each query found."""
+    """Time ``/api/v1/events?q=`` (the API's default 31 days from today, at most its limit) through
+    the test client, each query of :data:`SEARCHES` in turn; with how many occurrences each found."""
     results: dict[str, object] = {}
     with app_client(db) as client:
         def search(number: int) -> object:
