@@ -27,6 +27,7 @@ from shared.clock import BERLIN, local_today
 from shared.db import Database
 from shared.models import District, Event, Occurrence, Request, Venue
 from shared.seed.demo import seed_reference_data
+from shared.services import event_search
 from shared.services.events import EventFilter, horizon, list_occurrences
 from shared.services.recurrence import expand
 from shared.services.requests import RequestQuery, list_requests
@@ -35,6 +36,10 @@ EVENTS = 10_000
 REQUESTS = 100_000
 RUNS = 300
 BYDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# One of these words in every title, so a text search finds a share of the events (any script).
+TITLE_WORDS = ("Gymnastik", "Erzählcafé", "Встреча", "Şükran", "Łódź", "Spielegruppe", "Münster", "Kaffeeklatsch",
+               "Gedächtnistraining", "Skat", "Wandergruppe", "Handarbeit", "Tanztee", "Vortrag", "Singkreis",
+               "Computerkurs", "Schach", "Frühstück", "Yoga", "Ausflug")
 
 
 def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUESTS, occurrences: bool = True) -> None:
@@ -57,7 +62,8 @@ def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUEST
         end = start + timedelta(minutes=90)
         rrule = f"FREQ=WEEKLY;BYDAY={BYDAYS[start.weekday()]}" if number % 4 == 0 else ""
         events.append({
-            "id": number + 1, "title": f"Angebot {number}", "description": "Beschreibung " * 5,
+            "id": number + 1, "title": f"Angebot {number} {TITLE_WORDS[number % len(TITLE_WORDS)]}",
+            "description": "Beschreibung " * 5,
             "start": start, "end": end, "rrule": rrule,
             "exdates": "", "venue_id": venue_id, "district_id": district_id, "all_day": False,
             "location": "", "cost": "", "barrier_free": True, "hearing_loop": False,
@@ -82,6 +88,7 @@ def seed(db: Database, events_count: int = EVENTS, requests_count: int = REQUEST
             assert isinstance(table, Table)
             for offset in range(0, len(rows), 5000):
                 connection.execute(insert(table), rows[offset:offset + 5000])
+        event_search.rebuild(connection)
         if db.engine.dialect.name == "postgresql":
             connection.execute(text("SELECT setval(pg_get_serial_sequence('events', 'id'), :top)"),
                                {"top": events_count + 10_000})

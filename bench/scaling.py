@@ -8,8 +8,10 @@ seconds), then the kiosk's today, week and district lists are timed over HTTP ag
 time-machine) and through the test client (with the CPU milliseconds of the request, which a
 loaded machine does not inflate, and the milliseconds spent in SQL statements: the rest is
 Python and rendering), the staff inbox (a district's first page, the admin's overdue page 5), and
-the next day's incremental refresh. The machine's load average stands beside every figure; a
-``side_by_side`` table at the end puts each figure's counts next to each other per backend.
+the next day's incremental refresh, and the public event search ``/api/v1/events?q=``
+(``api_events_q``; ``--search-only`` measures just that, on data with occurrences). The machine's
+load average stands beside every figure; a ``side_by_side`` table at the end puts each figure's
+counts next to each other per backend.
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ def measure(db: Database, events: int, runs: int = RUNS) -> dict[str, object]:
             refresh_occurrences(session)
 
     results: dict[str, object] = {"events": events, "refresh_full": _timed(full)}
+    results.update(time_search(db, runs))
     with db.session() as session:
         seed_demo_kiosk(session, "bz-hoerde", "")
         slugs = list(session.scalars(select(District.slug).order_by(District.id)))
@@ -208,8 +211,38 @@ def measure(db: Database, events: int, runs: int = RUNS) -> dict[str, object]:
     return results
 
 
-def _measuring(count: int, runs: int) -> Callable[[Database], dict[str, object]]:
-    return lambda db: measure(db, count, runs)
+# q= of the public API as typed: a number found once, words of a twentieth of the events in any
+# script and case, without diacritics, German umlaut spelling, a prefix, a word found nowhere.
+SEARCHES = ("Angebot 100", "Встреча", "ŞÜKRAN", "lodz", "Muenster", "spielegr", "Gedächtnis", "nirgendwo")
+
+
+def measure_search(db: Database, events: int, runs: int = RUNS) -> dict[str, object]:
+    """Seed *events* events with their occurrences, then :func:`time_search`."""
+    seed(db, events, 1000)
+    return {"events": events, **time_search(db, runs)}
+
+
+def time_search(db: Database, runs: int = RUNS) -> dict[str, object]:
+    """Time ``/api/v1/events?q=`` (the API's default 31 days from today, at most its limit) through
+    the test client, each query of :data:`SEARCHES` in turn; with how many occurrences each found."""
+    results: dict[str, object] = {}
+    with app_client(db) as client:
+        def search(number: int) -> object:
+            response = client.get("/api/v1/events", query_string={"q": SEARCHES[number % len(SEARCHES)]})
+            assert response.status_code == 200, response.status_code
+            return response
+
+        found = {query: len(client.get("/api/v1/events", query_string={"q": query}).get_json()["events"])
+                 for query in SEARCHES}
+        for number in range(len(SEARCHES)):
+            search(number)
+        results["api_events_q"] = {**timings(db, search, max(runs, 4 * len(SEARCHES))), "load": load_average(),
+                                   "found": found}
+    return results
+
+
+def _measuring(count: int, runs: int, only_search: bool = False) -> Callable[[Database], dict[str, object]]:
+    return (lambda db: measure_search(db, count, runs)) if only_search else (lambda db: measure(db, count, runs))
 
 
 def side_by_side(results: dict[str, dict[str, dict[str, object]]]) -> dict[str, dict[str, dict[str, object]]]:
@@ -233,6 +266,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="both",
                         help="database to measure (default both; PostgreSQL needs TREFFPUNKT_TEST_POSTGRES_URL)")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per figure (default {RUNS})")
+    parser.add_argument("--search-only", action="store_true",
+                        help="only the public event search (api_events_q), not the lists and refreshes")
     arguments = parser.parse_args()
     backends = BACKENDS if arguments.backend == "both" else (arguments.backend,)
     results: dict[str, object] = {"benchmark": "scaling", "date": date.today().isoformat(),
@@ -240,7 +275,7 @@ def main() -> None:
     counts: dict[str, dict[str, dict[str, object]]] = {}
     with time_machine.travel(next_monday_morning(), tick=True):
         for count in arguments.events:
-            counts[str(count)] = on_each_backend(_measuring(count, arguments.runs), backends)
+            counts[str(count)] = on_each_backend(_measuring(count, arguments.runs, arguments.search_only), backends)
             print(json.dumps({str(count): counts[str(count)]}), file=sys.stderr, flush=True)
     results.update(counts)
     results["side_by_side"] = side_by_side(counts)

@@ -19,11 +19,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
     """Leave the search machinery the models cannot express out of schema comparison.
 
-    That is SQLite's FTS5 table with its shadow tables and PostgreSQL's GIN index on a tsvector.
+    That is SQLite's FTS5 tables with their shadow tables and PostgreSQL's GIN indexes on a tsvector.
     """
-    if type_ == "table":
-        return not (name or "").startswith("request_search_fts")
-    return not (type_ == "index" and name == "ix_request_search_body")
+    from shared.services import event_search, search
+    return not any(index.is_machinery(name, type_) for index in (search.INDEX, event_search.INDEX))
 
 
 def _alembic_config() -> AlembicConfig:

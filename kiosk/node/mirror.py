@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeEngine
 from kiosk.node.backend import FEED_TIMEOUT_SECONDS, Backend
 from shared.db import Database
 from shared.models import Event, Occurrence, event_categories
+from shared.services import event_search
 from shared.services.events import materialise_events
 from shared.services.schedule_feed import EVENT_TABLE, PLACE_TABLES, digest
 
@@ -134,6 +135,7 @@ def apply_events(session: Session, rows: list[dict[str, Any]], deleted: Sequence
         session.execute(delete(Occurrence).where(Occurrence.event_id.in_(ids)))
         _delete_events(session, ids)
         session.execute(insert(EVENT_TABLE), [_decode(EVENT_TABLE, row) for row in chunk])
+        event_search.reindex(session.connection(), ids)  # deleted events lose theirs by cascade
         topics = [{"event_id": row["id"], "category_id": category} for row in chunk for category in row["categories"]]
         if topics:
             session.execute(insert(event_categories), topics)

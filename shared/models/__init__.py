@@ -2,7 +2,15 @@
 
 from shared.models.base import Base
 from shared.models.devices import AuditEntry, Call, Kiosk, PrinterState
-from shared.models.events import Category, DeletedEvent, Event, Occurrence, RefreshState, event_categories
+from shared.models.events import (
+    Category,
+    DeletedEvent,
+    Event,
+    EventSearch,
+    Occurrence,
+    RefreshState,
+    event_categories,
+)
 from shared.models.jobs import DailyRun, Job
 from shared.models.kiosk_forms import KioskForm
 from shared.models.places import District, OfficeHours, Venue
@@ -18,6 +26,7 @@ __all__ = [
     "DeletedEvent",
     "District",
     "Event",
+    "EventSearch",
     "Job",
     "Kiosk",
     "KioskForm",

@@ -148,6 +148,18 @@ class DeletedEvent(Base):
     deleted_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class EventSearch(Base):
+    """The folded search text of one event (title, description, location), kept on every write.
+
+    SQLite indexes it with FTS5 (``event_search_fts``), PostgreSQL with a GIN ``tsvector`` index.
+    """
+
+    __tablename__ = "event_search"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
 @event.listens_for(Event, "after_delete")
 def _leave_tombstone(_mapper: Mapper[Any], connection: Connection, target: Event) -> None:
     """Every ORM delete of an event leaves a tombstone in the same transaction."""

@@ -9,12 +9,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 from time import time as epoch_seconds
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from shared.clock import BERLIN, as_local, local_today
 from shared.errors import FieldProblem, ValidationFailed
 from shared.models import Category, Event, Occurrence, Venue
+from shared.services import event_search
 from shared.services.events import save_event
 from shared.services.ics_import import MAX_BYTES
 from shared.services.recurrence import day_window, format_exdates, parse_exdates
@@ -30,9 +31,9 @@ def list_events(session: Session, district_id: int | None, text: str = "",
     query = select(Event).options(joinedload(Event.venue), joinedload(Event.district))
     if district_id is not None:
         query = query.where(Event.district_id == district_id)
-    if text.strip():
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(or_(Event.title.ilike(pattern), Event.description.ilike(pattern)))
+    found = event_search.matching(session, text)
+    if found is not None:
+        query = query.where(Event.id.in_(found))
     if not include_cancelled:
         query = query.where(Event.cancelled.is_(False))
     return list(session.scalars(query.order_by(Event.start.desc()).limit(LIST_LIMIT)))

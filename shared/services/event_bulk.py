@@ -2,8 +2,9 @@
 
 Events are inserted in batches that return their ids, changed ones updated by one executemany,
 their topics and occurrences replaced in bulk (occurrences through the driver, as a refresh writes
-them), removed ones deleted with their tombstones. Everything runs in the session's transaction;
-nothing is synchronised with objects the session holds (the caller expires them).
+them), removed ones deleted with their tombstones, the search text of the written ones recomputed.
+Everything runs in the session's transaction; nothing is
+synchronised with objects the session holds (the caller expires them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from shared.clock import utcnow
 from shared.models import DeletedEvent, Event, Occurrence
 from shared.models.events import event_categories
+from shared.services import event_search
 from shared.services.events import _insert_occurrences, _occurrence_rows, horizon
 
 
@@ -76,8 +78,9 @@ def write_events(session: Session, added: Sequence[EventRow], changed: Sequence[
     occurrences = [occurrence for event_id, row in written if event_id is not None
                    for occurrence in _occurrence_rows(_expandable(event_id, row.values), window)]
     _insert_occurrences(session, occurrences)
+    event_search.reindex(session.connection(), [event_id for event_id, _row in written if event_id is not None])
     if removed:
-        session.execute(delete(table).where(table.c.id.in_(removed)))
+        session.execute(delete(table).where(table.c.id.in_(removed)))  # their search rows go by cascade
         session.execute(insert(DeletedEvent), [{"event_id": event_id, "deleted_at": now} for event_id in removed])
 
 

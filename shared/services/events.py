@@ -22,8 +22,8 @@ from sqlalchemy.orm.interfaces import ORMOption
 from shared.clock import as_local, local_today, utcnow
 from shared.db import BACKGROUND, foreground_writes
 from shared.errors import NotFound
-from shared.folding import fold
 from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
+from shared.services import event_search
 from shared.services.recurrence import Span, day_window, expand, expand_pairs
 
 HORIZON_PAST_DAYS = 31
@@ -335,15 +335,9 @@ def _apply_filters(session: Session, query: Select[*Columns], criteria: EventFil
         query = query.where(Event.venue_id == venue_id)
     if criteria.category:
         query = query.where(Event.categories.any(Category.slug == criteria.category))
-    if criteria.text:
-        # SQLite: fold() (registered in shared.db) is Unicode-correct, unlike its ASCII-only lower().
-        folder, pattern = ((func.fold, f"%{fold(criteria.text.strip())}%") if _embedded(session)
-                           else (func.lower, f"%{criteria.text.strip().lower()}%"))
-        query = query.where(or_(
-            folder(Event.title).like(pattern),
-            folder(Event.description).like(pattern),
-            folder(Event.location).like(pattern),
-        ))
+    found = event_search.matching(session, criteria.text) if criteria.text else None
+    if found is not None:
+        query = query.where(Event.id.in_(found))
     if not criteria.include_cancelled:
         query = query.where(Event.cancelled.is_(False))
     return query

@@ -20,22 +20,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import Integer, Select, column, delete, event, func, insert, literal_column, select, table, union
+from sqlalchemy import Select, delete, event, insert, select, union
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shared.folding import fold
 from shared.models import Note, Request, RequestSearch, VoiceMessage
+from shared.services.fulltext import FullTextIndex, terms
 
-MAX_TERMS = 8
 CANDIDATE_LIMIT = 1000
-_WORD = re.compile(r"[^\W_]+")
+INDEX = FullTextIndex("request_search", "request_id")
 _REFERENCE = re.compile(r"[0-9]{8}")
-
-
-def terms(query: str) -> list[str]:
-    """The folded words of a search query (at most :data:`MAX_TERMS`)."""
-    return _WORD.findall(fold(query))[:MAX_TERMS]
 
 
 def reference_key(query: str) -> str | None:
@@ -103,21 +98,11 @@ def _lookup(session: Session, query: str, district_id: int | None) -> Select[int
     return _full_text(session, words, district_id) if words else None
 
 
-_FTS = table("request_search_fts", column("rowid", Integer))
-
-
 def _full_text(session: Session, words: list[str], district_id: int | None) -> Select[int]:
     """Requests whose text has every word as a prefix (and the scope word), newest first."""
     scope = [scope_word(district_id)] if district_id is not None else []
-    if session.get_bind().dialect.name == "sqlite":
-        match = " ".join([*(f'"{word}"*' for word in words), *(f'"{word}"' for word in scope)])
-        return (select(_FTS.c.rowid).where(literal_column("request_search_fts").op("MATCH")(match))
-                .order_by(_FTS.c.rowid.desc()).limit(CANDIDATE_LIMIT + 1))
-    tsquery = " & ".join([*(f"{word}:*" for word in words), *scope])
-    return (select(RequestSearch.request_id).where(
-        func.to_tsvector(literal_column("'simple'"), RequestSearch.body)
-        .op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery)))
-        .order_by(RequestSearch.request_id.desc()).limit(CANDIDATE_LIMIT + 1))
+    found = INDEX.matching(session, words, scope)
+    return found.order_by(found.selected_columns[0].desc()).limit(CANDIDATE_LIMIT + 1)
 
 
 def compose(district_id: int | None, texts: Iterable[str]) -> str:

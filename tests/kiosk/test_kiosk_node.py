@@ -35,7 +35,7 @@ from shared.db import Database
 from shared.models import Event, Kiosk, Occurrence, PrinterState, Request
 from shared.runtime import get_runtime
 from shared.seed.demo import seed_demo_kiosk
-from shared.services.events import cancel_event, horizon, save_event
+from shared.services.events import EventFilter, cancel_event, horizon, list_occurrences, save_event
 from shared.services.staff_users import create_user
 from tests.kiosk.kiosk_data import add_event
 from tests.support.served_backend import ServedBackend, free_port
@@ -187,6 +187,9 @@ def test_incremental_sync_of_one_change_then_nothing(node: Flask, db: Database) 
     assert not change.full and change.events == 1 and change.deleted == 0
     assert change.wire_bytes < 10_000
     assert "Tanztee mit Live-Musik" in node.test_client().get("/kiosk/events/week").get_data(as_text=True)
+    with get_runtime(node).db.session() as session:  # the node's copy is searchable, by the new title only
+        assert [view.event.title for view in list_occurrences(session, EventFilter(text="tanztee live"))] != []
+        assert list_occurrences(session, EventFilter(text="tanztee zentrum")) == []
     unchanged = kiosk_node.sync()
     assert unchanged.not_modified and unchanged.wire_bytes == 0
 

@@ -63,6 +63,29 @@ def test_create_edit_and_cancel_an_event(hoerde_client: FlaskClient, db: Databas
     assert "abgesagt" in hoerde_client.get("/staff/events").get_data(as_text=True)
 
 
+def _listed(client: FlaskClient, query: str) -> set[str]:
+    page = client.get("/staff/events", query_string={"q": query}).get_data(as_text=True)
+    return {title for title in ("Şükran Teestube", "Встреча im Park", "Kaffeeklatsch") if title in page}
+
+
+def test_the_event_list_searches_the_index_after_create_edit_and_delete(hoerde_client: FlaskClient,
+                                                                       db: Database) -> None:
+    token = csrf_token(hoerde_client, "/staff/events/new")
+    for title in ("Şükran Teestube", "Kaffeeklatsch"):
+        assert hoerde_client.post("/staff/events/new",
+                                  data={**_form(db, title=title), "csrf_token": token}).status_code == 302
+    assert _listed(hoerde_client, "SUKRAN") == {"Şükran Teestube"}
+    assert _listed(hoerde_client, "gemutl") == {"Şükran Teestube", "Kaffeeklatsch"}  # the description
+    with db.session() as session:
+        event_id = session.scalars(select(Event.id).where(Event.title == "Kaffeeklatsch")).one()
+    assert hoerde_client.post(f"/staff/events/{event_id}/edit",
+                              data={**_form(db, title="Встреча im Park"), "csrf_token": token}).status_code == 302
+    assert _listed(hoerde_client, "kaffeeklatsch") == set()
+    assert _listed(hoerde_client, "встреча") == {"Встреча im Park"}
+    assert hoerde_client.post(f"/staff/events/{event_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert _listed(hoerde_client, "встреча") == set()
+
+
 def test_event_form_problems_are_shown_and_nothing_is_stored(hoerde_client: FlaskClient, db: Database) -> None:
     token = csrf_token(hoerde_client, "/staff/events/new")
     response = hoerde_client.post("/staff/events/new", data={

@@ -10,7 +10,7 @@ from sqlalchemy import event, select, update
 
 from shared.db import Database
 from shared.models import District, Request
-from shared.services import search
+from shared.services import fulltext, search
 from shared.services.inbox import InboxFilter, inbox_page
 from shared.services.requests import add_note
 from tests.staff.conftest import RequestFactory
@@ -97,7 +97,7 @@ def test_query_parsing() -> None:
     assert search.reference_key("4827-19") is None
     assert search.phone_key("0231 / 12 34 567") == "+492311234567"
     assert search.phone_key("Müller 0231") is None
-    assert search.terms("Łódź, O'Brien!") == ["lodz", "o", "brien"]
+    assert fulltext.terms("Łódź, O'Brien!") == ["lodz", "o", "brien"]
 
 
 def test_search_follows_a_move_and_caps_broad_queries(make_request: RequestFactory, db: Database,
