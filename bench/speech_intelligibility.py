@@ -9,7 +9,7 @@ error rate per engine (espeak-ng, MBROLA de6, MBROLA de4, SVOX Pico), the openin
 (answering to the end of the main menu, as ``ivr.flow.engine`` says it), the synthesis real-time
 factor (wall seconds of synthesis and encoding per second of audio) and the load average.
 
-    python bench/speech_intelligibility.py [--limit N] [--engines espeak,mbrola-de6,...]
+    python bench/speech_intelligibility.py [--limit N] [--engines espeak,mbrola-de6,...] [--worst N]
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ SAMPLES: dict[str, str] = {
     "office": "Seniorenbüro Huckarde", "place": "Begegnungszentrum Hörde", "price": ear_text.spoken_price("3 Euro"),
     "reference": ear_text.spoken_reference("T-2026-0412"), "title": "Seniorengymnastik",
     "when": ear_text.spoken_when(SAMPLE_MOMENT), "weekday": "Mittwoch", "number": "3", "batch": "drei",
-    "address": "Hörder Bahnhofstraße 16", "label": "Veranstaltungen", "digit": "1", "time": "vormittags",
+    "address": "Hörder Bahnhofstraße 16", "label": "Veranstaltungen", "digit": "1", "time": "am Vormittag",
 }
 # Where one placeholder name means different things: the values the hotline puts there for that prompt.
 KEY_SAMPLES: dict[str, dict[str, str]] = {
@@ -180,7 +180,7 @@ def wer(reference: str, hypothesis: str) -> float:
     return row[len(hyp)] / max(1, len(ref))
 
 
-def measure(name: str, texts: list[str], whisper: Any, cache: Path) -> dict[str, Any]:
+def measure(name: str, texts: list[str], whisper: Any, cache: Path, shown: int = 8) -> dict[str, Any]:
     """Mean WER, synthesis real-time factor and the opening's seconds for one engine."""
     engine, voice = ENGINES[name]
     synthesizer = Synthesizer(cache / name, engine=engine, voice=voice, languages=())
@@ -209,7 +209,7 @@ def measure(name: str, texts: list[str], whisper: Any, cache: Path) -> dict[str,
     worst.sort(reverse=True)
     return {"engine": chosen.ident, "prompts": len(texts), "mean_wer": round(float(np.mean(errors)), 3),
             "synthesis_rtf": round(float(np.mean(rates)), 4), "opening_seconds": round(opening_seconds, 1),
-            "worst": [{"wer": round(error, 2), "text": text, "heard": heard} for error, text, heard in worst[:8]]}
+            "worst": [{"wer": round(error, 2), "text": text, "heard": heard} for error, text, heard in worst[:shown]]}
 
 
 def main() -> None:
@@ -217,13 +217,14 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="Render only the first N texts (0 = all).")
     parser.add_argument("--engines", default=",".join(ENGINES), help="Comma-separated: " + ", ".join(ENGINES))
+    parser.add_argument("--worst", type=int, default=8, help="How many of the worst texts to list per engine.")
     args = parser.parse_args()
     texts = catalogue_texts() + event_readouts()
     if args.limit:
         texts = texts[:args.limit]
     whisper = load_whisper()
     with tempfile.TemporaryDirectory(prefix="speech-bench-") as folder:
-        results = [measure(name, texts, whisper, Path(folder)) for name in args.engines.split(",")]
+        results = [measure(name, texts, whisper, Path(folder), args.worst) for name in args.engines.split(",")]
     default = Synthesizer(Path(tempfile.gettempdir()) / "speech-bench-default", languages=())
     print(json.dumps({"benchmark": "speech_intelligibility", "texts": len(texts),
                       "default_engine": default.engine_for("de").ident, "target_mean_wer": 0.12,

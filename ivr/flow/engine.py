@@ -29,7 +29,7 @@ from shared.services.phone import display_phone, normalise_phone
 
 MAX_STRIKES = 6  # failed rounds in the whole call before a friendly goodbye
 MAX_TURNS = 80  # answers in the whole call before a friendly goodbye (a total call limit)
-GUESS_SECONDS = 3  # the pause after "Für Hörde. Ein anderer Stadtbezirk: die 9." before connecting
+GUESS_SECONDS = 3  # the pause after "Ihr Stadtbezirk: Hörde. Ein anderer: Taste 9." before connecting
 CHANGE_DISTRICT_KEY = "9"
 EVENT_BATCH = 5  # events announced per "the next five"
 
@@ -532,7 +532,7 @@ class _Flow:
         return self.go(Node.PERSON_DISTRICT, *before)
 
     def guess_said(self) -> Say:
-        """"Für Hörde. Ein anderer Stadtbezirk: die 9." instead of the district question."""
+        """"Ihr Stadtbezirk: Hörde. Ein anderer: Taste 9." instead of the district question."""
         s = self.state
         district = s.draft.district if s.node != Node.PERSON and s.draft else s.district
         return self.say("district_guess", district=prompts.district_name(district or 0, s.language),

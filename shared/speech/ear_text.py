@@ -44,6 +44,7 @@ LEXICON: dict[str, tuple[tuple[str, str], ...]] = {
         ("Hörde", "Höhrde"),  # long ö
         ("Hörder", "Höhrder"),
         ("Treffpunkt-Telefon", "Treffpunkt Telefon"),
+        ("Rückruf", "Rükruf"),  # Pico otherwise says "Prupruf"; the same sounds for espeak-ng
     ),
     "tr": (
         ("Seniorenbüros", "Zenioren Büros"),

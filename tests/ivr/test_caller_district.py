@@ -37,7 +37,7 @@ from shared.services.requests import NewRequest, create_request
 from tests.ivr.conftest import CALLER, TwilioPhone
 
 TUESDAY = datetime(2026, 11, 24, 10, 30, tzinfo=BERLIN)  # office hours
-GUESS_HOERDE = "Für Hörde. Ein anderer Stadtbezirk: die 9."
+GUESS_HOERDE = "Ihr Stadtbezirk: Hörde. Ein anderer: Taste 9."
 HOME_QUESTION = "In welchem Stadtbezirk wohnen Sie?"
 
 
@@ -107,7 +107,7 @@ def test_nine_changes_the_guessed_district(session: Session, tmp_path: Path) -> 
     caller.send(Digits("9"))
     assert HOME_QUESTION in caller.said() and caller.state.node == "home_district"
     caller.send(Digits("44135"))  # Innenstadt-West by postcode
-    assert caller.state.node == "number_confirm" and "Ein anderer Stadtbezirk" not in caller.said()
+    assert caller.state.node == "number_confirm" and "Ein anderer: Taste" not in caller.said()
     for key in ("1", "4", "1"):
         caller.send(Digits(key))
     saved = session.get(Request, caller.state.request_id)
@@ -126,7 +126,7 @@ def test_unknown_number_is_asked_for_the_district(session: Session, tmp_path: Pa
     assert caller.state.caller_district is None
     for key in ("2", "1", "2"):
         caller.send(Digits(key))
-    assert HOME_QUESTION in caller.said() and "Ein anderer Stadtbezirk" not in caller.said()
+    assert HOME_QUESTION in caller.said() and "Ein anderer: Taste" not in caller.said()
 
 
 def test_zero_with_a_known_number_says_the_district_and_connects_after_a_short_pause(

@@ -64,7 +64,7 @@ def moved_on(node: Node, state: flow.CallState, actions: list[flow.Action]) -> b
 
 def test_the_table_covers_every_question_node_and_district_menus_fit_a_phone() -> None:
     assert set(PATHS) == set(QUESTIONS)
-    for node in (*DISTRICT_NODES, Node.DISTRICT_GROUP):  # at most four choices; "Ganz Dortmund" is one
+    for node in (*DISTRICT_NODES, Node.DISTRICT_GROUP):  # at most four choices; "Alle Stadtbezirke" is one
         state = at(node)
         assert len(flow.options_for(state, node)) <= 4
         assert all(next_node in QUESTIONS or next_node == Node.PERSON for next_node in QUESTIONS[node].next)

@@ -149,7 +149,7 @@ def test_whole_call_over_the_stream_with_keys_and_recordings(stream_phone: Twili
         twilio.keys("1")       # consent → name recording (after the beep)
         twilio.speak(1.0)
         twilio.keys("#")       # name recorded → district
-        twilio.keys("3")       # Westen und Hombruch
+        twilio.keys("3")       # Hombruch und Westen
         twilio.keys("4")       # Mengede → number read back
         twilio.keys("1")       # right → callback time
         twilio.keys("3")       # afternoon → topic recording
