@@ -158,6 +158,33 @@ def test_a_full_gate_refuses_at_once_and_a_slow_decode_is_given_up() -> None:
     assert gate.run(lambda: "ja") == "ja"  # free again
 
 
+def test_a_decode_that_would_end_past_the_deadline_is_refused_at_once() -> None:
+    def slow_yes() -> str:
+        time.sleep(0.4)
+        return "ja"
+
+    gate = DecodeGate(workers=1, queue_limit=4, deadline=1.0)
+    assert gate.run(slow_yes) == "ja"  # times one decode: about 0.4 s
+    assert gate.estimate is not None and gate.estimate >= 0.4
+    release = threading.Event()
+    busy = threading.Thread(target=gate.run, args=(lambda: str(release.wait(10)),))
+    queued = threading.Thread(target=gate.run, args=(lambda: "ja",))  # behind one: 2 x 0.4 s, in time
+    busy.start()
+    try:
+        wait_until(lambda: gate.pending == 1)
+        started = time.monotonic()
+        queued.start()
+        wait_until(lambda: gate.pending == 2)
+        assert gate.run(lambda: "ja") is None  # 3 x 0.4 s > 1 s: refused without waiting
+        assert time.monotonic() - started < 0.5 and gate.refused == 1 and not gate.saturated
+    finally:
+        release.set()
+        busy.join()
+        queued.join()
+    wait_until(lambda: gate.pending == 0)
+    assert gate.run(lambda: "ja") == "ja"  # an idle gate always takes the answer
+
+
 def test_a_saturated_recogniser_sends_the_caller_to_the_keys(whisper_dir: Path) -> None:
     gate = DecodeGate(workers=1, queue_limit=0, deadline=60.0)
     saturated = WhisperRecognizer(whisper_dir, gate)
@@ -225,6 +252,7 @@ def test_while_whisper_is_saturated_healthz_and_new_calls_say_keys(config: Confi
     hotline = get_hotline(app)
     gate = getattr(hotline.recognizer, "gate", None)
     assert isinstance(gate, DecodeGate)
+    gate.estimate = None  # no decode timed yet: only the places count
     release = threading.Event()
     busy = [threading.Thread(target=gate.run, args=(lambda: str(release.wait(30)),)) for _ in range(gate.limit)]
     for thread in busy:
