@@ -20,6 +20,7 @@ import mmap
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -173,11 +174,14 @@ class VoskRecognizer:
 
 WHISPER_RATE = 16000
 DECODE_DEADLINE_SECONDS = 3.0
-DECODE_WORKERS = 2
+DECODE_WORKERS = 1  # one decode at a time on every core: side-by-side decodes only slow each other down
 DECODE_QUEUE_LIMIT = 4
+DECODE_ESTIMATE_WEIGHT = 0.3  # weight of the newest decode's seconds in the running estimate
 WINDOW_FRAMES = 3000  # the 30 s window Whisper was trained on (log-Mel frames of 10 ms)
 ANSWER_PADDING_FRAMES = 100  # 1 s of silence after an answer, as Whisper expects speech to end before the window
-MIN_ANSWER_FRAMES = 1000  # a window shorter than 10 s makes Whisper repeat itself
+MIN_ANSWER_FRAMES = 500  # 5 s: shorter windows make Whisper repeat itself (even with the n-gram rule)
+NO_REPEAT_NGRAM = 3  # a short window invites loops ("ja ja ja ..."); no three words twice
+REPETITION_PENALTY = 1.2
 ANSWER_BEAM = 1  # greedy: answers are a few words, and the hint keeps them on the expected ones
 MAX_ANSWER_TOKENS = 32  # an answer is at most a short sentence; a runaway decode stops here
 HINT_TOKENS = 100  # the question's words as a prompt (Whisper allows half its 448-token context)
@@ -188,7 +192,12 @@ LOW_LOG_PROBABILITY = -1.0
 
 
 class DecodeGate:
-    """Bounded decoding: *workers* at once, *queue_limit* waiting; nobody waits past *deadline*."""
+    """Bounded decoding: *workers* at once, *queue_limit* waiting; nobody waits past *deadline*.
+
+    The gate keeps a running estimate of a decode's seconds; an answer whose decode would end
+    after the deadline (the decodes ahead of it plus its own) is refused at once, so the caller
+    hears the keys straight away instead of after the deadline.
+    """
 
     def __init__(self, workers: int = DECODE_WORKERS, queue_limit: int = DECODE_QUEUE_LIMIT,
                  deadline: float = DECODE_DEADLINE_SECONDS) -> None:
@@ -200,6 +209,7 @@ class DecodeGate:
         self._lock = threading.Lock()
         self.refused = 0  # answers turned away because the gate was full
         self.late = 0  # answers given up because the decode took longer than the deadline
+        self.estimate: float | None = None  # seconds of one decode (running average), None before the first
 
     @property
     def pending(self) -> int:
@@ -215,17 +225,35 @@ class DecodeGate:
         with self._lock:
             self._pending -= 1
 
+    def _timed(self, work: Callable[[], str]) -> str:
+        started = time.monotonic()
+        try:
+            return work()
+        finally:
+            seconds = time.monotonic() - started
+            with self._lock:
+                self.estimate = seconds if self.estimate is None else (
+                    DECODE_ESTIMATE_WEIGHT * seconds + (1 - DECODE_ESTIMATE_WEIGHT) * self.estimate)
+
+    def _too_late(self) -> bool:
+        """The next decode would end past the deadline: the ones ahead of it, then itself.
+
+        An idle gate always takes the answer (a slow estimate must not lock speech out for good).
+        """
+        rounds = self._pending // self.workers + 1
+        return self._pending > 0 and self.estimate is not None and rounds * self.estimate > self.deadline
+
     def run(self, work: Callable[[], str]) -> str | None:
         """The result of *work*, or None when the gate is full or the result is later than the deadline.
 
         A late decode runs to its end in the background (it keeps its place in the gate).
         """
         with self._lock:
-            if self._pending >= self.limit:
+            if self._pending >= self.limit or self._too_late():
                 self.refused += 1
                 return None
             self._pending += 1
-        future = self._pool.submit(work)
+        future = self._pool.submit(self._timed, work)
         future.add_done_callback(self._done)
         try:
             return future.result(timeout=self.deadline)
@@ -305,9 +333,10 @@ class WhisperRecognizer:
 
     Answers (a few seconds, endpointed) take a short path straight to CTranslate2: the encoder
     sees the answer plus :data:`ANSWER_PADDING_FRAMES`, at least :data:`MIN_ANSWER_FRAMES`, instead
-    of the padded 30 s window (its cost grows with the frames: 0.2 instead of 1.34 CPU-seconds),
-    one greedy decode with the question's words as prompt, at most :data:`MAX_ANSWER_TOKENS`, and
-    no temperature fallback (which re-decodes up to five times when a short answer scores low).
+    of the padded 30 s window (its cost grows with the frames: 0.27 instead of 1.34 CPU-seconds),
+    one greedy decode with the question's words as prompt, at most :data:`MAX_ANSWER_TOKENS`, no
+    repeated trigram, and no temperature fallback (which re-decodes up to five times when a short
+    answer scores low).
     Recordings (voice messages, up to minutes) go through faster-whisper's full ``transcribe`` with
     beam search, in a background job.
     """
@@ -320,8 +349,8 @@ class WhisperRecognizer:
         from faster_whisper.tokenizer import Tokenizer
 
         self.gate = gate or DecodeGate()
-        # One model shared by the gate's workers: CTranslate2 runs them side by side on the same
-        # weights, each on its share of the cores.
+        # One model shared by the gate's workers, each decode on its share of the cores (all of
+        # them with the default single worker): more threads than cores only add switching.
         threads = max(1, (os.cpu_count() or 1) // self.gate.workers)
         self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
                                   cpu_threads=threads, num_workers=self.gate.workers)
@@ -351,6 +380,7 @@ class WhisperRecognizer:
         result = self.model.model.generate(
             ctranslate2.StorageView.from_array(padded), [prompt], beam_size=ANSWER_BEAM,
             max_length=len(prompt) + MAX_ANSWER_TOKENS, return_scores=True, return_no_speech_prob=True,
+            no_repeat_ngram_size=NO_REPEAT_NGRAM, repetition_penalty=REPETITION_PENALTY,
             suppress_blank=True, suppress_tokens=[-1])[0]
         tokens = [token for token in result.sequences_ids[0] if token < self.tokenizer.eot]
         # CTranslate2's score is the log-probability normalised by the length: per token.
