@@ -46,7 +46,7 @@ from ivr.speech.recognition import DECODE_WORKERS, DecodeGate, WhisperRecognizer
 from tests.support.caller_voice import caller_frames
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parents[1] / "shared" / "eval" / "speech-de"
+EVAL = ROOT.parent / "shared" / "eval" / "speech-de"  # ../shared beside the checkout
 # One call: a home visit (menu and kind) → no recordings → Hörde → the number is right → (summary).
 SCRIPT = ["Hausbesuch", "Hausbesuch", "nein", "Hörde", "ja"]
 

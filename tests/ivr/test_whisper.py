@@ -34,7 +34,7 @@ from shared.app import create_app
 from shared.config import Config
 from shared.db import Database
 
-EVAL = Path("/work/shared/eval/speech-de/8k")
+EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "speech-de" / "8k"  # ../shared beside the checkout
 pytestmark = pytest.mark.skipif(packaged_whisper_parts() is None, reason="Whisper packages not installed")
 
 
