@@ -94,7 +94,7 @@ def _python_type(column: Column[Any]) -> type:
     column_type: TypeEngine[Any] = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
     try:
         return column_type.python_type
-    except NotImplementedError:  # e.g. JSON: kept as decoded
+    except NotImplementedError:  # SQLAlchemy's answer for types without one (JSON): the value stays as decoded
         return object
 
 
