@@ -97,10 +97,15 @@ def test_a_webhook_flood_is_answered_at_once_served_or_refused(base: str) -> Non
         else:
             assert status in (204, 404)  # a status callback of a call the server never took: 404
             answered += 1
-    assert served_calls and told_later and refused and answered, (len(served_calls), told_later, refused, answered)
+    # Which webhooks win the two slots depends on the scheduler (on a loaded CI machine all of them may be status
+    # callbacks); what must hold is that the flood was partly refused, both ways, and partly worked.
+    assert told_later and refused and (served_calls or answered), (len(served_calls), told_later, refused, answered)
 
-    # The flood is over: a served call's later webhooks are answered by either process (its state is in the
-    # database), one at a time, every time.
-    for _ in range(6):
-        status, _headers, _body, _seconds = _post(base, "/ivr/twilio/stream-end", _call(served_calls[0]))
+    # The flood is over: a new call is served again, and its later webhooks are answered by either process (its
+    # state is in the database), one at a time, every time.
+    after_flood = FLOOD + 1
+    status, _headers, body, _seconds = _post(base, "/ivr/twilio/voice", _call(after_flood))
+    assert status == 200 and ET.fromstring(body).find(".//Stream") is not None, body
+    for index in [*served_calls[:1], after_flood] * 3:
+        status, _headers, _body, _seconds = _post(base, "/ivr/twilio/stream-end", _call(index))
         assert status == 200, status
