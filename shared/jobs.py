@@ -89,6 +89,15 @@ def _in_lane(kinds: tuple[str, ...], queue: str | None) -> list[ColumnElement[bo
     return conditions
 
 
+def lane_has_work(db: Database, kinds: tuple[str, ...], queue: str | None) -> bool:
+    """Whether lane *queue* holds a queued or running job: one index lookup, all an idle worker's poll
+    costs (it shares the process, and its interpreter lock, with the web requests)."""
+    with db.engine.connect() as connection:
+        found = connection.execute(select(Job.id).where(*_in_lane(kinds, queue),
+                                                        Job.state.in_((JobState.QUEUED, JobState.RUNNING))).limit(1))
+        return found.first() is not None
+
+
 def claim(db: Database, owner: str, kinds: tuple[str, ...], lease_seconds: float = LEASE_SECONDS,
           queue: str | None = None, serial: bool = False, takeover: bool = True) -> Job | None:
     """Lease the oldest due job of *kinds* (in lane *queue*, if given) to *owner*.

@@ -8,7 +8,7 @@ moved (for the sweep). The JSON column and its keys stay as they were, so stored
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -46,8 +46,10 @@ class CallRecord:
 
     def as_json(self) -> dict[str, Any]:
         """The content of the ``state`` column."""
-        data = asdict(self)
+        data = {item.name: getattr(self, item.name) for item in _FIELDS}  # values are JSON already
         data["flow"] = self.flow.to_json()
+        data["personal_audio"] = list(self.personal_audio)
+        data["personal_tokens"] = list(self.personal_tokens)
         return data
 
     def last_activity(self, call: Call) -> datetime:
@@ -58,3 +60,6 @@ class CallRecord:
             except ValueError:
                 pass
         return as_utc(call.started_at)
+
+
+_FIELDS = fields(CallRecord)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Request, abort, current_app, request
@@ -36,28 +39,55 @@ def require_twilio_signature() -> None:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         abort(403)
-    validator = RequestValidator(token)
-    params: Any = request.form.to_dict(flat=True) if request.method == "POST" else {}
-    if not validator.validate(public_url(request), params, signature):
+    validator = _validator_for(token)
+    params: Any = request.form if request.method == "POST" else {}
+    url = public_url(request)
+    if hmac.compare_digest(validator.compute_signature(url, params), signature):
+        return  # the usual case, one HMAC; else Twilio's own check, which also tries the URL with and without port
+    if not validator.validate(url, params, signature):
         abort(403)
 
 
+@functools.lru_cache(maxsize=4)
+def _validator_for(auth_token: str) -> RequestValidator:
+    return RequestValidator(auth_token)
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=STREAM_TOKEN_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
 
 
-def issue_stream_token(call_sid: str) -> tuple[str, str]:
-    """A signed token for the stream of *call_sid*; returns ``(token, nonce)`` (keep the nonce)."""
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    """One serializer per key (building one derives its signer; every new call needs a token)."""
+    return URLSafeTimedSerializer(secret_key, salt=STREAM_TOKEN_SALT)
+
+
+@dataclass(frozen=True)
+class StreamClaim:
+    """What a valid stream token says: the call, its one-time nonce and the caller as Twilio gave it."""
+
+    call_sid: str
+    nonce: str
+    caller: str = ""
+
+
+def issue_stream_token(call_sid: str, caller: str = "") -> tuple[str, str]:
+    """A signed token for the stream of *call_sid* from *caller* (as Twilio sent it); returns ``(token, nonce)``.
+
+    The token carries all the stream needs to open its call, so the first webhook writes nothing;
+    the caller's number goes only to Twilio (who sent it) and back, never into a URL or a log."""
     nonce = secrets.token_urlsafe(12)
-    return _serializer().dumps({"sid": call_sid, "nonce": nonce}), nonce
+    payload = {"sid": call_sid, "nonce": nonce, **({"from": caller} if caller else {})}
+    return _serializer().dumps(payload), nonce
 
 
-def read_stream_token(token: str) -> tuple[str, str] | None:
-    """``(call_sid, nonce)`` of a valid, unexpired token, else None."""
+def read_stream_token(token: str) -> StreamClaim | None:
+    """The claim of a valid, unexpired token, else None."""
     try:
         data = _serializer().loads(token, max_age=STREAM_TOKEN_MAX_AGE)
     except BadSignature:
         return None
     if not isinstance(data, dict) or "sid" not in data or "nonce" not in data:
         return None
-    return str(data["sid"]), str(data["nonce"])
+    return StreamClaim(str(data["sid"]), str(data["nonce"]), str(data.get("from", "")))

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from simple_websocket import ConnectionClosed
+from sqlalchemy.orm import Session
 
 from ivr.flow import prompts
 from ivr.flow.call_record import CallRecord
@@ -40,12 +41,12 @@ from ivr.flow.engine import (
     Transfer,
 )
 from ivr.flow.runner import OutputAction
-from ivr.hotline import Hotline, find_call
+from ivr.hotline import Hotline, caller_id, find_call, insert_call
 from ivr.speech.audio import PHONE_RATE, Samples, level, mulaw_decode, mulaw_encode, write_wav
 from ivr.speech.listening import Listener
 from ivr.speech.player import Player, ready
 from ivr.transports.recordings import keep_pending
-from ivr.transports.signatures import read_stream_token
+from ivr.transports.signatures import StreamClaim, read_stream_token
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,21 @@ SILENT_STREAM_SECONDS = 10.0  # Twilio sends media every 20 ms: this long withou
 MAX_STREAMS = 40  # below gunicorn's 64 threads, so kiosk and staff pages stay served
 MAX_STREAMS_PER_ADDRESS = 4  # before ``start``: unauthenticated sockets one address may hold
 
+
+
+def claim_call(session: Session, claim: StreamClaim) -> CallRecord | None:
+    """The call a stream's ``start`` opens: stored now from the token (a Twilio call's first webhook
+    writes nothing), or a softphone call stored beforehand taken over; None when the token was used."""
+    record = CallRecord(caller=caller_id(claim.caller), stream_nonce=claim.nonce, stream_used=True)
+    if insert_call(session, claim.call_sid, "stream", record.as_json()):
+        return record
+    call = find_call(session, claim.call_sid)
+    record = CallRecord.of(call) if call is not None else CallRecord(stream_used=True)
+    if call is None or record.stream_used or record.stream_nonce != claim.nonce:
+        return None
+    record.stream_used = True
+    record.store(call)
+    return record
 
 class StreamSlots:
     """Bounds open streams in total and, while unauthenticated, per address."""
@@ -235,21 +251,18 @@ class StreamCall:
     def on_start(self, message: dict[str, Any]) -> None:
         start = message.get("start", {})
         parameters = start.get("customParameters", {})
-        claimed = read_stream_token(str(parameters.get("token", "")))
+        claim = read_stream_token(str(parameters.get("token", "")))
         call_sid = str(start.get("callSid", ""))
-        if claimed is None or claimed[0] != call_sid:
+        if claim is None or claim.call_sid != call_sid:
             log.warning("stream rejected: missing, forged or expired token")
             self.close()
             return
         with self.hotline.db.session() as session:
-            call = find_call(session, call_sid)
-            record = CallRecord.of(call) if call is not None else None
-            if call is None or record is None or record.stream_used or record.stream_nonce != claimed[1]:
-                log.warning("stream rejected: token already used or call unknown")
+            record = claim_call(session, claim)
+            if record is None:
+                log.warning("stream rejected: token already used")
                 self.close()
                 return
-            record.stream_used = True
-            record.store(call)
             caller = record.caller
         self.call_sid = call_sid
         if self.on_started is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
-from twilio.twiml.voice_response import Connect, Gather, VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.flow.engine import HangUp, Listen, Record, Say, Transfer
 from ivr.flow.runner import OutputAction
@@ -74,11 +75,11 @@ def render(
 
 
 def connect_stream(stream_url: str, parameters: dict[str, str], after_url: str) -> str:
-    """``<Connect><Stream>`` handing the call to our WebSocket, then *after_url* when it ends."""
-    response = VoiceResponse()
-    connect = Connect(action=after_url, method="POST")
-    stream = connect.stream(url=stream_url)
-    for name, value in parameters.items():
-        stream.parameter(name=name, value=value)
-    response.append(connect)
-    return str(response)
+    """``<Connect><Stream>`` handing the call to our WebSocket, then *after_url* when it ends.
+
+    Written out (attribute values escaped) rather than built as a tree: it answers every new call,
+    also in a flood, and is the same few elements every time."""
+    items = "".join(f"<Parameter name={quoteattr(name)} value={quoteattr(value)}/>"
+                    for name, value in parameters.items())
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect action={quoteattr(after_url)} method="POST">'
+            f"<Stream url={quoteattr(stream_url)}>{items}</Stream></Connect></Response>")

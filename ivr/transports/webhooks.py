@@ -26,7 +26,7 @@ from ivr.flow.engine import (
     TransferAnswered,
     TransferFailed,
 )
-from ivr.hotline import caller_id, find_call, get_hotline, insert_call, open_call
+from ivr.hotline import caller_id, find_call, get_hotline, open_call
 from ivr.transports import personal_audio
 from ivr.transports.signatures import issue_stream_token, public_base, require_twilio_signature
 from ivr.transports.twiml import connect_stream, render
@@ -40,6 +40,7 @@ _VOICE_NAME = re.compile(r"^[a-z0-9-]{2,24}$")  # engine-voice, e.g. mbrola-de6
 
 MAX_DIGITS = 32  # the longest entry the flow asks for is a phone number (20)
 MAX_RECORDING_SECONDS = 3600.0
+MAX_CALLER_CHARS = 32  # Twilio's From: E.164, a SIP user or "anonymous"; read as a number when the stream starts
 
 
 def keypad_digits(value: str) -> str:
@@ -109,33 +110,25 @@ def _current_call() -> Call:
 
 def voice() -> Response:
     """A call comes in: greet (gather mode) or hand the audio to our WebSocket (stream mode)."""
-    hotline = get_hotline()
-    session = db_session()
     call_sid = request.form.get("CallSid", "")
     if not call_sid:
         abort(400)
-    mode = hotline.config.ivr_mode
+    mode = get_hotline().config.ivr_mode
     if mode == "stream":
         return _xml(_open_stream(call_sid))
-    call, created = open_call(session, call_sid, mode)
+    call, created = open_call(db_session(), call_sid, mode)
     if not created:
         return _xml(CallRecord.of(call).last)
     return _respond(call, CallStarted(caller=caller_id(request.form.get("From", "")), speech=False))
 
 
 def _open_stream(call_sid: str) -> str:
-    """Stream mode's first answer, the call stored with it in one INSERT (this webhook comes once per
-    call and under load, so it reads nothing first); a retried webhook gets the stored answer."""
-    session = db_session()
-    token, nonce = issue_stream_token(call_sid)
+    """Stream mode's first answer. It writes nothing: the signed token carries the call and its caller,
+    and the stream's ``start`` stores the call (this webhook comes once per call, and under load); a
+    retried webhook gets a new token, and only the first stream to start with either is taken."""
+    token, _nonce = issue_stream_token(call_sid, request.form.get("From", "")[:MAX_CALLER_CHARS])
     stream_url = re.sub(r"^http", "ws", public_base()) + "/ivr/stream"
-    body = connect_stream(stream_url, {"token": token, "callSid": call_sid}, f"{public_base()}/ivr/twilio/stream-end")
-    record = CallRecord(stream_nonce=nonce, caller=caller_id(request.form.get("From", "")), last=body)
-    if insert_call(session, call_sid, "stream", record.as_json()):
-        session.commit()
-        return body
-    session.rollback()
-    return CallRecord.of(_current_call()).last
+    return connect_stream(stream_url, {"token": token, "callSid": call_sid}, f"{public_base()}/ivr/twilio/stream-end")
 
 
 def _is_replay(call: Call) -> bool:
@@ -177,11 +170,11 @@ def status() -> Response:
 
 
 def stream_end() -> Response:
-    """The stream closed: transfer if the flow asked for it, else hang up."""
-    call = _current_call()
-    number = CallRecord.of(call).transfer
+    """The stream closed: transfer if the flow asked for it, else hang up (also when it never started)."""
+    call = find_call(db_session(), request.form.get("CallSid", ""))
+    number = CallRecord.of(call).transfer if call is not None else ""
     response = VoiceResponse()
-    if number:
+    if call is not None and number:
         # Not answered: the call continues with webhooks (a voice message) after the stream.
         response.dial(number, timeout=30, action=_step_url(call)("dial"), method="POST")
     else:

@@ -110,6 +110,9 @@ class PrintWorker:
         on this printer: it prints the new jobs too.
         """
         lane = ((PRINT_JOB,), self.printer)
+        if not jobs.lane_has_work(self.db, *lane):
+            self._refresh_status(utcnow())
+            return 0
         expired = f"Expired: not printed within {self.config.print_job_ttl_minutes} minutes."
         finished = jobs.expire(self.db, *lane, expired) + jobs.fail_interrupted(self.db, *lane, INTERRUPTED)
         claimed = False

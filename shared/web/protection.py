@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Request, Response, abort, jsonify, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -18,10 +19,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from shared.config import Config
+from shared.web.load_shedding import WEBHOOK_PREFIX
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 CSRF_EXEMPT_BLUEPRINTS = ("api", "ivr")
+
+
+@limiter.request_filter
+def _is_signed_webhook() -> bool:
+    """Twilio's webhooks carry no rate limit (all come from Twilio's addresses, each is signature-checked,
+    and the load shedder bounds them): the limiter skips them before looking for limits."""
+    return request.path.startswith(WEBHOOK_PREFIX)
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -40,8 +49,10 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 def _security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.path.startswith(WEBHOOK_PREFIX):  # TwiML for Twilio, never rendered by a browser
+        return response
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
@@ -114,8 +125,19 @@ class TrustedProxyFix:
         return self.app(environ, start_response)
 
 
+class WebhookFreeSessions(SecureCookieSessionInterface):
+    """Cookie sessions, except for Twilio's webhooks: Twilio sends no cookie, so there is nothing to open,
+    sign or vary on (a webhook that tried to store something in a session would fail loudly)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(WEBHOOK_PREFIX):
+            return None  # Flask's null session
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask, config: Config) -> None:
-    """Install CSRF protection, the rate limiter and the security headers."""
+    """Install CSRF protection, the rate limiter, the security headers and the session interface."""
+    app.session_interface = WebhookFreeSessions()
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     storage = config.ratelimit_storage_url  # "database" is the login throttle's own store
     app.config["RATELIMIT_STORAGE_URI"] = storage if "://" in storage else "memory://"

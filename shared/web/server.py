@@ -12,6 +12,7 @@ would carry call ids and references into the logs.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,10 @@ class TreffpunktServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships
     def load(self) -> Flask:
         app = self.build()
         get_runtime(app).start_workers()
+        # What the app holds from here on (modules, templates, the recogniser's tables) lives as long as the
+        # process: out of the collector's generations, so a full collection no longer walks it in mid-request.
+        gc.collect()
+        gc.freeze()
         return app
 
 

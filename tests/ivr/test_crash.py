@@ -186,8 +186,8 @@ def _wait_for_node(db: Database, call_sid: str, node: str, timeout: float = 60) 
     deadline = time.monotonic() + timeout
     while True:
         with db.session() as session:
-            call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
-            if (call.state.get("flow") or {}).get("node") == node:
+            call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one_or_none()  # stored at start
+            if call is not None and (call.state.get("flow") or {}).get("node") == node:
                 return
         assert time.monotonic() < deadline, f"call never reached {node}"
         time.sleep(0.2)

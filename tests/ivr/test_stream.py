@@ -216,15 +216,39 @@ def test_prompts_are_paced_in_real_time_and_cleared_on_barge_in(stream_phone: Tw
         assert events[-1]["event"] == "clear"
 
 
-def test_a_retried_voice_webhook_gets_the_same_stream_and_stores_the_call_once(stream_phone: TwilioPhone,
-                                                                              db: Database) -> None:
-    first = ET.tostring(stream_phone.dial_in().root)
-    again = ET.tostring(stream_phone.dial_in().root)
-    assert b"<Stream" in first and again == first  # the same one-time token: the stored answer, not a new one
+@pytest.mark.usefixtures("fast_playback")
+def test_the_first_webhook_writes_nothing_and_the_first_stream_of_a_retried_webhook_is_taken(
+        stream_phone: TwilioPhone, server: str, db: Database) -> None:
+    first_token, call_sid = _connect_stream(stream_phone, server)
+    retried_token, _ = _connect_stream(stream_phone, server)  # Twilio retried the webhook: a second token
+    assert retried_token != first_token
+    with db.session() as session:
+        assert session.scalars(select(Call)).all() == []  # the token carries the call until its stream starts
+    with connect(f"ws://{server}/ivr/stream") as ws:
+        twilio = TwilioStream(ws, call_sid, retried_token)
+        twilio.start()
+        assert twilio.until_prompt_played()
+        twilio.stop()
     with db.session() as session:
         calls = session.scalars(select(Call)).all()
-        assert [(call.call_sid, call.transport) for call in calls] == [(stream_phone.call_sid, "stream")]
-        assert calls[0].state["caller"] == CALLER and calls[0].state["stream_nonce"]
+        assert [(call.call_sid, call.transport) for call in calls] == [(call_sid, "stream")]
+        assert calls[0].state["caller"] == CALLER and calls[0].state["stream_used"] is True
+    with connect(f"ws://{server}/ivr/stream") as ws:  # the other token of the same call: refused
+        TwilioStream(ws, call_sid, first_token).start()
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    with db.session() as session:
+        assert len(session.scalars(select(Call)).all()) == 1
+
+
+def test_a_stream_that_never_started_ends_with_a_hang_up_and_leaves_nothing(stream_phone: TwilioPhone,
+                                                                           db: Database) -> None:
+    _token, _call_sid = _connect_stream(stream_phone, "localhost")
+    after = stream_phone.post("/ivr/twilio/stream-end")
+    assert after.status == 200 and after.verbs() == ["Hangup"]  # not Twilio's English error message
+    assert stream_phone.hang_up().status == 204
+    with db.session() as session:
+        assert session.scalars(select(Call)).all() == []
 
 
 @pytest.mark.usefixtures("fast_playback")

@@ -10,7 +10,7 @@ import time_machine
 
 from shared.clock import utcnow
 from shared.db import Database
-from shared.jobs import JobWorker, backoff, claim, complete, enqueue, fail
+from shared.jobs import JobWorker, backoff, claim, complete, enqueue, fail, lane_has_work
 from shared.models import Job
 
 
@@ -96,3 +96,17 @@ def test_a_failure_by_a_worker_that_lost_its_lease_changes_nothing(db: Database)
     assert job is not None
     assert not fail(db, job, "server-2", "not mine")
     assert stored(db, job.id).state == "running"
+
+
+def test_an_idle_lane_is_seen_in_one_lookup_and_only_its_own_jobs_count(db: Database) -> None:
+    assert not lane_has_work(db, ("print",), "kiosk-a")
+    with db.session() as session:
+        job_id = enqueue(session, "print", {"slip": 1}, queue="kiosk-b").id
+        session.commit()
+    assert not lane_has_work(db, ("print",), "kiosk-a")  # another printer's lane
+    assert lane_has_work(db, ("print",), "kiosk-b")
+    job = claim(db, "server-1", ("print",), queue="kiosk-b")
+    assert job is not None and job.id == job_id
+    assert lane_has_work(db, ("print",), "kiosk-b")  # running: a dead worker's job must still be found
+    assert complete(db, job, "server-1")
+    assert not lane_has_work(db, ("print",), "kiosk-b")
