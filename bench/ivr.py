@@ -653,7 +653,7 @@ def synthesis(data_dir: Path) -> dict[str, Any]:
 
 
 WEBHOOK_P99_BOUND_MS = 100.0
-SWEEP_RATES = (50, 100, 150, 200, 300, 400)
+SWEEP_RATES = (50, 100, 150, 200, 300, 400, 600, 800)
 
 
 def webhooks(host: str, rate: int, seconds: float) -> dict[str, Any]:

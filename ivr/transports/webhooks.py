@@ -127,8 +127,9 @@ def _open_stream(call_sid: str) -> str:
     and the stream's ``start`` stores the call (this webhook comes once per call, and under load); a
     retried webhook gets a new token, and only the first stream to start with either is taken."""
     token, _nonce = issue_stream_token(call_sid, request.form.get("From", "")[:MAX_CALLER_CHARS])
-    stream_url = re.sub(r"^http", "ws", public_base()) + "/ivr/stream"
-    return connect_stream(stream_url, {"token": token, "callSid": call_sid}, f"{public_base()}/ivr/twilio/stream-end")
+    base = public_base()
+    stream_url = re.sub(r"^http", "ws", base) + "/ivr/stream"
+    return connect_stream(stream_url, {"token": token, "callSid": call_sid}, f"{base}/ivr/twilio/stream-end")
 
 
 def _is_replay(call: Call) -> bool:
