@@ -54,6 +54,7 @@ class Recognizer(Protocol):
 
     available: bool
     description: str
+    noise_becomes_words: bool  # no garbage word in its grammars: line noise is decoded as some phrase
 
     def listen(self, phrases: Sequence[str], sample_rate: int = PHONE_RATE) -> RecognitionSession:
         """Start recognising one answer restricted to *phrases*."""
@@ -72,6 +73,7 @@ class NoRecognizer:
 
     available = False
     description = "keys only (no speech model configured)"
+    noise_becomes_words = False
 
     def listen(self, phrases: Sequence[str], sample_rate: int = PHONE_RATE) -> RecognitionSession:
         return _SilentSession()
@@ -144,6 +146,7 @@ class VoskRecognizer:
         self.model_dir = model_dir
         self.model = vosk.Model(str(model_dir))
         self.has_unknown = model_has_word(model_dir, UNKNOWN_WORD)
+        self.noise_becomes_words = not self.has_unknown
         self.description = f"vosk ({model_dir.name})"
 
     def grammar_json(self, phrases: Sequence[str]) -> str:
@@ -342,6 +345,7 @@ class WhisperRecognizer:
     """
 
     available = True
+    noise_becomes_words = False  # it hears silence as silence (and the no-speech check drops noise)
 
     def __init__(self, model_dir: Path, gate: DecodeGate | None = None, language: str = "de",
                  beam_size: int = 5) -> None:

@@ -221,6 +221,7 @@ class SlowRecognizer:
 
     available = True
     description = "slow test recognizer"
+    noise_becomes_words = False
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds

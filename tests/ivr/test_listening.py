@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ivr.speech.audio import FRAME_BYTES, mulaw_decode, mulaw_encode
-from ivr.speech.endpointing import END_SILENCE_SECONDS, SETTLE_SECONDS
-from ivr.speech.listening import Listener
-from ivr.speech.recognition import VoskRecognizer
+from ivr.speech.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode
+from ivr.speech.endpointing import END_SILENCE_SECONDS, PREROLL_FRAMES, SETTLE_SECONDS, SPEECH_LEVEL
+from ivr.speech.listening import HANGOVER_FRAMES, Listener
+from ivr.speech.recognition import RecognitionSession, VoskRecognizer
 from tests.ivr.test_recognition import line_noise, spoken_word
 
 GRAMMAR = ["넷", "아니요", "안녕하세요"]
@@ -63,3 +63,50 @@ def test_a_noise_without_words_is_no_answer_and_listening_goes_on(recognizer: Vo
     assert text is None
     text, _, _ = listen(listener, np.concatenate([line_noise(300), spoken_word("넷"), line_noise(1000)]))
     assert text == "넷"
+
+
+def frames_fed(listener: Listener) -> list[int]:
+    """Spy on what *listener* hands its recogniser: the number of 20 ms frames of each call."""
+    fed: list[int] = []
+    session = listener._session
+    real_accept = session.accept
+
+    def accept(pcm: bytes) -> str | None:
+        fed.append(len(pcm) // (2 * FRAME_BYTES))
+        return real_accept(pcm)
+
+    session.accept = accept  # type: ignore[method-assign]
+    return fed
+
+
+class WithGarbageWord:
+    """The Korean model as if it had ``[unk]`` (as the German models do)."""
+
+    available, description, noise_becomes_words = True, "as the German models", False
+
+    def __init__(self, recognizer: VoskRecognizer) -> None:
+        self.recognizer = recognizer
+
+    def listen(self, phrases: list[str], sample_rate: int = 8000) -> RecognitionSession:
+        return self.recognizer.listen(phrases, sample_rate)
+
+    def transcribe(self, samples: np.ndarray, sample_rate: int) -> str:
+        return self.recognizer.transcribe(samples, sample_rate)
+
+
+@pytest.mark.parametrize(("garbage_word", "tail_frames"), [(False, 0), (True, HANGOVER_FRAMES)])
+def test_the_quiet_after_the_words_is_not_decoded(recognizer: VoskRecognizer, garbage_word: bool,
+                                                  tail_frames: int) -> None:
+    # Without a garbage word even 40 ms of line noise after "안녕하세요" decoded as "아니요 아니요"; with
+    # one, a 100 ms hangover keeps a word's soft ending.
+    assert recognizer.noise_becomes_words
+    listener = Listener(WithGarbageWord(recognizer) if garbage_word else recognizer, GRAMMAR)
+    fed = frames_fed(listener)
+    audio = np.concatenate([line_noise(300), spoken_word("넷"), line_noise(1500)])
+    text, answered_at, _ = listen(listener, audio)
+    assert text == "넷"
+    line = mulaw_decode(mulaw_encode(audio))
+    loud = [index for index in range(answered_at + 1)
+            if level(line[index * FRAME_BYTES:(index + 1) * FRAME_BYTES]) >= SPEECH_LEVEL]
+    assert answered_at - loud[-1] <= round(SETTLE_SECONDS / 0.02)  # answered at the settle point
+    assert sum(fed) == PREROLL_FRAMES + loud[-1] - loud[0] + tail_frames
