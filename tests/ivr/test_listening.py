@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -82,12 +84,14 @@ def frames_fed(listener: Listener) -> list[int]:
 class WithGarbageWord:
     """The Korean model as if it had ``[unk]`` (as the German models do)."""
 
-    available, description, noise_becomes_words = True, "as the German models", False
+    available = True
+    description = "as the German models"
+    noise_becomes_words = False
 
     def __init__(self, recognizer: VoskRecognizer) -> None:
         self.recognizer = recognizer
 
-    def listen(self, phrases: list[str], sample_rate: int = 8000) -> RecognitionSession:
+    def listen(self, phrases: Sequence[str], sample_rate: int = 8000) -> RecognitionSession:
         return self.recognizer.listen(phrases, sample_rate)
 
     def transcribe(self, samples: np.ndarray, sample_rate: int) -> str:
