@@ -6,10 +6,11 @@ for :data:`ivr.speech.endpointing.SETTLE_SECONDS`, not when the answer is over: 
 reply goes out at once. If the caller talks on, the answer's audio so far (kept here) is decoded
 afresh, so nothing said is lost.
 
-Adaptive endpointing: when the decode at the settle point is a whole phrase of the grammar and not
-the beginning of a longer one ("Innenstadt" of "Innenstadt Nord"), the answer is complete and the
-reply goes out then, after :data:`ivr.speech.endpointing.SETTLE_SECONDS` of quiet. Open answers (no
-grammar), partial phrases and out-of-grammar words wait the full end silence.
+Adaptive endpointing: when the decode at the settle point is a whole phrase of the grammar (or a
+string of them) ending in one that does not begin a longer one ("Innenstadt" of "Innenstadt Nord"),
+the answer is complete and the reply goes out then, after
+:data:`ivr.speech.endpointing.SETTLE_SECONDS` of quiet. Open answers (no grammar), partial phrases
+and out-of-grammar words wait the full end silence.
 
 The quiet after the words is not decoded, past a 100 ms hangover for a word's soft ending (none at
 all with a model that has no garbage word: there even 40 ms of line noise turns "안녕하세요" into
@@ -84,9 +85,17 @@ class Listener:
         return self._decoded if self._decoded is not None else self._session.finish()
 
     def _is_complete(self, text: str) -> bool:
-        """A whole grammar phrase that no longer phrase starts with: nothing more to wait for."""
-        words = " ".join(text.split())
-        return bool(words) and words in self._complete and words not in self._unfinished
+        """Whole grammar phrases, the last of which no longer phrase starts with: nothing more to wait for.
+
+        A grammar decode may string phrases together ("안녕하세요 아니요"); what decides whether the
+        caller may go on is the phrase they ended with, as for a single phrase."""
+        words = text.lower().split()  # the recognisers' grammars are lower case
+        ends = [False] * (len(words) + 1)  # ends[i]: words[:i] splits into whole phrases
+        ends[0] = True
+        for end in range(1, len(words) + 1):
+            ends[end] = any(ends[start] and " ".join(words[start:end]) in self._complete for start in range(end))
+        last_phrases = (" ".join(words[start:]) for start in range(len(words)) if ends[start])
+        return any(phrase in self._complete and phrase not in self._unfinished for phrase in last_phrases)
 
     def _over(self, text: str) -> Heard:
         if text:
@@ -104,7 +113,7 @@ class Listener:
 
 def _phrase_shapes(phrases: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The grammar's whole phrases, and every proper word-prefix of a longer phrase."""
-    complete = {" ".join(phrase.split()) for phrase in phrases if phrase.strip() and phrase != "[unk]"}
+    complete = {" ".join(phrase.lower().split()) for phrase in phrases if phrase.strip() and phrase != "[unk]"}
     unfinished = {" ".join(words[:cut]) for phrase in complete for words in [phrase.split()]
                   for cut in range(1, len(words))}
     return frozenset(complete), frozenset(unfinished)

@@ -10,7 +10,7 @@ import pytest
 from ivr.speech.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode
 from ivr.speech.endpointing import END_SILENCE_SECONDS, PREROLL_FRAMES, SETTLE_SECONDS, SPEECH_LEVEL
 from ivr.speech.listening import HANGOVER_FRAMES, Listener
-from ivr.speech.recognition import RecognitionSession, VoskRecognizer
+from ivr.speech.recognition import NoRecognizer, RecognitionSession, VoskRecognizer
 from tests.ivr.test_recognition import line_noise, spoken_word
 
 GRAMMAR = ["넷", "아니요", "안녕하세요"]
@@ -114,3 +114,15 @@ def test_the_quiet_after_the_words_is_not_decoded(recognizer: VoskRecognizer, ga
             if level(line[index * FRAME_BYTES:(index + 1) * FRAME_BYTES]) >= SPEECH_LEVEL]
     assert answered_at - loud[-1] <= round(SETTLE_SECONDS / 0.02)  # answered at the settle point
     assert sum(fed) == PREROLL_FRAMES + loud[-1] - loud[0] + tail_frames
+
+
+@pytest.mark.parametrize(("decoded", "complete"), [
+    ("hörde", True), ("innenstadt", False), ("innenstadt nord", True),
+    ("hörde innenstadt", False),  # ends in the beginning of a longer phrase: the caller may go on
+    ("innenstadt hörde", True), ("hörde hörde", True),
+    ("hallo", False), ("hörde hallo", False), ("", False),
+])
+def test_a_decode_is_complete_when_it_ends_in_a_whole_phrase_that_begins_no_longer_one(decoded: str,
+                                                                                      complete: bool) -> None:
+    listener = Listener(NoRecognizer(), ["Innenstadt Nord", "Innenstadt", "Hörde"])
+    assert listener._is_complete(decoded) is complete
