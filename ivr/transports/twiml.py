@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -79,7 +79,12 @@ def connect_stream(stream_url: str, parameters: dict[str, str], after_url: str) 
 
     Written out (attribute values escaped) rather than built as a tree: it answers every new call,
     also in a flood, and is the same few elements every time."""
-    items = "".join(f"<Parameter name={quoteattr(name)} value={quoteattr(value)}/>"
+    items = "".join(f'<Parameter name="{_attribute(name)}" value="{_attribute(value)}"/>'
                     for name, value in parameters.items())
-    return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect action={quoteattr(after_url)} method="POST">'
-            f"<Stream url={quoteattr(stream_url)}>{items}</Stream></Connect></Response>")
+    return (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="{_attribute(after_url)}" method="POST">'
+            f'<Stream url="{_attribute(stream_url)}">{items}</Stream></Connect></Response>')
+
+
+def _attribute(value: str) -> str:
+    """*value* escaped for a double-quoted XML attribute (&, <, >, " and ')."""
+    return html.escape(value, quote=True)

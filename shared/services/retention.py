@@ -18,13 +18,14 @@ from sqlalchemy import ColumnElement, Text, and_, cast, delete, or_, select, upd
 from sqlalchemy.orm import Session, selectinload
 
 from shared.clock import as_local, utcnow
-from shared.models import Call, Request, StaffSession, VoiceMessage
-from shared.models.vocabulary import CLOSED_STATUSES, RequestStatus
+from shared.models import Call, Job, Request, StaffSession, VoiceMessage
+from shared.models.vocabulary import CLOSED_STATUSES, JobState, RequestStatus
 from shared.services import audit
 from shared.services.phone import normalise_phone
 from shared.services.recordings import delete_voice_message_file, voice_message_path
 
 STAFF_SESSION_KEEP_DAYS = 30
+FINISHED_JOB_STATES = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
 
 
 @dataclass
@@ -35,10 +36,12 @@ class PurgeReport:
     requests: int = 0
     staff_sessions: int = 0
     calls: int = 0
+    jobs: int = 0
 
     def summary(self) -> str:
         return (f"{self.voice_messages} Sprachnachrichten, {self.requests} Anfragen, "
-                f"{self.staff_sessions} alte Anmeldesitzungen gelöscht, {self.calls} Anrufe geleert")
+                f"{self.staff_sessions} alte Anmeldesitzungen, {self.jobs} erledigte Aufträge gelöscht, "
+                f"{self.calls} Anrufe geleert")
 
 
 def _delete_requests(session: Session, data_dir: Path, requests: list[Request]) -> int:
@@ -71,7 +74,8 @@ def purge(session: Session, data_dir: Path, voice_days: int, request_days: int, 
     """Delete recordings and transcripts *voice_days* and requests *request_days* after closing.
 
     A call keeps its state (the caller's number, what was said) as long as the voice data of its
-    request; a call that produced no request keeps it *voice_days* after it started. A request
+    request; a call that produced no request keeps it *voice_days* after it started. Finished
+    durable jobs (print, download, transcription, deletion) go *voice_days* after they finished. A request
     left incomplete (the call ended before it was whole) is deleted *request_days* after creation.
     """
     now = utcnow()
@@ -104,9 +108,12 @@ def purge(session: Session, data_dir: Path, voice_days: int, request_days: int, 
     result = session.execute(delete(StaffSession).where(
         StaffSession.last_seen_at < now - timedelta(days=STAFF_SESSION_KEEP_DAYS)))
     report.staff_sessions = int(getattr(result, "rowcount", 0) or 0)
+    result = session.execute(delete(Job).where(  # finished work: its payload and error text go with the data
+        Job.state.in_(FINISHED_JOB_STATES), Job.finished_at < voice_cutoff))
+    report.jobs = int(getattr(result, "rowcount", 0) or 0)
     audit.record(session, actor, "purge", "request", "retention", None,
                  f"voice={report.voice_messages} requests={report.requests} sessions={report.staff_sessions} "
-                 f"calls={report.calls}")
+                 f"calls={report.calls} jobs={report.jobs}")
     return report
 
 

@@ -21,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from ivr.flow.nodes import QUESTIONS, Node, question_text
 from ivr.speech.audio import FRAME_BYTES, MULAW_SILENCE, mulaw_encode, phone_audio
 from ivr.transports import stream
+from ivr.transports.twiml import connect_stream
 from shared.config import Config
 from shared.db import Database
 from shared.models import Call, Request, VoiceMessage
@@ -559,3 +560,15 @@ def test_stream_takes_the_district_from_the_number(stream_phone: TwilioPhone, se
         for key in ("1", "4", "1"):
             twilio.keys(key)
     assert saved_districts(db) == ["hoerde", "innenstadt-west" if change else "hoerde"]
+
+
+def test_the_stream_twiml_is_well_formed_whatever_the_values() -> None:
+    awkward = "a&b<c>\"d'e ü"
+    root = ET.fromstring(connect_stream(f"wss://x.example/{awkward}", {"token": awkward, awkward: "v"},
+                                        f"https://x.example/end?n={awkward}"))
+    connect = root.find("Connect")
+    assert root.tag == "Response" and connect is not None and connect.attrib["method"] == "POST"
+    assert connect.attrib["action"] == f"https://x.example/end?n={awkward}"
+    stream = connect.find("Stream")
+    assert stream is not None and stream.attrib["url"] == f"wss://x.example/{awkward}"
+    assert {p.attrib["name"]: p.attrib["value"] for p in stream.iter("Parameter")} == {"token": awkward, awkward: "v"}

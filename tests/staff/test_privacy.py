@@ -19,7 +19,8 @@ from shared.cli.main import main
 from shared.clock import utcnow
 from shared.config import Config
 from shared.db import Database
-from shared.models import AuditEntry, Note, Request, StatusChange, VoiceMessage
+from shared.jobs import enqueue
+from shared.models import AuditEntry, Job, Note, Request, StatusChange, VoiceMessage
 from shared.runtime import get_runtime
 from shared.services.recordings import voice_message_path
 from shared.services.requests import change_status
@@ -78,7 +79,28 @@ def test_purge_removes_old_recordings_then_old_requests(db: Database, config: Co
         assert open_file.is_file()
     with db.session() as session:
         details = list(session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "purge")))
-    assert details[-1] == "voice=0 requests=1 sessions=0 calls=0"
+    assert details[-1] == "voice=0 requests=1 sessions=0 calls=0 jobs=0"
+
+
+def test_purge_deletes_finished_jobs_after_the_voice_retention_only(db: Database, config: Config) -> None:
+    now = utcnow()
+    with db.session() as session:
+        jobs = {name: enqueue(session, "print", {"slip": name}, queue="kiosk") for name in
+                ("old_done", "old_failed", "old_expired", "recent_done", "queued", "running")}
+        session.flush()
+        for name, state in (("old_done", "done"), ("old_failed", "failed"), ("old_expired", "expired"),
+                            ("recent_done", "done"), ("running", "running")):
+            jobs[name].state = state
+            jobs[name].finished_at = now - timedelta(days=1 if name.startswith("recent") else 91)
+        session.commit()
+        ids = {name: job.id for name, job in jobs.items()}
+    with db.session() as session:
+        report = purge(session, config.data_dir, 90, 365)
+        session.commit()
+    assert report.jobs == 3
+    with db.session() as session:
+        left = set(session.scalars(select(Job.id)))
+    assert left == {ids["recent_done"], ids["queued"], ids["running"]}
 
 
 def test_purge_command_and_daily_job(db: Database, config: Config, make_request: RequestFactory, app: Flask,
