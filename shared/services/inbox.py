@@ -40,6 +40,7 @@ class InboxFilter:
     kind: str | None = None
     channel: str | None = None
     overdue: bool = False
+    ready: bool = False  # only what can be worked on today: a request waiting for a later date is left out
     assignee_id: int | None = None
     query: str = ""
     sort: str = "due"
@@ -90,6 +91,8 @@ def _conditions(session: Session, criteria: InboxFilter, today: date,
         conditions.append(Request.channel == criteria.channel)
     if criteria.overdue:
         conditions.append(overdue_condition(today))
+    if criteria.ready:
+        conditions.append(not_waiting_condition(today))
     if criteria.assignee_id is not None:
         conditions.append(Request.assignee_id == criteria.assignee_id)
     return conditions

@@ -66,6 +66,8 @@ def _inbox_filter(page: int = 1) -> InboxFilter:
         district_id=district_scope(user), statuses=statuses,
         kind=kind if kind in KINDS else None, channel=channel if channel in CHANNELS else None,
         overdue=request.args.get("overdue") == "1" or view == "overdue",
+        # The open list is the day's work: a request waiting for a later date shows under "Wartend" until then.
+        ready=statuses == OPEN_STATUSES and not query,
         assignee_id=user.id if mine else None, query=query, sort=request.args.get("sort", "due"), page=page,
     )
 

@@ -44,11 +44,14 @@ def _setup(db: Database, make_request: RequestFactory, staff_users: Staff) -> No
 def test_sorting_and_saved_views(hoerde_client: FlaskClient, make_request: RequestFactory, db: Database,
                                  staff_users: Staff) -> None:
     _setup(db, make_request, staff_users)
-    assert _names(hoerde_client, "") == ["Person A", "Person B", "Person D", "Person C"]
-    assert _names(hoerde_client, "?sort=-due") == ["Person C", "Person D", "Person B", "Person A"]
-    assert _names(hoerde_client, "?sort=received") == ["Person B", "Person A", "Person C", "Person D"]
-    assert _names(hoerde_client, "?sort=-received") == ["Person D", "Person C", "Person A", "Person B"]
-    assert _names(hoerde_client, "?sort=bogus") == ["Person A", "Person B", "Person D", "Person C"]
+    # B waits for a later date: not in the day's open list (but under "Wartend", in a search and every status).
+    assert _names(hoerde_client, "") == ["Person A", "Person D", "Person C"]
+    assert _names(hoerde_client, "?sort=-due") == ["Person C", "Person D", "Person A"]
+    assert _names(hoerde_client, "?sort=received") == ["Person A", "Person C", "Person D"]
+    assert _names(hoerde_client, "?sort=-received") == ["Person D", "Person C", "Person A"]
+    assert _names(hoerde_client, "?sort=bogus") == ["Person A", "Person D", "Person C"]
+    assert _names(hoerde_client, "?status=all") == ["Person A", "Person B", "Person D", "Person C"]
+    assert _names(hoerde_client, "?q=Anliegen+B") == ["Person B"]
     assert _names(hoerde_client, "?view=mine") == ["Person C"]
     assert _names(hoerde_client, "?view=new") == ["Person A", "Person C"]
     assert _names(hoerde_client, "?view=waiting") == ["Person B"]
@@ -69,10 +72,13 @@ def test_a_waiting_request_is_overdue_again_from_its_date(make_request: RequestF
         session.commit()
         assert not is_overdue(item, today)
         assert inbox_page(session, InboxFilter(None, overdue=True)).total == 0
+        assert inbox_page(session, InboxFilter(None, ready=True)).total == 0  # not in the day's open list
+        assert inbox_page(session, InboxFilter(None)).total == 1
         item.waiting_until = today
         session.commit()
         assert is_overdue(item, today)
         assert inbox_page(session, InboxFilter(None, overdue=True)).total == 1
+        assert inbox_page(session, InboxFilter(None, ready=True)).total == 1  # back from its date
 
 
 def test_a_broad_view_is_counted_up_to_a_bound(hoerde_client: FlaskClient, make_request: RequestFactory,
