@@ -6,8 +6,10 @@ import it as ``bench.bench_support``, so they run as ``python bench/NAME.py`` fr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,3 +65,42 @@ def app_client(db: Database) -> Iterator[FlaskClient]:
                                       "TREFFPUNKT_SECRET_KEY": "bench-secret-key-0123456789",
                                       "TREFFPUNKT_LOG_LEVEL": "WARNING"})
         yield create_app(config, db).test_client()
+
+
+def process_cpu_seconds(pid: int | str) -> float:
+    """User and system CPU seconds of one process (``"self"`` for this one), from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def child_processes(pid: int) -> set[int]:
+    """The processes whose parent is *pid* (gunicorn's workers under its master)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(Path(entry, "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry.name))
+    return found
+
+
+def wait_until_idle(pid: int, share: float = 0.05, window: float = 2.0, timeout: float = 300.0) -> float:
+    """Wait until the server *pid* and its workers use less than *share* of a core over *window*
+    seconds (a fresh ``treffpunkt serve`` renders prompts and verifies models first); return the
+    seconds waited. Raises ``TimeoutError`` after *timeout*."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        processes = {pid, *child_processes(pid)}
+        before = _cpu_of(processes)
+        time.sleep(window)
+        if _cpu_of(processes) - before < share * window:
+            return round(time.monotonic() - started, 1)
+    raise TimeoutError(f"process {pid} still busy after {timeout:.0f} s")
+
+
+def _cpu_of(processes: set[int]) -> float:
+    total = 0.0
+    for pid in processes:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += process_cpu_seconds(pid)
+    return total

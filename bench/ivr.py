@@ -69,6 +69,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_support import child_processes, process_cpu_seconds  # noqa: E402
 from ivr.speech.audio import FRAME_BYTES, level, mulaw_decode, mulaw_encode, read_wav, resample  # noqa: E402
 
 AUTH_TOKEN = "bench-twilio-token"
@@ -259,17 +260,12 @@ def _wait_for_port(port: int, child: subprocess.Popen[str]) -> None:
     raise RuntimeError("bench server did not listen")
 
 
-def _process_cpu_seconds(pid: int | str) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def _other_processes_cpu_seconds(ours: set[int]) -> dict[int, float]:
     times = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) not in ours:
             with contextlib.suppress(OSError, IndexError, ValueError):
-                times[int(entry.name)] = _process_cpu_seconds(entry.name)
+                times[int(entry.name)] = process_cpu_seconds(entry.name)
     return times
 
 
@@ -282,32 +278,21 @@ def _cpu_pressure_seconds() -> float:
     return int(some.rsplit("total=", 1)[1]) / 1e6
 
 
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is *pid* (gunicorn's workers under its master)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                if int(Path(entry, "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.add(int(entry.name))
-    return found
-
-
 class CpuUse:
     """CPU used while a phase ran (% of one core) by the server (gunicorn's master and workers), this load
     generator and all other processes (those still running at the end), and the share of the time some
     task waited for a CPU."""
 
     def __init__(self, server_pid: int) -> None:
-        self.server = {server_pid, *_children(server_pid)}
+        self.server = {server_pid, *child_processes(server_pid)}
         self.ours = {*self.server, os.getpid()}
 
     def _sample(self) -> tuple[float, float, float, float, dict[int, float]]:
         server = 0.0
         for pid in self.server:
             with contextlib.suppress(OSError):
-                server += _process_cpu_seconds(pid)
-        return (time.monotonic(), server, _process_cpu_seconds("self"),
+                server += process_cpu_seconds(pid)
+        return (time.monotonic(), server, process_cpu_seconds("self"),
                 _cpu_pressure_seconds(), _other_processes_cpu_seconds(self.ours))
 
     def __enter__(self) -> CpuUse:

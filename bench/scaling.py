@@ -36,7 +36,7 @@ import time_machine
 from sqlalchemy import delete, event, select
 
 from bench.backend import load_average, seed
-from bench.bench_support import BACKENDS, app_client, on_each_backend, percentile
+from bench.bench_support import BACKENDS, app_client, on_each_backend, percentile, wait_until_idle
 from bench.kiosk import _fetcher, next_monday_morning
 from shared.db import Database
 from shared.models import District, RefreshState
@@ -142,6 +142,9 @@ def deployed(db: Database, moment: datetime) -> Iterator[str]:
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("treffpunkt serve did not start") from None
                     time.sleep(0.5)
+            # A fresh data folder: the server renders the hotline's prompts and verifies the speech
+            # models first. Lists are timed once that is done, as on a server that has been running.
+            wait_until_idle(server.pid)
             yield base
         finally:
             server.terminate()
