@@ -17,11 +17,14 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def include_name(name: str | None, type_: str, _parent: object) -> bool:
-    """Leave the search machinery the models cannot express out of schema comparison.
+    """Leave the machinery the models cannot express out of schema comparison.
 
-    That is SQLite's FTS5 tables with their shadow tables and PostgreSQL's GIN indexes on a tsvector.
+    That is SQLite's FTS5 tables with their shadow tables, PostgreSQL's GIN indexes on a tsvector,
+    and the table a full occurrence rebuild fills (left behind only if it was interrupted).
     """
-    from shared.services import event_search, search
+    from shared.services import event_search, occurrence_table, search
+    if type_ == "table" and name == occurrence_table.NEW:
+        return False
     return not any(index.is_machinery(name, type_) for index in (search.INDEX, event_search.INDEX))
 
 

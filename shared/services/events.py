@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, text
@@ -23,7 +23,7 @@ from shared.clock import as_local, local_today, utcnow
 from shared.db import BACKGROUND, foreground_writes
 from shared.errors import NotFound
 from shared.models import Category, District, Event, Occurrence, RefreshState, Venue
-from shared.services import event_search
+from shared.services import event_search, occurrence_table
 from shared.services.recurrence import Span, day_window, expand, expand_pairs
 
 HORIZON_PAST_DAYS = 31
@@ -84,7 +84,7 @@ def horizon(days: int = HORIZON_DAYS) -> tuple[datetime, datetime]:
 
 OccurrenceRow = tuple[int, int | None, datetime, datetime, bool, bool]
 _EXPANDED = (Event.id, Event.district_id, Event.start, Event.end, Event.rrule, Event.exdates, Event.cancelled)
-_ROW_COLUMNS = 'occurrences (event_id, district_id, start, "end", multi_day, cancelled)'
+_ROW_COLUMNS = '(event_id, district_id, start, "end", multi_day, cancelled)'
 
 
 def _occurrence_rows(event: Any, window: tuple[datetime, datetime],
@@ -107,9 +107,9 @@ def _stored(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _insert_occurrences(session: Session, rows: list[OccurrenceRow]) -> None:
-    """Insert *rows* in the session's transaction, through the driver: a full refresh writes
-    millions, and per-row statement and type handling would cost more than the database's work.
+def _insert_occurrences(session: Session, rows: list[OccurrenceRow], table: str = "occurrences") -> None:
+    """Insert *rows* into *table* in the session's transaction, through the driver: a full refresh
+    writes millions, and per-row statement and type handling would cost more than the database's work.
 
     SQLite gets the text form of :func:`_stored`, PostgreSQL a ``COPY``. Nothing is synchronised
     with the session.
@@ -118,11 +118,11 @@ def _insert_occurrences(session: Session, rows: list[OccurrenceRow]) -> None:
         return
     driver: Any = session.connection().connection.driver_connection
     if _embedded(session):
-        driver.executemany("INSERT INTO " + _ROW_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 - constants
+        driver.executemany(f"INSERT INTO {table} {_ROW_COLUMNS} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 - constants
                            [(event, district, _stored(start), _stored(end), multi, cancelled)
                             for event, district, start, end, multi, cancelled in rows])
         return
-    with driver.cursor() as cursor, cursor.copy("COPY " + _ROW_COLUMNS + " FROM STDIN") as copy:
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table} {_ROW_COLUMNS} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -138,7 +138,7 @@ def materialise(session: Session, event: Event, window: tuple[datetime, datetime
 
 
 REFRESH_STATE = "occurrences"
-REBUILD_SLICE = timedelta(days=7)  # a full rebuild writes one week of the horizon a transaction
+REBUILD_BATCH = 1000  # events a transaction while a full rebuild fills its new table
 REFRESH_BATCH = 200  # events per transaction: the write lock is held for one batch at a time
 FOREGROUND_WAIT = 2.0  # SQLite: longest wait for requests' writes before a batch (then it goes ahead)
 LOCK_RETRIES = 5
@@ -188,39 +188,30 @@ def refresh_occurrences(session: Session, days: int = HORIZON_DAYS) -> int:
 
 
 def _rebuild(session: Session, window: tuple[datetime, datetime]) -> int:
-    """Rewrite every occurrence: each event expanded once, the rows written a week of the horizon
-    at a time, each week in its own transaction (old rows of that week out, new ones in).
+    """Rewrite every occurrence into a new table, in event order, :data:`REBUILD_BATCH` events a
+    transaction, and swap it in once indexed (see :mod:`shared.services.occurrence_table`).
 
-    In start order, the (start, …) indexes grow at their ends instead of taking rows all over
-    them, so a transaction touches few index pages: written by event, every batch rewrote pages
-    across the whole horizon, and a rebuild of a city cost minutes of page writes.
+    Events saved meanwhile wrote their rows into the old table: they are expanded again after the swap.
     """
+    started = utcnow()
+    embedded = _embedded(session)
     events = session.execute(select(*_EXPANDED).order_by(Event.id)).all()
     session.commit()
-    count = max(1, -(-(window[1] - window[0]) // REBUILD_SLICE))
-    slices: list[list[OccurrenceRow]] = [[] for _ in range(count)]
-    for event in events:
-        for row in _occurrence_rows(event, window):
-            # Multi-day ones begun before the window go with the first week.
-            slices[max(0, (row[2] - window[0]) // REBUILD_SLICE)].append(row)
-    del events
+    occurrence_table.create_new_table(session, embedded)
     total = 0
-    for index in range(count):
-        rows, slices[index] = slices[index], []
-        # The first week also takes what starts earlier, the last what starts later (stale rows).
-        bounds = (*((Occurrence.start >= window[0] + index * REBUILD_SLICE,) if index else ()),
-                  *((Occurrence.start < window[0] + (index + 1) * REBUILD_SLICE,) if index < count - 1 else ()))
-
-        def write(rows: list[OccurrenceRow] = rows, bounds: tuple[ColumnElement[bool], ...] = bounds) -> None:
-            session.execute(delete(Occurrence).where(*bounds),
-                            execution_options={"synchronize_session": False, BACKGROUND: True})
-            _insert_occurrences(session, rows)
-
+    for offset in range(0, len(events), REBUILD_BATCH):
+        rows = [row for event in events[offset:offset + REBUILD_BATCH] for row in _occurrence_rows(event, window)]
         _yield_to_requests(session)
-        _with_retry(session, write)
+        _with_retry(session, partial(_insert_occurrences, session, rows, occurrence_table.NEW))
         total += len(rows)
-    if not _embedded(session):
-        # What autovacuum would do some minutes later: fresh statistics for the planner, and the
+    del events
+    if not embedded:
+        occurrence_table.index_new_table(session)
+    _yield_to_requests(session)
+    occurrence_table.swap(session, embedded)
+    _expand_in_batches(session, Event.updated_at >= started, window, replace_from=None)
+    if not embedded:
+        # What autovacuum would do some minutes later: statistics for the planner, and the
         # visibility map that lets lists count from the indexes alone.
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine

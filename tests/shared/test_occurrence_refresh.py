@@ -1,4 +1,5 @@
-"""The occurrence refresh: incremental runs give what a full rebuild gives; writes go on meanwhile."""
+"""The occurrence refresh: incremental runs give what a full rebuild gives; writes go on meanwhile;
+a full rebuild's new table takes the old one's place with every key and index."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.clock import BERLIN
 from shared.db import Database
+from shared.migrate import pending_changes
 from shared.models import District, Event, Occurrence, RefreshState, Venue
-from shared.services.events import horizon, materialise_events, refresh_occurrences
+from shared.services import occurrence_table
+from shared.services.events import horizon, materialise_events, refresh_occurrences, save_event
 from shared.services.requests import NewRequest, create_request
 
 BYDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -71,7 +75,7 @@ def test_incremental_refresh_equals_a_full_rebuild(db: Database, session: Sessio
     assert len(daily) > 150  # the changed rules were re-expanded
 
 
-def test_a_rebuild_week_by_week_equals_expanding_event_by_event(db: Database, session: Session) -> None:
+def test_a_rebuild_equals_expanding_event_by_event(db: Database, session: Session) -> None:
     with time_machine.travel(datetime(2026, 11, 23, 4, tzinfo=BERLIN), tick=False):
         _seed_events(db, 300, datetime(2026, 9, 1, 9, tzinfo=BERLIN))
         window = horizon()
@@ -138,3 +142,52 @@ def test_writes_during_a_refresh_of_10000_events_neither_fail_nor_wait(db: Datab
     assert max(waits) < 1.0 + alone, f"slowest writes (s, index) {slow} of {len(waits)}; alone {alone:.2f} s"
     with db.session() as session:
         assert session.scalar(select(Occurrence.id).limit(1)) is not None
+
+
+def test_a_rebuild_swaps_in_a_table_the_schema_knows(db: Database, session: Session) -> None:
+    """The new table replaces the old one with every key and index the models declare; a table left
+    by an interrupted rebuild is dropped."""
+    with time_machine.travel(datetime(2026, 11, 23, 4, tzinfo=BERLIN), tick=False):
+        _seed_events(db, 200, datetime(2026, 11, 1, 9, tzinfo=BERLIN))
+        assert refresh_occurrences(session) > 0
+        first = _stored(session)
+        session.execute(text(f"CREATE TABLE {occurrence_table.NEW} (leftover INTEGER)"))
+        session.execute(delete(RefreshState))
+        session.commit()
+        assert refresh_occurrences(session) == len(first)
+        assert _stored(session) == first
+    assert pending_changes(db.engine) == []
+    tables = inspect(db.engine).get_table_names()
+    assert "occurrences" in tables and occurrence_table.NEW not in tables
+    # The foreign key cascades again: deleting an event deletes its occurrences.
+    gone = session.scalars(select(Event.id).order_by(Event.id).limit(1)).one()
+    session.execute(delete(Event).where(Event.id == gone))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Occurrence).where(Occurrence.event_id == gone)) == 0
+
+
+def test_events_saved_or_deleted_while_a_rebuild_runs_are_right_after_it(
+        db: Database, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their rows went to the old table: the swap must neither lose the change nor keep a deleted event."""
+    with time_machine.travel(datetime(2026, 11, 23, 4, tzinfo=BERLIN), tick=True):
+        _seed_events(db, 100, datetime(2026, 11, 1, 9, tzinfo=BERLIN))
+        refresh_occurrences(session)
+        changed, deleted = session.scalars(select(Event.id).order_by(Event.id).limit(2)).all()
+        real_swap = occurrence_table.swap
+
+        def swap_after_staff_edits(swap_session: Session, embedded: bool) -> None:
+            with db.session() as staff:
+                event = staff.get(Event, changed)
+                assert event is not None
+                event.rrule = "FREQ=DAILY"
+                save_event(staff, event)
+                staff.execute(delete(Event).where(Event.id == deleted))
+            real_swap(swap_session, embedded)
+
+        monkeypatch.setattr(occurrence_table, "swap", swap_after_staff_edits)
+        session.execute(delete(RefreshState))
+        session.commit()
+        refresh_occurrences(session)
+        counts = dict(session.execute(select(Occurrence.event_id, func.count()).group_by(Occurrence.event_id)).all())
+    assert counts.get(changed, 0) > 500  # daily over the horizon, not the weekly or single rows of before
+    assert deleted not in counts
