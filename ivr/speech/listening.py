@@ -12,9 +12,10 @@ the answer is complete and the reply goes out then, after
 :data:`ivr.speech.endpointing.SETTLE_SECONDS` of quiet. Open answers (no grammar), partial phrases
 and out-of-grammar words wait the full end silence.
 
-The quiet after the words is not decoded, past a 100 ms hangover for a word's soft ending (none at
-all with a model that has no garbage word: there even 40 ms of line noise turns "안녕하세요" into
-"아니요 아니요"). Held-back frames are decoded if the caller talks on.
+With a model that has no garbage word, the quiet after the words is not decoded: there even 40 ms
+of line noise turns "안녕하세요" into "아니요 아니요". Held-back frames are decoded if the caller
+talks on. Every other recogniser hears the quiet up to the settle point too: cut 100 ms after the
+last loud frame, Whisper lost soft endings ("Hausbesuch" became "Hauss, Bezuf").
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from dataclasses import dataclass
 from ivr.speech.audio import Samples
 from ivr.speech.endpointing import Endpointer
 from ivr.speech.recognition import RecognitionSession, Recognizer
-
-HANGOVER_FRAMES = 5  # quiet frames after the last word still decoded (100 ms: a word's soft ending)
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ class Listener:
         self._session: RecognitionSession = recognizer.listen(phrases)
         self._audio: list[bytes] = []  # the answer so far, for decoding afresh
         self._decoded: str | None = None  # the answer decoded while the caller is quiet
-        self._held: list[bytes] = []  # quiet frames after the hangover, fed only if speech resumes
-        self._hangover = 0 if recognizer.noise_becomes_words else HANGOVER_FRAMES
+        self._held: list[bytes] = []  # quiet frames after the words, fed only if speech resumes
+        self._hold_quiet = recognizer.noise_becomes_words
         self._complete, self._unfinished = _phrase_shapes(phrases)
 
     def push(self, samples: Samples) -> Heard:
@@ -66,7 +65,7 @@ class Listener:
             self._held.clear()
             self._session = self._recognizer.listen(self._phrases)
             text = self._session.accept(b"".join(self._audio))
-        elif self.endpointer.quiet_frames > self._hangover:
+        elif self._hold_quiet and self.endpointer.quiet_frames > 0:
             self._held.append(verdict.pcm)  # quiet after the words: not decoded unless the caller talks on
             text = None
         else:
