@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
+from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from shared.clock import BERLIN, local_today
@@ -78,6 +79,29 @@ def test_ics_export_uses_same_filters(client: FlaskClient, session: Session) -> 
     body = response.get_data(as_text=True)
     assert "SUMMARY:Tanztee" in body and "Skatrunde" not in body
     assert "DTSTART;TZID=Europe/Berlin:" in body and "\r\n" in body
+
+
+def test_ics_export_gives_every_occurrence_its_events_properties(client: FlaskClient, session: Session) -> None:
+    """An event's properties are serialised once and shared by its occurrences: each VEVENT still
+    carries all of them, with its own UID and times, and the calendar one VTIMEZONE."""
+    start = datetime.combine(local_today(), datetime.min.time().replace(hour=10), BERLIN)
+    series = _event(session, "Gedächtnistraining", start, "bz-hoerde", rrule="FREQ=WEEKLY;COUNT=30")
+    series.description = "Übungen für Kopf und Gedächtnis, in kleiner Runde; " * 8  # folded over lines
+    save_event(session, series)
+    _event(session, "Tanztee", start + timedelta(days=2), "bz-eving")
+    session.commit()
+    body = client.get(f"/api/v1/events.ics?from={local_today()}&to={local_today() + timedelta(days=365)}").data
+    calendar = Calendar.from_ical(body)
+    events = calendar.walk("VEVENT")
+    weekly = [item for item in events if str(item["SUMMARY"]) == "Gedächtnistraining"]
+    assert len(weekly) == 30 and len(events) == 31
+    assert all(str(item["DESCRIPTION"]) == series.description for item in weekly)
+    venue = venue_by_slug(session, "bz-hoerde")
+    assert all(str(item["LOCATION"]) == f"{venue.name}, {venue.address}" for item in weekly)
+    assert len({str(item["UID"]) for item in events}) == 31
+    starts = sorted(item.decoded("DTSTART") for item in weekly)
+    assert starts[0] == start and starts[1] - starts[0] == timedelta(days=7)
+    assert starts[0].tzinfo is not None and len(calendar.walk("VTIMEZONE")) == 1
 
 
 def test_kiosk_request_needs_token_and_is_idempotent(client: FlaskClient, session: Session) -> None:
