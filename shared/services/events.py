@@ -6,7 +6,6 @@ thousands of times a day ("what is on today in Hörde?") are single index range 
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,22 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Integer,
+    Select,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session, contains_eager, defaultload, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -444,47 +458,35 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
                    counted: bool = True) -> OccurrencePage:
     """A page of a list filtered on occurrences alone, at a cost that does not grow with the data.
 
-    The count and the first ``number * size`` entries (by start, then id) come from index ranges:
-    the window's own, and the few ``multi_day`` occurrences that began earlier. Only the entries
-    starting at the page's first and last start times and between them are read with their titles,
-    which order entries starting at the same time.
+    The count and the first ``number * size`` entries (by start, then id) come from index ranges
+    in one statement (:func:`_starts`): the window's own, and the few ``multi_day`` occurrences that
+    began earlier. Only the entries starting at the page's first and last start times and between
+    them are read with their titles, which order entries starting at the same time.
     """
     window_start, window_end = _window(criteria)
     # The window's end first: the page's last entries are read without it (see ``tied``).
     conditions = [Occurrence.start < window_end, Occurrence.end > window_start, *_not_ended(criteria)]
     if not criteria.include_cancelled:
         conditions.append(Occurrence.cancelled.is_(False))
-    # The few multi-day ones from further back, over the partial index (districts picked here: with a
-    # district the planner would rather scan the district's last month).
-    earlier_rows = session.execute(select(Occurrence.start, Occurrence.district_id)
-                                   .where(*conditions, Occurrence.start < window_start - MULTI_DAY,
-                                          _MULTI_DAY_INDEXED)).all()
-    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
     branches: list[tuple[ColumnElement[bool], ...]] = [()]
     if criteria.districts:
-        districts = set(session.scalars(select(District.id).where(District.slug.in_(criteria.districts))))
-        # A city-wide event (no district) belongs to every district's list.
-        conditions.append(or_(Occurrence.district_id.in_(districts), Occurrence.district_id.is_(None)))
-        earlier_rows = [row for row in earlier_rows if row.district_id in districts or row.district_id is None]
-        # One index range per district and one for the city-wide: counted and cut each on its own
-        # (over their OR, both databases collect and sort the rows of the whole window).
-        branches = [*((Occurrence.district_id == district,) for district in sorted(districts)),
+        # One index range per district and one for the city-wide (a city-wide event belongs to every
+        # district's list), counted and cut each on its own: over their OR, both databases collect
+        # and sort the rows of the whole window.
+        branches = [*((Occurrence.district_id == key,) for key in _district_keys(session, criteria.districts)),
                     (Occurrence.district_id.is_(None),)]
-    earlier = sorted(row.start for row in earlier_rows)
-    if counted:
-        total = len(earlier) + sum(session.scalar(select(func.count()).select_from(Occurrence)
-                                                  .where(*recent, *branch)) or 0 for branch in branches)
-    else:  # at most what this page can show; cut to what there is below
-        total = len(earlier) + max(1, number) * size
+    reach = max(1, number) * size
+    starts = _starts(session, window_start, conditions, branches, criteria.districts, counted,
+                     reach if reach <= PREFETCHED_STARTS or not counted else 0)
+    total = len(starts.earlier) + (starts.counted if counted else reach)
     total = min(total, criteria.limit) if criteria.limit is not None else total
     number, count, part = _page_range(number, size, total)
     wanted = min(part.stop, total)
     if part.start >= wanted:
         return OccurrencePage([], number, count, total)
-    # By start alone, the index's order: entries sharing a start time are re-read below anyway.
-    head = [*earlier, *heapq.merge(*(session.scalars(select(Occurrence.start).where(*recent, *branch)
-                                                     .order_by(Occurrence.start).limit(wanted)).all()
-                                     for branch in branches))][:wanted]
+    if len(starts.earlier) + len(starts.recent) < wanted:  # a page far back: its starts read now
+        starts = _starts(session, window_start, conditions, branches, criteria.districts, False, wanted)
+    head = [*starts.earlier, *starts.recent][:wanted]
     if not counted:
         total = wanted = len(head)
         number, count, part = _page_range(number, size, total)
@@ -492,17 +494,69 @@ def _page_by_index(session: Session, criteria: EventFilter, number: int, size: i
             return OccurrencePage([], number, count, total)
     first, last = head[part.start], head[-1]
     before = sum(1 for start in head if start < first)
-    reach = () if first >= window_start - MULTI_DAY else (
+    reach_back = () if first >= window_start - MULTI_DAY else (
         or_(Occurrence.start >= window_start - MULTI_DAY, _MULTI_DAY_INDEXED),)
+    in_district = (or_(*(branch[0] for branch in branches)),) if criteria.districts else ()
     tied = session.execute(select(Occurrence.id, Occurrence.start, Event.title)
                            .join(Event, Event.id == Occurrence.event_id)
                            # the page's own start range alone bounds the index scan (the window's end
                            # would have SQLite scan the rest of the window)
-                           .where(*conditions[1:], Occurrence.start >= first, Occurrence.start <= last, *reach)
+                           .where(*conditions[1:], *in_district, Occurrence.start >= first,
+                                  Occurrence.start <= last, *reach_back)
                            ).all()
     ordered = sorted(tied, key=lambda row: (row.start, row.title, row.id))
     chosen = [row.id for row in ordered[part.start - before:wanted - before]]
     return OccurrencePage(_loaded(session, chosen), number, count, total)
+
+
+PREFETCHED_STARTS = 400  # a page ending further down reads its starts once it knows the count
+_EARLIER, _COUNT, _RECENT = 0, 1, 2  # the parts of _starts' statement
+
+
+@dataclass(frozen=True)
+class _Starts:
+    """Start times of a list's entries, from the indexes (each part sorted)."""
+
+    earlier: list[datetime]  # multi-day entries that began more than a day before the window
+    counted: int  # how many entries start later, up to the window's end (0 if not counted)
+    recent: list[datetime]  # the first of those
+
+
+def _starts(session: Session, window_start: datetime, conditions: list[ColumnElement[bool]],
+            branches: list[tuple[ColumnElement[bool], ...]], districts: Sequence[str], counted: bool,
+            limit: int) -> _Starts:
+    """The list's :class:`_Starts` in one statement: each *branch* (index range) is counted if
+    *counted* and read up to *limit* starts; the earlier multi-day entries are read with their
+    district's slug and picked from *districts* here (with a district in the statement, the planner
+    would rather scan the district's last month than the partial index)."""
+    recent = (*conditions, Occurrence.start >= window_start - MULTI_DAY)
+    no_count, no_slug = cast(null(), Integer), cast(null(), District.slug.type)
+    parts: list[Select[*tuple[Any, ...]]] = [
+        select(literal(_EARLIER), no_count, Occurrence.start, District.slug)
+        .outerjoin(District, District.id == Occurrence.district_id)
+        .where(*conditions, Occurrence.start < window_start - MULTI_DAY, _MULTI_DAY_INDEXED)]
+    for branch in branches:
+        where = (*recent, *branch)
+        if counted:
+            parts.append(select(literal(_COUNT), func.count(), null(), no_slug).select_from(Occurrence).where(*where))
+        if limit:
+            first = select(Occurrence.start).where(*where).order_by(Occurrence.start).limit(limit).subquery()
+            parts.append(select(literal(_RECENT), no_count, first.c.start, no_slug))
+    rows = session.execute(union_all(*parts)).all()
+    return _Starts(
+        earlier=sorted(row.start for row in rows if row[0] == _EARLIER
+                       and (not districts or row.slug is None or row.slug in districts)),
+        counted=sum(row[1] for row in rows if row[0] == _COUNT),
+        recent=sorted(row.start for row in rows if row[0] == _RECENT)[:limit])
+
+
+def _district_keys(session: Session, slugs: Sequence[str]) -> list[Any]:
+    """The ids of the districts *slugs* name, for one index range each: literal ids on SQLite (its
+    planner starts from the (district, start) index only for those), a subquery per slug on
+    PostgreSQL (no round trip of its own)."""
+    if _embedded(session):
+        return sorted(session.scalars(select(District.id).where(District.slug.in_(slugs))))
+    return [select(District.id).where(District.slug == slug).scalar_subquery() for slug in sorted(set(slugs))]
 
 
 def _loaded(session: Session, chosen: list[int]) -> list[OccurrenceView]:

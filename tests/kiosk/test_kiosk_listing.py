@@ -14,6 +14,7 @@ from kiosk.listing import ListScope, first_entries, list_page, resolve_scope
 from shared.clock import local_today
 from shared.db import Database
 from shared.models import Event, Venue
+from shared.services import events
 from shared.services.events import (
     EventFilter,
     OccurrenceView,
@@ -46,8 +47,12 @@ def hoerde(kiosk_db: Database, session: Session) -> Venue:
     return session.scalars(select(Venue).where(Venue.slug == "bz-hoerde")).one()
 
 
+@pytest.mark.parametrize("prefetched", [events.PREFETCHED_STARTS, 4], ids=["read-ahead", "read-after-count"])
 @pytest.mark.parametrize(("name", "slug"), SCOPES)
-def test_pages_hold_the_shared_list_in_time_order(session: Session, hoerde: Venue, name: str, slug: str) -> None:
+def test_pages_hold_the_shared_list_in_time_order(session: Session, hoerde: Venue, name: str, slug: str,
+                                                  prefetched: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages within the read-ahead come with the count; pages beyond it read their starts after it."""
+    monkeypatch.setattr(events, "PREFETCHED_STARTS", prefetched)
     scope = resolve_scope(session, name, slug)
     now = datetime.combine(local_today(), datetime.min.time(), UTC)
     assert _shown(session, scope.criteria, scope.hide_ended, now), f"the demo data has entries for {name} {slug}"
