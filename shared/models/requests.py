@@ -11,7 +11,11 @@ from shared.models.base import Base
 from shared.models.events import Event
 from shared.models.places import District
 from shared.models.staff import StaffUser
-from shared.models.vocabulary import Channel, PreferredTime, RequestKind, RequestStatus, one_of
+from shared.models.vocabulary import OPEN_STATUSES, Channel, PreferredTime, RequestKind, RequestStatus, among, one_of
+
+# An open request, as the partial index names it: a query repeats this text (values written out) for
+# SQLite to use the index (it does not prove the condition from bound parameters).
+OPEN_CONDITION = among("status", OPEN_STATUSES)
 
 
 class Request(Base):
@@ -22,6 +26,10 @@ class Request(Base):
         # waiting_until last: "overdue" (a waiting request only from that date on) is counted from
         # the index alone, without reading a row per overdue request.
         Index("ix_requests_district_status_due", "district_id", "status", "due_date", "waiting_until"),
+        # A district's open requests in inbox order: its first page is read off the index, not sorted
+        # from every open request of the district.
+        Index("ix_requests_open_district_due", "district_id", "due_date", "id",
+              sqlite_where=text(OPEN_CONDITION), postgresql_where=text(OPEN_CONDITION)),
         Index("ix_requests_status_due", "status", "due_date", "waiting_until"),
         Index("ix_requests_phone", "phone_e164"),
         Index("ix_requests_due_id", "due_date", "id"),

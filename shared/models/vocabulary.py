@@ -6,6 +6,7 @@ the same enums (:func:`one_of`), so a typo can be neither written in code nor st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint
@@ -65,5 +66,10 @@ FINAL_JOB_STATES = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
 
 def one_of(column: str, words: type[StrEnum], name: str | None = None) -> CheckConstraint:
     """A CHECK constraint that keeps *column* to the values of *words*."""
+    return CheckConstraint(among(column, words), name=name or f"{column}_known")
+
+
+def among(column: str, words: Iterable[StrEnum]) -> str:
+    """SQL text: *column* holds one of *words* (written out: a partial index's condition)."""
     values = ", ".join(f"'{word.value}'" for word in words)
-    return CheckConstraint(f"{column} IN ({values})", name=name or f"{column}_known")
+    return f"{column} IN ({values})"

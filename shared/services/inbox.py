@@ -7,11 +7,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, and_, any_, bindparam, false, func, literal_column, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shared.clock import local_today
 from shared.models import Request
+from shared.models.requests import OPEN_CONDITION
 from shared.models.vocabulary import OPEN_STATUSES, RequestStatus
 from shared.services import search
 
@@ -83,7 +96,9 @@ def _conditions(session: Session, criteria: InboxFilter, today: date,
         conditions.append(Request.district_id.is_(None))
     elif criteria.district_id is not None:
         conditions.append(Request.district_id == criteria.district_id)
-    if criteria.statuses:
+    if set(criteria.statuses) == set(OPEN_STATUSES):
+        conditions.append(_OPEN_INDEXED)
+    elif criteria.statuses:
         conditions.append(Request.status.in_(criteria.statuses))
     if criteria.kind:
         conditions.append(Request.kind == criteria.kind)
@@ -96,6 +111,10 @@ def _conditions(session: Session, criteria: InboxFilter, today: date,
     if criteria.assignee_id is not None:
         conditions.append(Request.assignee_id == criteria.assignee_id)
     return conditions
+
+
+# Open requests in the words of the partial index ix_requests_open_district_due (see OPEN_CONDITION).
+_OPEN_INDEXED: ColumnElement[bool] = literal_column(f"requests.{OPEN_CONDITION}")
 
 
 def not_waiting_condition(today: date) -> ColumnElement[bool]:
