@@ -91,9 +91,10 @@ def test_huge_ids_are_not_found(admin_client: FlaskClient, path: str) -> None:
 
 @pytest.mark.parametrize("path", [
     "/staff/events?q=%00", "/staff/audit?action=%00", "/staff/?status=%00", "/kiosk/?q=a%00b",
-    "/api/v1/venues?district=%00",
+    "/api/v1/venues?district=%00", "/kiosk/events/district/hoer%00de", "/kiosk/events/topic/%00",
+    "/api/v1/venues/%00", "/staff/no-such-page%00",
 ])
-def test_nul_in_query_parameters_is_a_bad_request(admin_client: FlaskClient, path: str) -> None:
+def test_nul_in_the_path_or_query_parameters_is_a_bad_request(admin_client: FlaskClient, path: str) -> None:
     assert admin_client.get(path).status_code == 400
 
 
