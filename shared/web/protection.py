@@ -84,8 +84,9 @@ def _contains_nul(value: object) -> bool:
 
 def _refuse_nul() -> None:
     """NUL can be neither stored nor compared in PostgreSQL text: refuse it before any view runs
-    (in the path, the query, a form or a JSON body)."""
-    fields: list[object] = [request.path, *(value for _key, values in request.args.lists() for value in values)]
+    (in the path, a header, the query, a form or a JSON body)."""
+    fields: list[object] = [request.path, *(value for _key, value in request.headers.items()),
+                            *(value for _key, values in request.args.lists() for value in values)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         fields.extend(value for _key, values in request.form.lists() for value in values)
     elif request.is_json:

@@ -121,6 +121,9 @@ def test_kiosk_request_needs_token_and_is_idempotent(client: FlaskClient, sessio
                       headers=headers)
     assert bad.status_code == 400
     assert "Telefonnummer" in bad.get_json()["errors"]["phone"]
+    forged = client.post("/api/v1/requests", json={**payload, "idempotency_key": None},
+                         headers={**headers, "Idempotency-Key": "form-\x002"})
+    assert forged.status_code == 400 and "NUL" in forged.get_json()["message"], "refused before the database"
 
 
 def test_openapi_document_matches_routes(app: Flask, client: FlaskClient) -> None:
