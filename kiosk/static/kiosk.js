@@ -55,31 +55,6 @@
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
   touched();
 
-  // One tap, one action: once a form is sent the page is on its way out; a second touch shortly
-  // after (shaky fingers, 150 ms) must not send it again. The next page may already be there by the
-  // second touch, so the last button sent and when are kept across pages (sessionStorage): the same
-  // button again within DEBOUNCE_MS is ignored, another one (the next letter) is not.
-  var sending = false;
-  var SEND_GUARD_MS = 1500;
-  var DEBOUNCE_MS = 300;
-  function remembered() {
-    try { return JSON.parse(window.sessionStorage.getItem("kiosk-last-send") || "{}"); } catch (e) { return {}; }
-  }
-  document.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    var what = (event.target.getAttribute("action") || window.location.pathname) + " " +
-      (button ? button.name + "=" + button.value : "");
-    var last = remembered();
-    var now = Date.now();
-    if (sending || (last.what === what && now - last.at < DEBOUNCE_MS)) { event.preventDefault(); return; }
-    sending = true;
-    try {
-      window.sessionStorage.setItem("kiosk-last-send", JSON.stringify({ what: what, at: now }));
-    } catch (e) { /* storage refused: the in-page guard still holds */ }
-    window.setTimeout(function () { sending = false; }, SEND_GUARD_MS);
-  }, true);
-  window.addEventListener("pageshow", function () { sending = false; });
-
   // Read aloud: the screen is read in short parts, one after the other, while the button shows
   // "Stopp". Name and phone number (data-personal) are read only with the separate "Meine Angaben
   // vorlesen" button on that screen. The text goes in a POST body, never in a URL; the audio is
