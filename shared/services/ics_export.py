@@ -14,6 +14,7 @@ from shared.models import Event
 from shared.services.events import OccurrenceView
 
 PRODID = "-//Treffpunkt//Seniorenbueros Dortmund//DE"
+TZID = "Europe/Berlin"
 
 
 def occurrence_uid(view: OccurrenceView) -> str:
@@ -48,8 +49,6 @@ def to_ics(views: Sequence[OccurrenceView], base_url: str = "") -> bytes:
     head, end = bytes(calendar.to_ical()).rsplit(b"END:VCALENDAR", 1)
     return head + b"".join(events) + b"END:VCALENDAR" + end
 
-
-TZID = "Europe/Berlin"
 
 
 def _timing(view: OccurrenceView, stamp: datetime) -> IcsEvent:
